@@ -1,0 +1,39 @@
+import type { Request, RequestHandler } from 'express';
+import { DependencyUnavailable, HttpProblem } from '../http/problem.ts';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId: string;
+  }
+}
+
+export const SESSION_COOKIE = 'cf.sid';
+
+/** Session id of a signed-in user, or a 401. */
+export const requireUser: RequestHandler = (req, _res, next) => {
+  if (req.session?.userId) return next();
+  next(new HttpProblem(401, 'unauthenticated', 'Sign in first.'));
+};
+
+export function userIdOf(req: Request): string {
+  const id = req.session.userId;
+  if (!id) throw new HttpProblem(401, 'unauthenticated', 'Sign in first.');
+  return id;
+}
+
+function sessionCall(fn: (cb: (err?: unknown) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) =>
+    fn((err) => (err ? reject(new DependencyUnavailable('sessions', { cause: err })) : resolve())),
+  );
+}
+
+/** New session id (fixation defence), then the user id stored in Redis. */
+export async function startSession(req: Request, userId: string): Promise<void> {
+  await sessionCall((cb) => req.session.regenerate(cb));
+  req.session.userId = userId;
+  await sessionCall((cb) => req.session.save(cb));
+}
+
+export async function endSession(req: Request): Promise<void> {
+  await sessionCall((cb) => req.session.destroy(cb));
+}

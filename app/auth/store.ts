@@ -1,0 +1,57 @@
+import type { PrismaClient } from '../db/client.ts';
+import type { User as UserRow } from '../db/generated/client.ts';
+import { guardOutages } from '../db/outage.ts';
+import type { User } from './schemas.ts';
+
+export interface UserWithHash {
+  user: User;
+  passwordHash: string;
+}
+
+export type SignupOutcome = { ok: true; user: User } | { ok: false; reason: 'email_taken' | 'user_limit_reached' };
+
+/** The persistence auth needs, and nothing more. */
+export interface UserStore {
+  createWithinLimit(data: { email: string; name: string; passwordHash: string }, maxUsers: number): Promise<SignupOutcome>;
+  findByEmail(email: string): Promise<UserWithHash | null>;
+  findById(id: string): Promise<User | null>;
+  count(): Promise<number>;
+}
+
+// Any constant works; it only has to be the same in every task.
+const SIGNUP_LOCK = 4_242_001;
+
+function toUser(row: UserRow): User {
+  return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt.toISOString() };
+}
+
+export function createUserStore(prisma: PrismaClient): UserStore {
+  return guardOutages<UserStore>({
+    createWithinLimit(data, maxUsers) {
+      return prisma.$transaction(
+        async (tx) => {
+          // Serialize signups so the count and the insert cannot interleave
+          // across tasks: the cap holds under any concurrency.
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNUP_LOCK})`;
+          if (await tx.user.findUnique({ where: { email: data.email }, select: { id: true } })) {
+            return { ok: false, reason: 'email_taken' } as const;
+          }
+          if ((await tx.user.count()) >= maxUsers) return { ok: false, reason: 'user_limit_reached' } as const;
+          return { ok: true, user: toUser(await tx.user.create({ data })) } as const;
+        },
+        { maxWait: 10_000, timeout: 15_000 },
+      );
+    },
+    async findByEmail(email) {
+      const row = await prisma.user.findUnique({ where: { email } });
+      return row ? { user: toUser(row), passwordHash: row.passwordHash } : null;
+    },
+    async findById(id) {
+      const row = await prisma.user.findUnique({ where: { id } });
+      return row ? toUser(row) : null;
+    },
+    count() {
+      return prisma.user.count();
+    },
+  });
+}

@@ -1,0 +1,53 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+
+/** The keys the deployment keeps in one Secrets Manager secret (design notes). */
+export const SECRET_KEYS = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'SESSION_SECRET', 'REDIS_URL'] as const;
+
+// PGPORT arrives as a number from RDS-generated secrets and as a string from
+// hand-made ones; both are fine. Extra keys (engine, dbname, ...) are ignored.
+const secretValue = z.union([z.string().min(1), z.number()]).transform(String);
+const secretSchema = z.object({
+  PGHOST: secretValue,
+  PGPORT: secretValue,
+  PGUSER: secretValue,
+  PGPASSWORD: secretValue,
+  SESSION_SECRET: secretValue,
+  REDIS_URL: secretValue,
+});
+
+export class SecretError extends Error {
+  override name = 'SecretError';
+}
+
+/**
+ * Reads the six deployment secrets. The SDK client honours AWS_ENDPOINT_URL
+ * and AWS_REGION itself, so the same code reads LocalStack or real AWS.
+ * Messages name keys, never values.
+ */
+export async function readDeploymentSecrets(
+  client: SecretsManagerClient,
+  secretId: string,
+): Promise<z.output<typeof secretSchema>> {
+  let text: string | undefined;
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    text = out.SecretString;
+  } catch (err) {
+    const name = err instanceof Error ? err.name : 'Error';
+    throw new SecretError(`SECRETS_ID: could not read secret "${secretId}" (${name})`);
+  }
+  if (!text) throw new SecretError(`SECRETS_ID: secret "${secretId}" has no SecretString`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new SecretError(`SECRETS_ID: secret "${secretId}" is not a JSON object`);
+  }
+  const parsed = secretSchema.safeParse(json);
+  if (!parsed.success) {
+    const keys = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))];
+    throw new SecretError(`SECRETS_ID: secret "${secretId}" is missing or has invalid keys: ${keys.join(', ')}`);
+  }
+  return parsed.data;
+}

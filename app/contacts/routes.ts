@@ -1,0 +1,147 @@
+import { Router, type Request, type Response } from 'express';
+import { requireUser, userIdOf } from '../auth/session.ts';
+import { jsonBody, requireContentType, textBody } from '../http/middleware.ts';
+import { HttpProblem, zodFieldErrors } from '../http/problem.ts';
+import { parseBody, parseQuery } from '../http/validate.ts';
+import { contactsToCsv, parseCsv } from './csv.ts';
+import {
+  contactCreateSchema,
+  contactIdSchema,
+  contactPatchSchema,
+  exportQuerySchema,
+  IDENTITY_MESSAGE,
+  listQuerySchema,
+  type ContactDraft,
+  type ImportResult,
+} from './schemas.ts';
+import type { ContactStore, StoredContact } from './store.ts';
+import { contactToVCard, parseVCards, vcardToInput } from './vcard.ts';
+
+export interface ContactRouteDeps {
+  contacts: ContactStore;
+  maxContactsPerUser: number;
+}
+
+/** Imports may be larger than JSON bodies: a full address book with notes. */
+export const IMPORT_LIMIT = '5mb';
+export const VCARD_TYPES = ['text/vcard', 'text/x-vcard', 'text/directory'];
+export const CSV_TYPES = ['text/csv', 'application/csv'];
+
+const etag = (s: StoredContact) => `"v${s.version}"`;
+
+/** If-Match: "*" or a list of our strong ETags; anything else matches nothing. */
+function ifMatch(req: Request): number[] | '*' | undefined {
+  const header = req.get('if-match');
+  if (header === undefined) return undefined;
+  if (header.trim() === '*') return '*';
+  return header
+    .split(',')
+    .map((t) => /^\s*"v(\d+)"\s*$/.exec(t)?.[1])
+    .filter((v): v is string => v !== undefined)
+    .map(Number);
+}
+
+function contactId(req: Request): string {
+  // A malformed id cannot name a contact: 404, not 400 or 500 (contract).
+  const parsed = contactIdSchema.safeParse(req.params.id);
+  if (!parsed.success) throw notFound();
+  return parsed.data;
+}
+
+const notFound = () => new HttpProblem(404, 'not_found', 'No such contact.');
+
+function sendContact(res: Response, stored: StoredContact, status = 200): void {
+  res.status(status).setHeader('ETag', etag(stored)).json(stored.contact);
+}
+
+export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps): Router {
+  const router = Router();
+  router.use(requireUser);
+
+  const limitReached = () =>
+    new HttpProblem(403, 'contact_limit_reached', `You have reached the limit of ${maxContactsPerUser} contacts.`);
+
+  router.get('/', async (req, res) => {
+    const query = parseQuery(listQuerySchema, req.query);
+    const page = await contacts.list(userIdOf(req), query);
+    res.json({ items: page.items.map((s) => s.contact), nextCursor: page.nextCursor, total: page.total });
+  });
+
+  router.post('/', requireContentType(['application/json']), jsonBody, async (req, res) => {
+    const draft = parseBody(contactCreateSchema, req.body);
+    const [created] = await contacts.createWithinLimit(userIdOf(req), [draft], maxContactsPerUser);
+    if (!created) throw limitReached();
+    res.location(`${req.baseUrl}/${created.contact.id}`);
+    sendContact(res, created, 201);
+  });
+
+  router.get('/export', async (req, res) => {
+    const { format } = parseQuery(exportQuerySchema, req.query);
+    const all = await contacts.all(userIdOf(req));
+    const stamp = new Date().toISOString().slice(0, 10);
+    if (format === 'csv') {
+      res.attachment(`contacts-${stamp}.csv`).type('text/csv; charset=utf-8').send(contactsToCsv(all));
+    } else {
+      res.attachment(`contacts-${stamp}.vcf`).type('text/vcard; charset=utf-8').send(all.map(contactToVCard).join(''));
+    }
+  });
+
+  router.post(
+    '/import',
+    requireContentType([...VCARD_TYPES, ...CSV_TYPES]),
+    textBody([...VCARD_TYPES, ...CSV_TYPES], IMPORT_LIMIT),
+    async (req, res) => {
+      if (typeof req.body !== 'string' || req.body.trim() === '') {
+        throw new HttpProblem(400, 'unparseable_import', 'The import body is empty.');
+      }
+      const inputs = req.is(CSV_TYPES) ? parseCsv(req.body) : parseVCards(req.body).map(vcardToInput);
+      const skipped: ImportResult['skipped'] = [];
+      const drafts: { index: number; draft: ContactDraft }[] = [];
+      inputs.forEach((input, index) => {
+        const parsed = contactCreateSchema.safeParse(input);
+        if (parsed.success) drafts.push({ index, draft: parsed.data });
+        else {
+          const why = zodFieldErrors(parsed.error)
+            .map((e) => (e.path ? `${e.path} ${e.message}` : e.message === IDENTITY_MESSAGE ? 'no name, company, email or phone' : e.message))
+            .join('; ');
+          skipped.push({ index, reason: `invalid: ${why}` });
+        }
+      });
+      const created = await contacts.createWithinLimit(userIdOf(req), drafts.map((d) => d.draft), maxContactsPerUser);
+      for (const { index } of drafts.slice(created.length)) skipped.push({ index, reason: 'contact_limit_reached' });
+      skipped.sort((a, b) => a.index - b.index);
+      const result: ImportResult = { imported: created.length, skipped };
+      res.json(result);
+    },
+  );
+
+  router.get('/:id', async (req, res) => {
+    const stored = await contacts.get(userIdOf(req), contactId(req));
+    if (!stored) throw notFound();
+    sendContact(res, stored); // Express answers a matching If-None-Match with 304.
+  });
+
+  router.patch('/:id', requireContentType(['application/json', 'application/merge-patch+json']), jsonBody, async (req, res) => {
+    const id = contactId(req);
+    const patch = parseBody(contactPatchSchema, req.body);
+    const outcome = await contacts.update(userIdOf(req), id, patch, ifMatch(req));
+    if (outcome.ok) return sendContact(res, outcome.stored);
+    switch (outcome.reason) {
+      case 'not_found':
+        throw notFound();
+      case 'precondition_failed':
+        throw new HttpProblem(412, 'precondition_failed', 'The contact has changed since you read it; reload and retry.');
+      case 'no_identity':
+        throw new HttpProblem(400, 'validation_failed', 'The change would leave the contact without a name.', [
+          { path: '', message: IDENTITY_MESSAGE },
+        ]);
+    }
+  });
+
+  router.delete('/:id', async (req, res) => {
+    if (!(await contacts.delete(userIdOf(req), contactId(req)))) throw notFound();
+    res.status(204).end();
+  });
+
+  return router;
+}

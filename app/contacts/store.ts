@@ -1,0 +1,213 @@
+import type { PrismaClient } from '../db/client.ts';
+import type { Contact as ContactRow, Prisma } from '../db/generated/client.ts';
+import { guardOutages } from '../db/outage.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import type { Contact, ContactDraft, ContactPatch, ListQuery } from './schemas.ts';
+import { hasIdentity } from './schemas.ts';
+import { digits, escapeLike, fold, searchKeys } from './search-keys.ts';
+
+/** A contact plus its version, the ETag source. */
+export interface StoredContact {
+  contact: Contact;
+  version: number;
+}
+
+export interface ContactPage {
+  items: StoredContact[];
+  nextCursor: string | null;
+  total: number;
+}
+
+export type UpdateOutcome =
+  | { ok: true; stored: StoredContact }
+  | { ok: false; reason: 'not_found' | 'precondition_failed' | 'no_identity' };
+
+/** The persistence the contacts routes need, and nothing more. */
+export interface ContactStore {
+  list(userId: string, query: ListQuery): Promise<ContactPage>;
+  all(userId: string): Promise<Contact[]>;
+  get(userId: string, id: string): Promise<StoredContact | null>;
+  count(userId: string): Promise<number>;
+  /** Creates the drafts in order while the user stays under `max`; returns those created. */
+  createWithinLimit(userId: string, drafts: ContactDraft[], max: number): Promise<StoredContact[]>;
+  update(userId: string, id: string, patch: ContactPatch, ifMatchVersions?: number[] | '*'): Promise<UpdateOutcome>;
+  delete(userId: string, id: string): Promise<boolean>;
+}
+
+const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
+
+function toContact(row: ContactRow): StoredContact {
+  return {
+    version: row.version,
+    contact: {
+      id: row.id,
+      firstName: row.firstName,
+      lastName: row.lastName,
+      company: row.company,
+      jobTitle: row.jobTitle,
+      // JSON columns are only ever written from zod-validated drafts.
+      emails: row.emails as Contact['emails'],
+      phones: row.phones as Contact['phones'],
+      addresses: row.addresses as Contact['addresses'],
+      birthday: row.birthday ? row.birthday.toISOString().slice(0, 10) : null,
+      notes: row.notes,
+      tags: row.tags,
+      favorite: row.favorite,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    },
+  };
+}
+
+function draftOf(c: Contact): ContactDraft {
+  return {
+    firstName: c.firstName,
+    lastName: c.lastName,
+    company: c.company,
+    jobTitle: c.jobTitle,
+    emails: c.emails,
+    phones: c.phones,
+    addresses: c.addresses,
+    birthday: c.birthday,
+    notes: c.notes,
+    tags: c.tags,
+    favorite: c.favorite,
+  };
+}
+
+function columns(d: ContactDraft) {
+  return {
+    ...d,
+    birthday: d.birthday ? new Date(`${d.birthday}T00:00:00Z`) : null,
+    ...searchKeys(d),
+  };
+}
+
+function filters(userId: string, q: ListQuery): Prisma.ContactWhereInput {
+  const and: Prisma.ContactWhereInput[] = [{ userId }];
+  if (q.tag) and.push({ tags: { has: q.tag } });
+  if (q.favorite !== undefined) and.push({ favorite: q.favorite });
+  // Every whitespace-separated term must match somewhere, so "jane doe" and
+  // "doe jane" both find Jane Doe; a term with 3+ digits also matches phones
+  // by digits ("555-0100" finds "+1 (555) 0100").
+  for (const term of fold(q.q ?? '').split(/\s+/).filter(Boolean)) {
+    const either: Prisma.ContactWhereInput[] = [{ searchText: { contains: escapeLike(term) } }];
+    const d = digits(term);
+    if (d.length >= 3) either.push({ phoneDigits: { contains: d } });
+    and.push({ OR: either });
+  }
+  return { AND: and };
+}
+
+const ORDER: Record<ListQuery['sort'], Prisma.ContactOrderByWithRelationInput[]> = {
+  name: [{ sortName: 'asc' }, { id: 'asc' }],
+  '-updatedAt': [{ updatedAt: 'desc' }, { id: 'desc' }],
+  createdAt: [{ createdAt: 'asc' }, { id: 'asc' }],
+};
+
+function after(q: ListQuery): Prisma.ContactWhereInput | undefined {
+  if (!q.cursor) return undefined;
+  const c = decodeCursor(q.cursor, q.sort);
+  switch (c.sort) {
+    case 'name':
+      return { OR: [{ sortName: { gt: c.key } }, { sortName: c.key, id: { gt: c.id } }] };
+    case '-updatedAt': {
+      const at = new Date(c.key);
+      return { OR: [{ updatedAt: { lt: at } }, { updatedAt: at, id: { lt: c.id } }] };
+    }
+    case 'createdAt': {
+      const at = new Date(c.key);
+      return { OR: [{ createdAt: { gt: at } }, { createdAt: at, id: { gt: c.id } }] };
+    }
+  }
+}
+
+function cursorFor(row: ContactRow, sort: ListQuery['sort']): string {
+  const key = sort === 'name' ? row.sortName : sort === '-updatedAt' ? row.updatedAt.toISOString() : row.createdAt.toISOString();
+  return encodeCursor({ sort, key, id: row.id });
+}
+
+export function createContactStore(prisma: PrismaClient): ContactStore {
+  const store: ContactStore = {
+    async list(userId, q) {
+      const where = filters(userId, q);
+      const position = after(q);
+      const [rows, total] = await Promise.all([
+        prisma.contact.findMany({
+          where: position ? { AND: [where, position] } : where,
+          orderBy: ORDER[q.sort],
+          take: q.limit + 1,
+        }),
+        prisma.contact.count({ where }),
+      ]);
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toContact),
+        nextCursor: rows.length > q.limit && last ? cursorFor(last, q.sort) : null,
+        total,
+      };
+    },
+
+    async all(userId) {
+      const rows = await prisma.contact.findMany({ where: { userId }, orderBy: ORDER.name });
+      return rows.map((r) => toContact(r).contact);
+    },
+
+    async get(userId, id) {
+      const row = await prisma.contact.findFirst({ where: { id, userId } });
+      return row ? toContact(row) : null;
+    },
+
+    count(userId) {
+      return prisma.contact.count({ where: { userId } });
+    },
+
+    async createWithinLimit(userId, drafts, max) {
+      if (drafts.length === 0) return [];
+      return prisma.$transaction(async (tx) => {
+        // Lock the owner's row: concurrent creates for one user queue here,
+        // so the count below cannot go stale before the insert commits.
+        await tx.$executeRaw`SELECT 1 FROM "users" WHERE "id" = ${userId}::uuid FOR UPDATE`;
+        const existing = await tx.contact.count({ where: { userId } });
+        const room = Math.max(0, max - existing);
+        const created: StoredContact[] = [];
+        for (const d of drafts.slice(0, room)) {
+          created.push(toContact(await tx.contact.create({ data: { userId, ...columns(d) } })));
+        }
+        return created;
+      }, TX_OPTIONS);
+    },
+
+    async update(userId, id, patch, ifMatch) {
+      return prisma.$transaction(async (tx) => {
+        // Lock the row so the If-Match check, the merge and the write see
+        // one version; transactions always run on the writer.
+        const locked = await tx.$queryRaw<{ version: number }[]>`
+          SELECT "version" FROM "contacts" WHERE "id" = ${id}::uuid AND "user_id" = ${userId}::uuid FOR UPDATE`;
+        const row = locked[0] ? await tx.contact.findFirst({ where: { id, userId } }) : null;
+        if (!row) return { ok: false, reason: 'not_found' } as const;
+        if (ifMatch && ifMatch !== '*' && !ifMatch.includes(row.version)) {
+          return { ok: false, reason: 'precondition_failed' } as const;
+        }
+        const merged: ContactDraft = { ...draftOf(toContact(row).contact), ...definedOnly(patch) };
+        if (!hasIdentity(merged)) return { ok: false, reason: 'no_identity' } as const;
+        const updated = await tx.contact.update({
+          where: { id },
+          data: { ...columns(merged), version: { increment: 1 } },
+        });
+        return { ok: true, stored: toContact(updated) } as const;
+      }, TX_OPTIONS);
+    },
+
+    async delete(userId, id) {
+      const { count } = await prisma.contact.deleteMany({ where: { id, userId } });
+      return count === 1;
+    },
+  };
+  return guardOutages(store);
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import cors from 'cors';
+import express, { type Express, type RequestHandler } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { LoginLimiter } from './auth/login-limiter.ts';
+import { authRoutes } from './auth/routes.ts';
+import { SESSION_COOKIE } from './auth/session.ts';
+import type { UserStore } from './auth/store.ts';
+import { contactRoutes } from './contacts/routes.ts';
+import type { ContactStore } from './contacts/store.ts';
+import { healthRoutes, type HealthProbes } from './health/routes.ts';
+import { jsonBody, originCheck, requireContentType } from './http/middleware.ts';
+import { DependencyUnavailable, errorHandler, notFoundHandler } from './http/problem.ts';
+import { limitsRoutes } from './limits/routes.ts';
+import { buildOpenApiDocument } from './openapi/document.ts';
+
+export interface AppSettings {
+  /** Production: Secure cookies, no error details in responses. */
+  production: boolean;
+  /** Origins allowed to call the API with credentials (the web app). */
+  corsOrigins: string[];
+  maxUsers: number;
+  maxContactsPerUser: number;
+  /** Proxies in front of the app (1 behind the ALB). Never `true`: that trusts any X-Forwarded-For. */
+  trustProxyHops: number;
+  sessionSecret: string;
+  sessionMaxAgeMs?: number;
+  version?: string;
+}
+
+/** Everything the app needs, built by an entry point (handlers/) or a test. */
+export interface AppDeps {
+  settings: AppSettings;
+  users: UserStore;
+  contacts: ContactStore;
+  sessionStore: session.Store;
+  loginLimiter: LoginLimiter;
+  health: HealthProbes;
+  logger: Logger;
+}
+
+export const DEFAULT_SESSION_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Builds the Express app. Never listens, never reads process.env. */
+export function createApp(deps: AppDeps): Express {
+  const { settings } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', settings.trustProxyHops);
+  // Express 5 parses repeated keys into arrays; the simple parser never builds nested objects.
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId(req, res) {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Only what is needed to follow a request: no headers, so no cookies.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/health' },
+    }),
+  );
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: settings.corsOrigins,
+      credentials: true,
+      exposedHeaders: ['ETag', 'Location', 'Retry-After', 'X-Request-Id'],
+      maxAge: 600,
+    }),
+  );
+
+  app.use(healthRoutes(deps.health));
+  const openapi = JSON.stringify(buildOpenApiDocument(settings.version ?? '1.0.0'));
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.type('application/json').send(openapi);
+  });
+
+  app.use(originCheck(settings.corsOrigins));
+
+  const sessionMiddleware = session({
+    name: SESSION_COOKIE,
+    secret: settings.sessionSecret,
+    store: deps.sessionStore,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: settings.production,
+      path: '/',
+      maxAge: settings.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS,
+    },
+  });
+  // A store that cannot be read is an outage (503), not a server error.
+  const sessions: RequestHandler = (req, res, next) =>
+    sessionMiddleware(req, res, (err?: unknown) => next(err ? new DependencyUnavailable('sessions', { cause: err }) : undefined));
+  app.use('/v1', sessions);
+
+  app.use(
+    '/v1/auth',
+    requireContentType(['application/json']),
+    jsonBody,
+    authRoutes({
+      users: deps.users,
+      loginLimiter: deps.loginLimiter,
+      maxUsers: settings.maxUsers,
+      cookie: { secure: settings.production, sameSite: 'lax' },
+    }),
+  );
+  app.use('/v1/limits', limitsRoutes({ users: deps.users, contacts: deps.contacts, ...settings }));
+  app.use('/v1/contacts', contactRoutes({ contacts: deps.contacts, maxContactsPerUser: settings.maxContactsPerUser }));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler({ exposeStack: !settings.production }));
+  return app;
+}

@@ -1,0 +1,100 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+
+/*
+ * Applies prisma/migrations/<name>/migration.sql the way `prisma migrate
+ * deploy` does: in name order, once each, recorded in Prisma's own
+ * `_prisma_migrations` table with Prisma's checksum (sha256 of the file) and
+ * under Prisma's advisory lock. It exists because the Prisma CLI needs a
+ * schema-engine binary that cannot be downloaded on every machine we run on
+ * (CI, the embedded default, Lambda); a database migrated here is one that
+ * `prisma migrate deploy` later sees as up to date, and vice versa.
+ */
+
+const PRISMA_MIGRATE_LOCK = 72707369;
+
+const CREATE_TABLE = `
+CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+  "id" VARCHAR(36) PRIMARY KEY NOT NULL,
+  "checksum" VARCHAR(64) NOT NULL,
+  "finished_at" TIMESTAMPTZ,
+  "migration_name" VARCHAR(255) NOT NULL,
+  "logs" TEXT,
+  "rolled_back_at" TIMESTAMPTZ,
+  "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+  "applied_steps_count" INTEGER NOT NULL DEFAULT 0
+)`;
+
+export interface MigrationFile {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export interface MigrationResult {
+  applied: string[];
+  alreadyApplied: string[];
+  /** Applied earlier, but the file has changed since (a warning, as in Prisma). */
+  modified: string[];
+}
+
+export async function readMigrations(dir: string): Promise<MigrationFile[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    }),
+  );
+}
+
+export async function applyMigrations(connectionString: string, dir: string, ssl?: pg.ClientConfig['ssl']): Promise<MigrationResult> {
+  const migrations = await readMigrations(dir);
+  const client = new pg.Client({ connectionString, ssl, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  const result: MigrationResult = { applied: [], alreadyApplied: [], modified: [] };
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);
+    await client.query(CREATE_TABLE);
+    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+      'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
+    );
+    const failed = rows.find((r) => r.finished_at === null);
+    if (failed) {
+      throw new Error(
+        `Migration "${failed.migration_name}" failed earlier and is not marked rolled back; resolve it (prisma migrate resolve) before migrating again.`,
+      );
+    }
+    const done = new Map(rows.map((r) => [r.migration_name, r.checksum]));
+    for (const m of migrations) {
+      const previous = done.get(m.name);
+      if (previous !== undefined) {
+        result.alreadyApplied.push(m.name);
+        if (previous !== m.checksum) result.modified.push(m.name);
+        continue;
+      }
+      // PostgreSQL DDL is transactional: a failing migration leaves nothing behind.
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count, started_at)
+           VALUES ($1, $2, now(), $3, 1, now())`,
+          [randomUUID(), m.checksum, m.name],
+        );
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw new Error(`Migration "${m.name}" failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+      result.applied.push(m.name);
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK]).catch(() => undefined);
+    await client.end();
+  }
+  return result;
+}

@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import { z } from 'zod';
+
+const checkState = z.enum(['ok', 'unavailable']);
+export const healthSchema = z
+  .object({
+    status: checkState,
+    checks: z.object({ database: checkState, sessions: checkState }),
+  })
+  .meta({ id: 'Health' });
+
+export interface HealthProbes {
+  database(): Promise<void>;
+  sessions(): Promise<void>;
+}
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+async function probe(fn: () => Promise<void>): Promise<'ok' | 'unavailable'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([fn(), timeout]);
+    return 'ok';
+  } catch {
+    return 'unavailable';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Mounted before the session middleware: ALB probes never create sessions. */
+export function healthRoutes(probes: HealthProbes): Router {
+  const router = Router();
+  router.get('/health', async (_req, res) => {
+    const [database, sessions] = await Promise.all([probe(probes.database), probe(probes.sessions)]);
+    const ok = database === 'ok' && sessions === 'ok';
+    const body: z.infer<typeof healthSchema> = { status: ok ? 'ok' : 'unavailable', checks: { database, sessions } };
+    res.status(ok ? 200 : 503).setHeader('Cache-Control', 'no-store').json(body);
+  });
+  return router;
+}

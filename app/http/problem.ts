@@ -1,0 +1,143 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+
+/** One field problem, `path` in dot notation ("emails.0.value"). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** RFC 9457 problem document, as the contract fixes it. */
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+
+export type Problem = z.infer<typeof problemSchema>;
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Thrown anywhere in a request; the error handler turns it into problem+json. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail);
+    this.name = 'HttpProblem';
+  }
+}
+
+/** Raised by persistence and session code when a backing service is down. */
+export class DependencyUnavailable extends Error {
+  constructor(readonly dependency: 'database' | 'sessions', options?: { cause?: unknown }) {
+    super(`${dependency} unavailable`, options);
+    this.name = 'DependencyUnavailable';
+  }
+}
+
+export function zodFieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((issue) => {
+    // Unknown keys are reported once for the object; name each key instead.
+    if (issue.code === 'unrecognized_keys') {
+      return { path: [...issue.path, ...issue.keys].join('.'), message: 'unknown field' };
+    }
+    return { path: issue.path.join('.'), message: issue.message };
+  });
+}
+
+export function validationProblem(error: z.ZodError, detail = 'The request is not valid.'): HttpProblem {
+  return new HttpProblem(400, 'validation_failed', detail, zodFieldErrors(error));
+}
+
+export function sendProblem(res: Response, problem: HttpProblem, requestId?: string): void {
+  const body: Problem = {
+    type: `https://contactfolio.com/problems/${problem.code.replaceAll('_', '-')}`,
+    title: TITLES[problem.status] ?? 'Error',
+    status: problem.status,
+    detail: problem.message,
+    code: problem.code,
+    ...(requestId ? { requestId } : {}),
+    ...(problem.errors ? { errors: problem.errors } : {}),
+  };
+  for (const [k, v] of Object.entries(problem.headers ?? {})) res.setHeader(k, v);
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpProblem(404, 'not_found', `No route for ${req.method} ${req.path}.`));
+};
+
+/** body-parser and raw-body errors carry `type` and `status`. */
+function fromBodyParser(err: { type?: unknown; status?: unknown; message?: string }): HttpProblem | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new HttpProblem(400, 'malformed_json', 'The request body is not valid JSON.');
+    case 'entity.too.large':
+      return new HttpProblem(413, 'payload_too_large', 'The request body is too large.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpProblem(415, 'unsupported_media_type', 'Only UTF-8 request bodies are accepted.');
+    case 'entity.verify.failed':
+      return new HttpProblem(400, 'invalid_utf8', 'The request body is not valid UTF-8.');
+    case 'request.aborted':
+      return new HttpProblem(400, 'request_aborted', 'The request was aborted.');
+    default:
+      return undefined;
+  }
+}
+
+export interface ErrorLogger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export function errorHandler(opts: { exposeStack: boolean }): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const requestId = typeof req.id === 'string' ? req.id : undefined;
+    let problem: HttpProblem;
+    if (err instanceof HttpProblem) {
+      problem = err;
+    } else if (err instanceof DependencyUnavailable) {
+      req.log?.warn({ err }, `${err.dependency} unavailable`);
+      problem = new HttpProblem(
+        503,
+        `${err.dependency}_unavailable`,
+        `The ${err.dependency === 'database' ? 'database' : 'session store'} is unavailable; try again shortly.`,
+        undefined,
+        { 'Retry-After': '5' },
+      );
+    } else if (err && typeof err === 'object' && 'type' in err && fromBodyParser(err)) {
+      problem = fromBodyParser(err as { type: unknown })!;
+    } else {
+      req.log?.error({ err }, 'unhandled error');
+      const detail =
+        opts.exposeStack && err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : 'An unexpected error occurred.';
+      problem = new HttpProblem(500, 'internal_error', detail);
+    }
+    sendProblem(res, problem, requestId);
+  };
+}

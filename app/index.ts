@@ -1,0 +1,1 @@
+export { createApp, type AppDeps, type AppSettings } from './create-app.ts';

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import { loginSchema, signupSchema, userEnvelopeSchema } from '../auth/schemas.ts';
+import {
+  contactCreateSchema,
+  contactListSchema,
+  contactPatchSchema,
+  contactSchema,
+  exportQuerySchema,
+  importResultSchema,
+  listQuerySchema,
+} from '../contacts/schemas.ts';
+import { CSV_TYPES, IMPORT_LIMIT, VCARD_TYPES } from '../contacts/routes.ts';
+import { healthSchema } from '../health/routes.ts';
+import { limitsSchema } from '../limits/routes.ts';
+import { problemSchema } from '../http/problem.ts';
+
+/*
+ * Built from the same zod schemas that validate requests, so the document
+ * cannot drift from what the server accepts.
+ */
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
+
+const common: ZodOpenApiResponsesObject = {
+  '400': problem('Validation failed (`validation_failed`, `malformed_json`, `invalid_query`, `invalid_utf8`).'),
+  '401': problem('Not signed in (`unauthenticated`).'),
+  '403': problem('Origin not allowed (`origin_not_allowed`).'),
+  '503': problem('Database or session store unavailable (`database_unavailable`, `sessions_unavailable`).'),
+};
+
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const id = z.object({ id: z.uuid().meta({ description: 'Contact id (a malformed id is a 404)' }) });
+const etagHeader = { ETag: { description: 'Strong validator for If-Match', schema: { type: 'string' as const } } };
+
+function op(o: ZodOpenApiOperationObject, auth = true): ZodOpenApiOperationObject {
+  return { ...o, security: auth ? [{ session: [] }] : [], responses: { ...common, ...o.responses } };
+}
+
+export function buildOpenApiDocument(version: string) {
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'contactfolio API',
+      version,
+      description: 'Contacts with server-side sessions. Errors are RFC 9457 problem documents with a stable `code`.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'cf.sid' } },
+    },
+    paths: {
+      '/health': {
+        get: op(
+          {
+            summary: 'Liveness of the app and its database and session store; never sets a cookie',
+            responses: { '200': json(healthSchema, 'All checks pass'), '503': json(healthSchema, 'A check failed') },
+          },
+          false,
+        ),
+      },
+      '/v1/auth/signup': {
+        post: op(
+          {
+            summary: 'Create an account and sign in',
+            requestBody: { content: { 'application/json': { schema: signupSchema } } },
+            responses: {
+              '201': json(userEnvelopeSchema, 'Signed up; a session cookie is set'),
+              '403': problem('`user_limit_reached` (MAX_USERS) or `origin_not_allowed`'),
+              '409': problem('`email_taken`'),
+            },
+          },
+          false,
+        ),
+      },
+      '/v1/auth/login': {
+        post: op(
+          {
+            summary: 'Sign in (a new session id is issued)',
+            requestBody: { content: { 'application/json': { schema: loginSchema } } },
+            responses: {
+              '200': json(userEnvelopeSchema, 'Signed in'),
+              '401': problem('`invalid_credentials`'),
+              '429': problem('`too_many_attempts`; see Retry-After'),
+            },
+          },
+          false,
+        ),
+      },
+      '/v1/auth/logout': {
+        post: op({ summary: 'Sign out; the session is deleted from the store', responses: { '204': { description: 'Signed out' } } }, false),
+      },
+      '/v1/auth/me': { get: op({ summary: 'The signed-in user', responses: { '200': json(userEnvelopeSchema, 'The user') } }) },
+      '/v1/limits': { get: op({ summary: 'Deployment and personal caps', responses: { '200': json(limitsSchema, 'Limits and usage') } }) },
+      '/v1/contacts': {
+        get: op({
+          summary: 'List, search and page through contacts',
+          requestParams: { query: listQuerySchema },
+          responses: { '200': json(contactListSchema, 'One page') },
+        }),
+        post: op({
+          summary: 'Create a contact',
+          requestBody: { content: { 'application/json': { schema: contactCreateSchema } } },
+          responses: {
+            '201': { ...json(contactSchema, 'Created'), headers: { ...etagHeader, Location: { schema: { type: 'string' } } } },
+            '403': problem('`contact_limit_reached` (MAX_CONTACTS_PER_USER)'),
+            '413': problem('Body over 1 MiB'),
+            '415': problem('Not application/json'),
+          },
+        }),
+      },
+      '/v1/contacts/export': {
+        get: op({
+          summary: 'Export every contact',
+          requestParams: { query: exportQuerySchema },
+          responses: {
+            '200': {
+              description: 'vCard 3.0 (one VCARD per contact) or CSV in Google Contacts columns',
+              content: { 'text/vcard': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
+            },
+          },
+        }),
+      },
+      '/v1/contacts/import': {
+        post: op({
+          summary: `Import vCard 3.0/4.0 or CSV (up to ${IMPORT_LIMIT}); imports up to the contact limit and reports the rest`,
+          requestBody: {
+            content: Object.fromEntries([...VCARD_TYPES, ...CSV_TYPES].map((t) => [t, { schema: { type: 'string' } }])),
+          },
+          responses: {
+            '200': json(importResultSchema, 'Imported and skipped records'),
+            '413': problem(`Body over ${IMPORT_LIMIT}`),
+            '415': problem('Not a vCard or CSV content type'),
+          },
+        }),
+      },
+      '/v1/contacts/{id}': {
+        get: op({
+          summary: 'One contact',
+          requestParams: { path: id },
+          responses: { '200': { ...json(contactSchema, 'The contact'), headers: etagHeader }, '404': problem('`not_found`') },
+        }),
+        patch: op({
+          summary: 'Change some fields (arrays replace the stored list); optional If-Match',
+          requestParams: { path: id, header: z.object({ 'if-match': z.string().optional() }) },
+          requestBody: { content: { 'application/json': { schema: contactPatchSchema } } },
+          responses: {
+            '200': { ...json(contactSchema, 'Updated'), headers: etagHeader },
+            '404': problem('`not_found`'),
+            '412': problem('`precondition_failed`'),
+          },
+        }),
+        delete: op({
+          summary: 'Delete a contact',
+          requestParams: { path: id },
+          responses: { '204': { description: 'Deleted' }, '404': problem('`not_found`') },
+        }),
+      },
+    },
+  });
+}

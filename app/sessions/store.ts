@@ -1,0 +1,63 @@
+import { RedisStore } from 'connect-redis';
+import session from 'express-session';
+import { createClient } from 'redis';
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+/** The session store plus the probes the rest of the app needs. */
+export interface SessionBackend {
+  store: session.Store;
+  /** The Redis client when sessions are in Redis; shared with the login limiter. */
+  redis?: RedisClient;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SESSION_PREFIX = 'cf:sess:';
+
+/**
+ * node-redis with the settings an outage needs: commands fail at once while
+ * disconnected (no offline queue, so requests get a 503 instead of hanging),
+ * and the client keeps reconnecting in the background with capped backoff.
+ * `rediss://` URLs enable TLS (ElastiCache in-transit encryption).
+ */
+export function createRedisClient(url: string, onError: (err: Error) => void): RedisClient {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 3_000,
+      reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000),
+    },
+  });
+  client.on('error', onError);
+  return client;
+}
+
+export async function createRedisSessionBackend(url: string, onError: (err: Error) => void): Promise<SessionBackend> {
+  const redis = createRedisClient(url, onError);
+  // A Redis that is down at boot is an outage like any other: serve 503s and
+  // recover when it comes back, rather than refusing to start.
+  await redis.connect().catch((err: unknown) => onError(err instanceof Error ? err : new Error(String(err))));
+  return {
+    // disableTouch: sessions have an absolute lifetime (cookie maxAge), and
+    // requests do not pay a Redis EXPIRE round trip each.
+    store: new RedisStore({ client: redis, prefix: SESSION_PREFIX, disableTouch: true }),
+    redis,
+    async ping() {
+      await redis.ping();
+    },
+    async close() {
+      if (redis.isOpen) await redis.close();
+    },
+  };
+}
+
+/** Development only: sessions vanish on restart and are not shared between processes. */
+export function createMemorySessionBackend(): SessionBackend {
+  return {
+    store: new session.MemoryStore(),
+    async ping() {},
+    async close() {},
+  };
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { pino, type Logger } from 'pino';
+import { createLoginLimiter, DEFAULT_LOGIN_LIMITS } from '../app/auth/login-limiter.ts';
+import { createUserStore } from '../app/auth/store.ts';
+import { parseConfig, type Config } from '../app/config/schema.ts';
+import { readDeploymentSecrets } from '../app/config/secrets.ts';
+import { createContactStore } from '../app/contacts/store.ts';
+import type { AppDeps } from '../app/create-app.ts';
+import { createDatabase } from '../app/db/client.ts';
+import { startEmbeddedPostgres } from '../app/db/embedded.ts';
+import { applyMigrations } from '../app/db/migrate.ts';
+import { createMemorySessionBackend, createRedisSessionBackend } from '../app/sessions/store.ts';
+
+/*
+ * The one place that turns the environment into running dependencies; every
+ * entry point (server, lambda, migrate) goes through it.
+ */
+
+/** prisma/migrations, from handlers/*.ts and from the dist/*.mjs bundles alike. */
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../prisma/migrations');
+
+export function createLogger(level: Config['logLevel']): Logger {
+  return pino({
+    level,
+    base: { service: 'contactfolio' },
+    // Belt and braces: nothing logs these, and if something ever does, they are masked.
+    redact: {
+      paths: ['password', '*.password', 'passwordHash', '*.passwordHash', 'sessionSecret', '*.sessionSecret', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** process.env, with the Secrets Manager values filled in when SECRETS_ID is set (env wins). */
+export async function loadConfig(env: NodeJS.ProcessEnv): Promise<Config> {
+  if (!env.SECRETS_ID) return parseConfig(env);
+  const secrets = await readDeploymentSecrets(new SecretsManagerClient({}), env.SECRETS_ID);
+  const merged: Record<string, string | undefined> = { ...secrets };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  return parseConfig(merged);
+}
+
+export interface Runtime {
+  config: Config;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export async function startRuntime(config: Config, logger: Logger, overrides: { poolMax?: number } = {}): Promise<Runtime> {
+  const closers: (() => Promise<void>)[] = [];
+
+  let url = config.database.url;
+  let poolMax = overrides.poolMax ?? config.database.poolMax;
+  if (!url) {
+    const dir = path.resolve(config.dataDir, 'pglite');
+    const started = Date.now();
+    const embedded = await startEmbeddedPostgres(dir);
+    closers.push(() => embedded.stop());
+    url = embedded.url;
+    poolMax = 1; // PGlite is a single-connection database.
+    logger.warn({ dataDir: dir, ms: Date.now() - started }, 'no DATABASE_URL/PGHOST: using the embedded PostgreSQL (PGlite); for development only');
+  }
+  const ssl = config.database.url && config.database.sslMode !== 'disable' ? { rejectUnauthorized: config.database.sslMode === 'verify-full' } : undefined;
+  if (config.database.migrateOnBoot || !config.database.url) {
+    const result = await applyMigrations(url, MIGRATIONS_DIR, ssl);
+    logger.info({ applied: result.applied, modified: result.modified }, 'migrations up to date');
+  }
+
+  const db = createDatabase({ ...config.database, url, poolMax, sslMode: config.database.url ? config.database.sslMode : 'disable' }, (err) =>
+    logger.warn({ err: err.message }, 'database connection error'),
+  );
+  closers.unshift(() => db.close());
+
+  let redisDown = false;
+  const onRedisError = (err: Error) => {
+    // node-redis reports every failed reconnect; log the outage once.
+    if (!redisDown) logger.error({ err: err.message }, 'redis connection error');
+    redisDown = true;
+  };
+  const sessions = config.redisUrl ? await createRedisSessionBackend(config.redisUrl, onRedisError) : createMemorySessionBackend();
+  sessions.redis?.on('ready', () => {
+    if (redisDown) logger.info('redis connection restored');
+    redisDown = false;
+  });
+  if (!config.redisUrl) logger.warn('no REDIS_URL: sessions and login limits are kept in memory; for development only');
+  closers.unshift(() => sessions.close());
+
+  let sessionSecret = config.sessionSecret;
+  if (!sessionSecret) {
+    sessionSecret = randomBytes(32).toString('hex');
+    logger.warn('no SESSION_SECRET: using a random one, so sessions end when the process restarts');
+  }
+
+  const deps: AppDeps = {
+    settings: {
+      production: config.production,
+      corsOrigins: config.corsOrigins,
+      maxUsers: config.maxUsers,
+      maxContactsPerUser: config.maxContactsPerUser,
+      trustProxyHops: config.trustProxyHops,
+      sessionSecret,
+    },
+    users: createUserStore(db.prisma),
+    contacts: createContactStore(db.prisma),
+    sessionStore: sessions.store,
+    loginLimiter: createLoginLimiter(DEFAULT_LOGIN_LIMITS, sessions.redis),
+    health: { database: () => db.ping(), sessions: () => sessions.ping() },
+    logger,
+  };
+
+  return {
+    config,
+    deps,
+    async close() {
+      for (const close of closers) await close().catch((err: unknown) => logger.warn({ err }, 'error while closing'));
+    },
+  };
+}
