@@ -1,0 +1,192 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import type supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, startTestApp, type TestApp } from '../support/harness.ts';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t.close());
+
+async function freshUser(): Promise<supertest.Agent> {
+  const agent = t.client();
+  await signUp(agent);
+  return agent;
+}
+
+async function everything(agent: supertest.Agent) {
+  return (await agent.get('/v1/contacts?limit=100&sort=createdAt')).body.items as Record<string, unknown>[];
+}
+
+describe('vCard import of real-world exports', () => {
+  it('Apple Contacts (3.0, grouped items, pref types, an embedded photo)', async () => {
+    const agent = await freshUser();
+    const res = await agent.post('/v1/contacts/import').type('text/vcard').send(fixture('apple.vcf'));
+    expect(res.body).toEqual({ imported: 1, skipped: [] });
+    const [c] = await everything(agent);
+    expect(c).toMatchObject({
+      firstName: 'Johnny Q',
+      lastName: 'Appleseed',
+      company: 'Apple Inc.',
+      jobTitle: 'Engineer',
+      emails: [{ value: 'johnny@example.com', label: 'home' }, { value: 'jappleseed@apple.example', label: 'work' }],
+      phones: [
+        { value: '+1 (408) 555-0123', label: 'other' },
+        { value: '(408) 555-0199', label: 'mobile' },
+        { value: '408.555.0100', label: 'work' },
+      ],
+      addresses: [{ street: '1 Infinite Loop', city: 'Cupertino', region: 'CA', postalCode: '95014', country: 'United States', label: 'home' }],
+      birthday: '1985-04-01',
+      notes: 'Met at WWDC.\nLikes apples.',
+    });
+  });
+
+  it('Google Contacts (folded UTF-8 lines, several cards, a year-less birthday, an empty card)', async () => {
+    const agent = await freshUser();
+    const res = await agent.post('/v1/contacts/import').type('text/x-vcard').send(fixture('google.vcf'));
+    expect(res.status).toBe(200);
+    expect(res.body.imported).toBe(2);
+    expect(res.body.skipped).toEqual([{ index: 2, reason: expect.stringMatching(/^invalid: no name, company, email or phone/) }]);
+    const [francois, taro] = await everything(agent);
+    expect(francois).toMatchObject({
+      firstName: 'François',
+      lastName: 'Müller-Lüdenscheidt',
+      notes: 'Une très longue note qui dépasse soixante-quinze octets et qui doit donc être repliée sur plusieurs lignes selon la RFC.',
+      tags: ['mycontacts', 'clients'],
+    });
+    // The year-less birthday is kept in the notes rather than lost.
+    expect(taro).toMatchObject({ firstName: '太郎', lastName: '山田', birthday: null, notes: 'Birthday: --03-15' });
+    expect((await agent.get('/v1/contacts').query({ q: 'francois muller' })).body.total).toBe(1);
+  });
+
+  it('Outlook (3.0, comma-joined types, ORG with a unit)', async () => {
+    const agent = await freshUser();
+    expect((await agent.post('/v1/contacts/import').type('text/vcard').send(fixture('outlook.vcf'))).body.imported).toBe(1);
+    const [c] = await everything(agent);
+    expect(c).toMatchObject({
+      firstName: 'Jane',
+      lastName: 'Smith',
+      company: 'Contoso Ltd.',
+      phones: [{ value: '(425) 555-0101', label: 'work' }, { value: '(425) 555-0102', label: 'home' }],
+      emails: [{ value: 'jane.smith@contoso.example', label: 'other' }],
+    });
+  });
+
+  it('vCard 4.0 (mailto: and tel: URIs, basic-format dates)', async () => {
+    const agent = await freshUser();
+    expect((await agent.post('/v1/contacts/import').type('text/vcard').send(fixture('v4.vcf'))).body.imported).toBe(1);
+    const [c] = await everything(agent);
+    expect(c).toMatchObject({
+      firstName: 'Ömer',
+      lastName: 'Kaya',
+      emails: [{ value: 'omer@example.tr', label: 'home' }],
+      phones: [{ value: '+90-212-555-0100', label: 'mobile' }],
+      birthday: '1979-12-31',
+    });
+  });
+
+  it('rejects an unparseable body with 400 and a wrong content type with 415', async () => {
+    const agent = await freshUser();
+    const junk = await agent.post('/v1/contacts/import').type('text/vcard').send('this is not a vcard');
+    expect(junk.status).toBe(400);
+    expect(junk.body.code).toBe('unparseable_import');
+    const broken = await agent.post('/v1/contacts/import').type('text/vcard').send('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\n');
+    expect(broken.status).toBe(400);
+    const json = await agent.post('/v1/contacts/import').send({ firstName: 'x' });
+    expect(json.status).toBe(415);
+    expect(json.body.code).toBe('unsupported_media_type');
+    const unclosedQuote = await agent.post('/v1/contacts/import').type('text/csv').send('First Name,Last Name\r\n"Ann,Lee\r\n');
+    expect(unclosedQuote.status).toBe(400);
+    expect((await everything(agent)).length).toBe(0);
+  });
+});
+
+describe('export', () => {
+  const rich = {
+    firstName: 'Zoë',
+    lastName: 'Ørsted; "Jr."',
+    company: 'Acme, Inc.',
+    jobTitle: '=HYPERLINK("http://evil.example","click")',
+    emails: [{ value: 'zoe@example.org', label: 'work' }, { value: 'zoe@home.example', label: 'home' }],
+    phones: [{ value: '+1 (555) 010-0199', label: 'mobile' }, { value: '-5550100', label: 'other' }],
+    addresses: [{ street: '1 Main St\nApt 2', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US', label: 'work' }],
+    birthday: '1990-02-28',
+    notes: 'Line one\nLine two, with commas; semicolons and "quotes"\n@mention +plus',
+    tags: ['friends', 'work'],
+    favorite: true,
+  };
+  const content = (c: Record<string, unknown>) => {
+    const { id, createdAt, updatedAt, ...rest } = c;
+    return rest;
+  };
+
+  it('vCard: one VCARD per contact, text/vcard, and a lossless round trip', async () => {
+    const agent = await freshUser();
+    await agent.post('/v1/contacts').send(rich);
+    await agent.post('/v1/contacts').send({ company: 'Second Co' });
+    const res = await agent.get('/v1/contacts/export?format=vcard');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/vcard; charset=utf-8');
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="?contacts-\d{4}-\d{2}-\d{2}\.vcf"?$/);
+    expect(res.text.match(/BEGIN:VCARD\r\n/g)).toHaveLength(2);
+    expect(res.text.match(/END:VCARD\r\n/g)).toHaveLength(2);
+    expect(res.text.split('\r\n').every((line) => Buffer.byteLength(line) <= 75)).toBe(true);
+
+    const other = await freshUser();
+    expect((await other.post('/v1/contacts/import').type('text/vcard').send(res.text)).body).toEqual({ imported: 2, skipped: [] });
+    const before = (await everything(agent)).map(content);
+    const after = (await everything(other)).map(content);
+    expect(after).toEqual(before);
+  });
+
+  it('CSV: escapes formulas, and a lossless round trip', async () => {
+    const agent = await freshUser();
+    await agent.post('/v1/contacts').send(rich);
+    const res = await agent.get('/v1/contacts/export?format=csv');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    // No cell may start with a formula character.
+    expect(res.text).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    expect(res.text).toContain(`'-5550100`);
+    expect(res.text).toContain(`"'+1 (555) 010-0199"`);
+    const cells = (parse(res.text) as string[][]).flat();
+    expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+
+    const other = await freshUser();
+    expect((await other.post('/v1/contacts/import').type('text/csv').send(res.text)).body).toEqual({ imported: 1, skipped: [] });
+    expect((await everything(other)).map(content)).toEqual((await everything(agent)).map(content));
+  });
+
+  it('CSV import reads Google and Outlook column names', async () => {
+    const agent = await freshUser();
+    const google = [
+      'Given Name,Family Name,Organization 1 - Name,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value,Group Membership,Birthday',
+      'Ana,Lima,Acme,* Work,ana@acme.example,Mobile,+55 11 5555-0100,* myContacts ::: * starred ::: Team,1988-07-09',
+    ].join('\r\n');
+    const outlook = ['First Name,Last Name,Company,Job Title,E-mail Address,Mobile Phone,Birthday', 'Raj,Patel,Fabrikam,CEO,raj@fabrikam.example,555-0142,3/7/1975'].join('\r\n');
+    expect((await agent.post('/v1/contacts/import').type('text/csv').send(google)).body).toEqual({ imported: 1, skipped: [] });
+    expect((await agent.post('/v1/contacts/import').type('text/csv').send(outlook)).body).toEqual({ imported: 1, skipped: [] });
+    const [ana, raj] = await everything(agent);
+    expect(ana).toMatchObject({
+      firstName: 'Ana',
+      company: 'Acme',
+      emails: [{ value: 'ana@acme.example', label: 'work' }],
+      phones: [{ value: '+55 11 5555-0100', label: 'mobile' }],
+      tags: ['team'],
+      favorite: true,
+      birthday: '1988-07-09',
+    });
+    expect(raj).toMatchObject({ firstName: 'Raj', jobTitle: 'CEO', phones: [{ value: '555-0142', label: 'mobile' }], birthday: '1975-03-07' });
+  });
+
+  it('rejects an unknown export format with 400', async () => {
+    const agent = await freshUser();
+    const res = await agent.get('/v1/contacts/export?format=xml');
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('invalid_query');
+  });
+});
