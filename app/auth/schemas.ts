@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NO_NUL } from '../contacts/schemas.ts';
 
 export const emailAddress = z
   .string()
@@ -11,8 +12,8 @@ export const signupSchema = z
   .strictObject({
     email: emailAddress,
     // 1024 caps the work one request can ask of the KDF.
-    password: z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters'),
-    name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
+    password: z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters').regex(...NO_NUL),
+    name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters').regex(...NO_NUL),
   })
   .meta({ id: 'Signup' });
 

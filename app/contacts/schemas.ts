@@ -5,12 +5,16 @@ import { z } from 'zod';
  * generates the OpenAPI document. Limits here are the contract's edges.
  */
 
+// PostgreSQL text and jsonb cannot hold U+0000.
+export const NO_NUL = [/^[^\u0000]*$/, 'must not contain NUL characters'] as const;
+
 /** Trimmed text; empty means "not set" and is stored as null. */
 const text = (max: number) =>
   z
     .string()
     .trim()
     .max(max, `must be at most ${max} characters`)
+    .regex(...NO_NUL)
     .transform((s) => (s === '' ? null : s))
     .nullable()
     .transform((s) => s ?? null);
@@ -66,7 +70,7 @@ export const tagSchema = z
   .trim()
   .min(1, 'must not be empty')
   .max(50, 'must be at most 50 characters')
-  .regex(/^[^,;\n\r]+$/, 'must not contain commas, semicolons or line breaks')
+  .regex(/^[^,;\n\r\u0000]+$/, 'must not contain commas, semicolons, line breaks or NUL')
   .transform((t) => t.toLowerCase());
 
 const dedupe = (tags: string[]) => [...new Set(tags)];
