@@ -47,8 +47,12 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    // Keep-alive connections go idle as their last response finishes; close
+    // them as they do, so the drain ends when the last request does.
+    const drain = setInterval(() => server.closeIdleConnections(), 100);
     server.close(async () => {
       clearTimeout(force);
+      clearInterval(drain);
       await runtime.close();
       logger.info('stopped');
       logger.flush();
