@@ -126,7 +126,15 @@ export function createApp(deps: AppDeps): Express {
       cookie: { secure: settings.production, sameSite: 'lax' },
     }),
   );
-  app.use('/v1/limits', limitsRoutes({ users: deps.users, contacts: deps.contacts, ...settings }));
+  app.use(
+    '/v1/limits',
+    limitsRoutes({
+      users: deps.users,
+      contacts: deps.contacts,
+      maxUsers: settings.maxUsers,
+      maxContactsPerUser: settings.maxContactsPerUser,
+    }),
+  );
   app.use('/v1/contacts', contactRoutes({ contacts: deps.contacts, maxContactsPerUser: settings.maxContactsPerUser }));
 
   app.use(notFoundHandler);

@@ -9,7 +9,7 @@ import { parseConfig, type Config } from '../app/config/schema.ts';
 import { readDeploymentSecrets } from '../app/config/secrets.ts';
 import { createContactStore } from '../app/contacts/store.ts';
 import type { AppDeps } from '../app/create-app.ts';
-import { createDatabase } from '../app/db/client.ts';
+import { createDatabase, sslOptions } from '../app/db/client.ts';
 import { startEmbeddedPostgres } from '../app/db/embedded.ts';
 import { applyMigrations } from '../app/db/migrate.ts';
 import { createMemorySessionBackend, createRedisSessionBackend } from '../app/sessions/store.ts';
@@ -63,13 +63,14 @@ export async function startRuntime(config: Config, logger: Logger, overrides: { 
     poolMax = 1; // PGlite is a single-connection database.
     logger.warn({ dataDir: dir, ms: Date.now() - started }, 'no DATABASE_URL/PGHOST: using the embedded PostgreSQL (PGlite); for development only');
   }
-  const ssl = config.database.url && config.database.sslMode !== 'disable' ? { rejectUnauthorized: config.database.sslMode === 'verify-full' } : undefined;
+  // The embedded database speaks plain TCP on loopback.
+  const sslMode = config.database.url ? config.database.sslMode : 'disable';
   if (config.database.migrateOnBoot || !config.database.url) {
-    const result = await applyMigrations(url, MIGRATIONS_DIR, ssl);
+    const result = await applyMigrations(url, MIGRATIONS_DIR, sslOptions(sslMode));
     logger.info({ applied: result.applied, modified: result.modified }, 'migrations up to date');
   }
 
-  const db = createDatabase({ ...config.database, url, poolMax, sslMode: config.database.url ? config.database.sslMode : 'disable' }, (err) =>
+  const db = createDatabase({ ...config.database, url, poolMax, sslMode }, (err) =>
     logger.warn({ err: err.message }, 'database connection error'),
   );
   closers.unshift(() => db.close());

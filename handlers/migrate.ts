@@ -1,4 +1,5 @@
 import { ConfigError } from '../app/config/schema.ts';
+import { sslOptions } from '../app/db/client.ts';
 import { applyMigrations } from '../app/db/migrate.ts';
 import { loadConfig, MIGRATIONS_DIR } from './bootstrap.ts';
 
@@ -10,8 +11,7 @@ import { loadConfig, MIGRATIONS_DIR } from './bootstrap.ts';
 async function main(): Promise<void> {
   const config = await loadConfig(process.env);
   if (!config.database.url) throw new ConfigError(['DATABASE_URL or PGHOST: required to migrate']);
-  const ssl = config.database.sslMode === 'disable' ? undefined : { rejectUnauthorized: config.database.sslMode === 'verify-full' };
-  const result = await applyMigrations(config.database.url, MIGRATIONS_DIR, ssl);
+  const result = await applyMigrations(config.database.url, MIGRATIONS_DIR, sslOptions(config.database.sslMode));
   for (const name of result.applied) process.stdout.write(`applied ${name}\n`);
   for (const name of result.modified) process.stdout.write(`warning: ${name} changed after it was applied\n`);
   process.stdout.write(`${result.applied.length} applied, ${result.alreadyApplied.length} already applied\n`);

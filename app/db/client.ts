@@ -14,6 +14,13 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** libpq-style sslmode as pg's `ssl` option: `require` encrypts without
+ * verifying; `verify-full` also checks the certificate (add the RDS CA bundle
+ * via NODE_EXTRA_CA_CERTS). */
+export function sslOptions(mode: DatabaseConfig['sslMode']): pg.ClientConfig['ssl'] {
+  return mode === 'disable' ? false : { rejectUnauthorized: mode === 'verify-full' };
+}
+
 function poolConfig(url: string, db: Pick<DatabaseConfig, 'sslMode' | 'poolMax'>): pg.PoolConfig {
   return {
     connectionString: url,
@@ -23,12 +30,7 @@ function poolConfig(url: string, db: Pick<DatabaseConfig, 'sslMode' | 'poolMax'>
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     query_timeout: 15_000,
-    ssl:
-      db.sslMode === 'disable'
-        ? false
-        : // `require` encrypts without verifying (libpq semantics); `verify-full`
-          // checks the certificate (add the RDS CA bundle via NODE_EXTRA_CA_CERTS).
-          { rejectUnauthorized: db.sslMode === 'verify-full' },
+    ssl: sslOptions(db.sslMode),
   };
 }
 
