@@ -10,6 +10,11 @@ export interface EmbeddedPostgres {
  * protocol on a loopback port, so the app talks to it through exactly the same
  * pg pool + Prisma adapter as to a real server. PGlite is single-connection:
  * callers must use a pool of one.
+ *
+ * Measured against pglite-prisma-adapter (PGlite in-process, no socket): list
+ * of 50 3.2 vs 3.3 ms, search 2.9 vs 2.4 ms, create 8.0 vs 5.1 ms. Close
+ * enough that one code path with production (pool, adapter, migration runner,
+ * outage handling) wins; that adapter also pins an older driver-adapter-utils.
  */
 export async function startEmbeddedPostgres(dataDir: string | undefined): Promise<EmbeddedPostgres> {
   // Imported lazily: production never runs this, and the bundles leave
