@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -19,8 +20,15 @@ import { createMemorySessionBackend, createRedisSessionBackend } from '../app/se
  * entry point (server, lambda, migrate) goes through it.
  */
 
-/** prisma/migrations, from handlers/*.ts and from the dist/*.mjs bundles alike. */
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../prisma/migrations');
+/**
+ * The migrations folder: `migrations/` beside the Lambda bundle (its zip
+ * ships them there), else prisma/migrations one level up (handlers/*.ts and
+ * dist/*.mjs alike).
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const MIGRATIONS_DIR = [path.join(here, 'migrations'), path.resolve(here, '../prisma/migrations')].find((d) =>
+  existsSync(d),
+) ?? path.resolve(here, '../prisma/migrations');
 
 export function createLogger(level: Config['logLevel']): Logger {
   return pino({

@@ -1,23 +1,70 @@
-// Bundles each entry point into dist/<name>.mjs with esbuild. dist/ sits one
-// level below the project root like handlers/, so ../prisma/migrations
-// resolves the same from source and from the bundle.
+// Bundles the entry points with esbuild.
+//   node scripts/build.mjs          dist/server.mjs, dist/migrate.mjs (the container)
+//   node scripts/build.mjs lambda   dist/lambda/index.mjs + migrations/, and dist/lambda.zip
+// dist/*.mjs sit one level below the root like handlers/, so ../prisma/migrations
+// resolves the same from source and bundle; the Lambda zip carries its own copy.
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
+import { zipSync } from 'fflate';
 
-const entries = process.argv.slice(2).length ? process.argv.slice(2) : ['server', 'migrate'];
-
-await build({
-  entryPoints: Object.fromEntries(entries.map((name) => [name, `handlers/${name}.ts`])),
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node20',
-  sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
   // Development-only embedded database: loaded from node_modules when used.
   external: ['@electric-sql/pglite', '@electric-sql/pglite-socket'],
   // Some bundled dependencies are CommonJS and call require().
   banner: { js: "import { createRequire as __cfRequire } from 'node:module'; const require = __cfRequire(import.meta.url);" },
-});
+};
+
+async function server() {
+  await build({
+    ...common,
+    entryPoints: { server: 'handlers/server.ts', migrate: 'handlers/migrate.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    target: 'node20',
+    sourcemap: 'linked',
+  });
+}
+
+function filesUnder(dir, base = dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full, base) : [path.relative(base, full)];
+  });
+}
+
+async function lambda() {
+  rmSync('dist/lambda', { recursive: true, force: true });
+  const result = await build({
+    ...common,
+    entryPoints: { index: 'handlers/lambda.ts' },
+    outdir: 'dist/lambda',
+    outExtension: { '.js': '.mjs' },
+    target: 'node22',
+    minify: true,
+    metafile: true,
+    // The Lambda Node.js runtime ships the AWS SDK v3.
+    external: [...common.external, '@aws-sdk/*', '@smithy/*'],
+  });
+  cpSync('prisma/migrations', 'dist/lambda/migrations', { recursive: true });
+  writeFileSync('dist/lambda/meta.json', JSON.stringify(result.metafile));
+  // Fixed timestamps: the same sources give the same zip (and the same hash in CDK).
+  const mtime = new Date('2020-01-01T00:00:00Z');
+  const entries = Object.fromEntries(
+    filesUnder('dist/lambda')
+      .filter((f) => f !== 'meta.json')
+      .sort()
+      .map((f) => [f.split(path.sep).join('/'), [readFileSync(path.join('dist/lambda', f)), { mtime }]]),
+  );
+  writeFileSync('dist/lambda.zip', zipSync(entries, { level: 9 }));
+}
+
+const target = process.argv[2] ?? 'server';
+if (target === 'server') await server();
+else if (target === 'lambda') await lambda();
+else throw new Error(`unknown build target ${target} (server or lambda)`);
