@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { REDIS_URL } from '../support/env.ts';
+import { createTestDatabase, PASSWORD, TEST_SESSION_SECRET, uniqueEmail, type TestDatabase } from '../support/harness.ts';
+
+/* `npm run dev:lambda` as a user runs it: plain HTTP in, HTTP API v2 events to the real handler. */
+const root = path.resolve(import.meta.dirname, '../..');
+let db: TestDatabase;
+let child: ChildProcess;
+let url: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  child = spawn(process.execPath, ['--import', 'tsx', 'handlers/lambda-local.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', NODE_ENV: 'test', DATABASE_URL: db.url, REDIS_URL, SESSION_SECRET: TEST_SESSION_SECRET, LOG_LEVEL: 'silent' },
+  });
+  let out = '';
+  url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`dev:lambda did not start: ${out}`)), 30_000);
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /listening on (http:\/\/localhost:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+  });
+});
+afterAll(async () => {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await db.drop();
+});
+
+it('serves an unchanged HTTP client: cookies, JSON, vCard import and export', async () => {
+  const signup = await fetch(`${url}/v1/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: uniqueEmail('offline'), password: PASSWORD, name: 'Offline' }),
+  });
+  expect(signup.status).toBe(201);
+  const cookie = signup.headers.getSetCookie()[0]!.split(';')[0]!;
+  const vcard = 'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ødegård;Ingrid;;;\r\nFN:Ingrid Ødegård\r\nEND:VCARD\r\n';
+  const imported = await fetch(`${url}/v1/contacts/import`, { method: 'POST', headers: { 'content-type': 'text/vcard', cookie }, body: vcard });
+  expect(await imported.json()).toEqual({ imported: 1, skipped: [] });
+  const exported = await fetch(`${url}/v1/contacts/export?format=vcard`, { headers: { cookie } });
+  expect(exported.headers.get('content-type')).toBe('text/vcard; charset=utf-8');
+  expect(await exported.text()).toContain('N:Ødegård;Ingrid;;;\r\nFN:Ingrid Ødegård\r\n');
+  const missing = await fetch(`${url}/v1/contacts/not-a-uuid`, { headers: { cookie } });
+  expect(missing.status).toBe(404);
+  expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const logout = await fetch(`${url}/v1/auth/logout`, { method: 'POST', headers: { cookie } });
+  expect(logout.status).toBe(204);
+  expect(logout.headers.getSetCookie()[0]).toMatch(/^cf\.sid=;/);
+  expect((await fetch(`${url}/v1/auth/me`, { headers: { cookie } })).status).toBe(401);
+});
