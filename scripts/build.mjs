@@ -1,6 +1,6 @@
 // Bundles the entry points with esbuild.
 //   node scripts/build.mjs          dist/server.mjs, dist/migrate.mjs (the container)
-//   node scripts/build.mjs lambda   dist/lambda/index.mjs + migrations/, and dist/lambda.zip
+//   node scripts/build.mjs lambda   dist/lambda/{index.mjs, query_compiler_bg.wasm, migrations/}, and dist/lambda.zip
 // dist/*.mjs sit one level below the root like handlers/, so ../prisma/migrations
 // resolves the same from source and bundle; the Lambda zip carries its own copy.
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,29 @@ async function server() {
   });
 }
 
+// Prisma's generated client imports its query compiler as a 4.6 MB base64
+// JS module. For Lambda, ship the WebAssembly as a file beside the bundle
+// instead: no multi-megabyte string literal to parse at cold start. (Prisma's
+// "small" build is not a drop-in: its imports name a different glue module.)
+const WASM_FILE = 'query_compiler_bg.wasm';
+const prismaWasmAsFile = {
+  name: 'prisma-wasm-as-file',
+  setup(b) {
+    b.onResolve({ filter: /query_compiler_(fast|small)_bg\.postgresql\.wasm-base64\.mjs$/ }, () => ({ path: 'wasm', namespace: 'prisma-wasm' }));
+    b.onLoad({ filter: /.*/, namespace: 'prisma-wasm' }, () => ({
+      loader: 'js',
+      // The generated client decodes base64; reading the file as base64 keeps its code unchanged.
+      contents: `import { readFileSync } from 'node:fs';
+export const wasm = readFileSync(new URL('./${WASM_FILE}', import.meta.url)).toString('base64');`,
+    }));
+  },
+};
+
+async function writeCompilerWasm(dir) {
+  const { wasm } = await import('@prisma/client/runtime/query_compiler_fast_bg.postgresql.wasm-base64.mjs');
+  writeFileSync(path.join(dir, WASM_FILE), Buffer.from(wasm, 'base64'));
+}
+
 function filesUnder(dir, base = dir) {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
@@ -50,7 +73,9 @@ async function lambda() {
     metafile: true,
     // The Lambda Node.js runtime ships the AWS SDK v3.
     external: [...common.external, '@aws-sdk/*', '@smithy/*'],
+    plugins: [prismaWasmAsFile],
   });
+  await writeCompilerWasm('dist/lambda');
   cpSync('prisma/migrations', 'dist/lambda/migrations', { recursive: true });
   writeFileSync('dist/lambda/meta.json', JSON.stringify(result.metafile));
   // Fixed timestamps: the same sources give the same zip (and the same hash in CDK).

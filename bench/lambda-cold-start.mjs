@@ -1,0 +1,152 @@
+// Lambda variant: bundle size (raw and zipped) and cold start, against a
+// minimal serverless-http hello-world bundle measured in the same run,
+// interleaved. Needs PostgreSQL and Redis (the same defaults as the tests).
+//   node bench/lambda-cold-start.mjs [--runs N] [--no-write]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { zipSync } from 'fflate';
+import pg from 'pg';
+
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf('--runs') + 1] || 10) || 10;
+const write = !args.includes('--no-write');
+const root = path.resolve(import.meta.dirname, '..');
+const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/10';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+
+// 1. Bundles: the app as `npm run build:lambda` makes it, and the baseline with the same settings.
+execFileSync(process.execPath, ['scripts/build.mjs', 'lambda'], { cwd: root, stdio: 'inherit' });
+const appBundle = path.join(root, 'dist/lambda/index.mjs');
+const helloDir = path.join(root, 'dist/bench-hello');
+await build({
+  entryPoints: { index: path.join(root, 'bench/baselines/hello-lambda.ts') },
+  outdir: helloDir,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  minify: true,
+  legalComments: 'none',
+  external: ['@aws-sdk/*'],
+  banner: { js: "import { createRequire as __cfRequire } from 'node:module'; const require = __cfRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
+const helloBundle = path.join(helloDir, 'index.mjs');
+const zipped = (file) => zipSync({ 'index.mjs': readFileSync(file) }, { level: 9 }).length;
+// The function's whole code: the entry file and the query-compiler wasm beside it.
+const appFiles = ['index.mjs', 'query_compiler_bg.wasm'].map((f) => path.join(root, 'dist/lambda', f));
+const sizes = {
+  app: { raw: appFiles.reduce((n, f) => n + statSync(f).size, 0), zip: statSync(path.join(root, 'dist/lambda.zip')).size },
+  hello: { raw: statSync(helloBundle).size, zip: zipped(helloBundle) },
+};
+
+// 2. A database, a user and a session for the authenticated first request.
+const dbName = `cf_bench_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: PG_ADMIN });
+await admin.connect();
+await admin.query(`CREATE DATABASE "${dbName}"`);
+const dbUrl = new URL(PG_ADMIN);
+dbUrl.pathname = `/${dbName}`;
+const env = {
+  ...process.env,
+  NODE_ENV: 'production',
+  DATABASE_URL: dbUrl.toString(),
+  PGSSLMODE: 'disable',
+  REDIS_URL,
+  SESSION_SECRET: randomBytes(32).toString('hex'),
+  CORS_ORIGIN: 'https://contactfolio.com',
+  LOG_LEVEL: 'warn',
+};
+
+const v2 = (method, rawPath, { body, cookies } = {}) => ({
+  version: '2.0',
+  routeKey: '$default',
+  rawPath,
+  rawQueryString: '',
+  ...(cookies ? { cookies } : {}),
+  headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7', 'x-forwarded-proto': 'https', host: 'bench.lambda-url.us-east-1.on.aws' },
+  requestContext: { http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'bench' }, requestId: 'bench', routeKey: '$default', stage: '$default', timeEpoch: Date.now() },
+  ...(body ? { body: JSON.stringify(body) } : {}),
+  isBase64Encoded: false,
+});
+
+const setup = spawnSync(
+  process.execPath,
+  [
+    '--input-type=module',
+    '-e',
+    `
+    const { handler } = await import(${JSON.stringify(new URL(`file://${appBundle}`).href)});
+    await handler({ action: 'migrate' }, {});
+    const signup = await handler(${JSON.stringify(v2('POST', '/v1/auth/signup', { body: { email: 'bench@example.test', password: 'bench password 1', name: 'Bench' } }))}, {});
+    const cookie = signup.cookies[0].split(';')[0];
+    for (let i = 0; i < 50; i++) {
+      const ev = ${JSON.stringify(v2('POST', '/v1/contacts'))};
+      ev.cookies = [cookie];
+      ev.body = JSON.stringify({ firstName: 'Contact ' + i, emails: [{ value: 'c' + i + '@example.test' }] });
+      await handler(ev, {});
+    }
+    process.stdout.write(cookie);
+    process.exit(0);
+    `,
+  ],
+  { env, encoding: 'utf8' },
+);
+if (setup.status !== 0) throw new Error(`setup failed: ${setup.stderr}`);
+const cookie = setup.stdout.trim();
+
+// 3. Cold starts, interleaved: hello, app, hello, app, ...
+function coldStart(bundle, event) {
+  const t0 = performance.now();
+  const out = spawnSync(process.execPath, [path.join(root, 'bench/cold-start-child.mjs'), bundle, JSON.stringify(event)], { env, encoding: 'utf8' });
+  const wallMs = performance.now() - t0;
+  if (out.status !== 0) throw new Error(`cold start failed: ${out.stderr}`);
+  const r = JSON.parse(out.stdout.trim().split('\n').at(-1));
+  if (r.status !== 200) throw new Error(`cold start answered ${r.status}`);
+  return { ...r, wallMs };
+}
+const samples = { hello: [], app: [] };
+for (let i = 0; i < runs; i++) {
+  samples.hello.push(coldStart(helloBundle, v2('GET', '/')));
+  samples.app.push(coldStart(appBundle, v2('GET', '/v1/contacts', { cookies: [cookie] })));
+}
+await admin.query(`DROP DATABASE "${dbName}" WITH (FORCE)`);
+await admin.end();
+
+const summary = (list) => ({
+  loadMs: median(list.map((s) => s.loadMs)),
+  firstRequestMs: median(list.map((s) => s.firstRequestMs)),
+  processToResponseMs: median(list.map((s) => s.sinceProcessStartMs)),
+  wallMs: median(list.map((s) => s.wallMs)),
+});
+const result = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  runs,
+  sizes,
+  coldStart: { hello: summary(samples.hello), app: summary(samples.app) },
+};
+const ratio = result.coldStart.app.processToResponseMs / result.coldStart.hello.processToResponseMs;
+result.coldStart.ratio = ratio;
+
+const row = (name, s, z) =>
+  `${name.padEnd(22)} ${kib(z.raw).padStart(9)} ${kib(z.zip).padStart(9)} ${s.loadMs.toFixed(0).padStart(8)} ${s.firstRequestMs.toFixed(0).padStart(8)} ${s.processToResponseMs.toFixed(0).padStart(10)} ${s.wallMs.toFixed(0).padStart(8)}`;
+console.log(`\nLambda cold start, median of ${runs} interleaved runs (ms)`);
+console.log(`${'bundle'.padEnd(22)} ${'raw'.padStart(9)} ${'zipped'.padStart(9)} ${'load'.padStart(8)} ${'1st req'.padStart(8)} ${'to answer'.padStart(10)} ${'wall'.padStart(8)}`);
+console.log(row('hello-world', result.coldStart.hello, sizes.hello));
+console.log(row('contactfolio (GET list)', result.coldStart.app, sizes.app));
+console.log(`ratio app/hello (process start to answer): ${ratio.toFixed(2)}`);
+if (write) {
+  mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  const file = path.join(root, 'bench/results', `lambda-${result.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2));
+  console.log(`written ${path.relative(root, file)}`);
+}
