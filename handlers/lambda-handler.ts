@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import serverless from 'serverless-http';
 import { createApp } from '../app/create-app.ts';
 import { applyMigrations } from '../app/db/migrate.ts';
-import { sslOptions } from '../app/db/client.ts';
+import { sslOptions } from '../app/db/ssl.ts';
 import { createLogger, loadConfig, MIGRATIONS_DIR, startRuntime, type Runtime } from './bootstrap.ts';
 
 /*

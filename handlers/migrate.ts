@@ -1,7 +1,7 @@
 import { ConfigError } from '../app/config/schema.ts';
-import { sslOptions } from '../app/db/client.ts';
+import { sslOptions } from '../app/db/ssl.ts';
 import { applyMigrations } from '../app/db/migrate.ts';
-import { loadConfig, MIGRATIONS_DIR } from './bootstrap.ts';
+import { loadConfig, MIGRATIONS_DIR } from './config.ts';
 
 /*
  * One-off task (npm run migrate, the ECS pre-deploy task): applies

@@ -2,6 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { readReplicas } from '@prisma/extension-read-replicas';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/schema.ts';
+import { sslOptions } from './ssl.ts';
 import { PrismaClient } from './generated/client.ts';
 
 export type { PrismaClient };
@@ -12,13 +13,6 @@ export interface DatabaseHandle {
   /** Cheap liveness probe of the writer, used by /health. */
   ping(): Promise<void>;
   close(): Promise<void>;
-}
-
-/** libpq-style sslmode as pg's `ssl` option: `require` encrypts without
- * verifying; `verify-full` also checks the certificate (add the RDS CA bundle
- * via NODE_EXTRA_CA_CERTS). */
-export function sslOptions(mode: DatabaseConfig['sslMode']): pg.ClientConfig['ssl'] {
-  return mode === 'disable' ? false : { rejectUnauthorized: mode === 'verify-full' };
 }
 
 function poolConfig(url: string, db: Pick<DatabaseConfig, 'sslMode' | 'poolMax'>): pg.PoolConfig {

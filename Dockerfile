@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# The API container: the esbuild bundle on a slim Node LTS image, as a non-root user.
+
+FROM node:22.21.1-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY scripts ./scripts
+COPY prisma ./prisma
+COPY prisma.config.ts ./
+# The project's own postinstall generates the Prisma client; dependencies'
+# install scripts stay off.
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY app ./app
+COPY handlers ./handlers
+RUN node scripts/build.mjs server
+
+FROM node:22.21.1-bookworm-slim
+ENV NODE_ENV=production \
+    PORT=3000
+WORKDIR /app
+# The bundle is self-contained; migrations sit where it looks for them (../prisma/migrations).
+COPY --from=build --chown=node:node /app/dist ./dist
+COPY --from=build --chown=node:node /app/prisma/migrations ./prisma/migrations
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--enable-source-maps", "dist/server.mjs"]

@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { pino, type Logger } from 'pino';
+import { parseConfig, type Config } from '../app/config/schema.ts';
+import { readDeploymentSecrets } from '../app/config/secrets.ts';
+
+/*
+ * Reading the environment, for every entry point. Kept apart from
+ * bootstrap.ts so the migration function bundles without the app.
+ */
+
+/**
+ * The migrations folder: `migrations/` beside the Lambda bundle (its zip
+ * ships them there), else prisma/migrations one level up (handlers/*.ts and
+ * dist/*.mjs alike).
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const MIGRATIONS_DIR = [path.join(here, 'migrations'), path.resolve(here, '../prisma/migrations')].find((d) =>
+  existsSync(d),
+) ?? path.resolve(here, '../prisma/migrations');
+
+export function createLogger(level: Config['logLevel']): Logger {
+  return pino({
+    level,
+    base: { service: 'contactfolio' },
+    // Belt and braces: nothing logs these, and if something ever does, they are masked.
+    redact: {
+      paths: ['password', '*.password', 'passwordHash', '*.passwordHash', 'sessionSecret', '*.sessionSecret', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** process.env, with the Secrets Manager values filled in when SECRETS_ID is set (env wins). */
+export async function loadConfig(env: NodeJS.ProcessEnv): Promise<Config> {
+  if (!env.SECRETS_ID) return parseConfig(env);
+  const secrets = await readDeploymentSecrets(new SecretsManagerClient({}), env.SECRETS_ID);
+  const merged: Record<string, string | undefined> = { ...secrets };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  return parseConfig(merged);
+}

@@ -1,0 +1,35 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readConfig, type DeploymentConfig } from './config.ts';
+import { BackendStack, type BackendStackProps } from './stacks/backend-stack.ts';
+import { FrontendStack } from './stacks/frontend-stack.ts';
+import { LambdaStack } from './stacks/lambda-stack.ts';
+
+export const STACK_NAMES = { backend: 'Contactfolio-Backend', frontend: 'Contactfolio-Frontend', lambda: 'Contactfolio-Lambda' } as const;
+
+export interface Stacks {
+  backend: BackendStack;
+  frontend: FrontendStack;
+  lambda?: LambdaStack;
+}
+
+/** Builds every stack into `app`; tests call it with their own App and context. */
+export function buildApp(app: App, overrides: { image?: BackendStackProps['image']; config?: Partial<DeploymentConfig> } = {}): Stacks {
+  const config = { ...readConfig(app), ...overrides.config };
+  const env = { account: config.account, region: config.region };
+  const backend = new BackendStack(app, STACK_NAMES.backend, { env, config, image: overrides.image, description: 'contactfolio: VPC, Aurora, Redis, ECS API' });
+  // CloudFront only takes certificates from us-east-1.
+  const frontend = new FrontendStack(app, STACK_NAMES.frontend, { env: { account: config.account, region: 'us-east-1' }, config, description: 'contactfolio: web app on S3 and CloudFront' });
+  const lambda = config.lambda
+    ? new LambdaStack(app, STACK_NAMES.lambda, { env, config, vpc: backend.network.vpc, data: backend.data, description: 'contactfolio: Lambda variant' })
+    : undefined;
+  // cdk-nag: any unacknowledged AwsSolutions finding stops the synthesis.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { backend, frontend, lambda };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const app = new App();
+  buildApp(app);
+  app.synth();
+}

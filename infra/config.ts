@@ -1,0 +1,64 @@
+import path from 'node:path';
+import type { App } from 'aws-cdk-lib';
+
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+
+/*
+ * Everything environment-specific comes from CDK context (cdk.json, or
+ * `-c key=value`) with the design notes' values as defaults, so the app
+ * synthesizes offline with no credentials and no lookups.
+ */
+export interface DeploymentConfig {
+  account?: string;
+  region: string;
+  /** Apex domain served by CloudFront; the API lives at api.<domain>. */
+  domainName: string;
+  apiDomainName: string;
+  hostedZoneId: string;
+  hostedZoneName: string;
+  /** Production keeps data safe by default; set false for throwaway stacks. */
+  deletionProtection: boolean;
+  backupRetentionDays: number;
+  maxUsers: number;
+  maxContactsPerUser: number;
+  /** Deploy the optional Lambda variant stack. */
+  lambda: boolean;
+  /** The web build uploaded to the bucket (npm run build:web), relative to the project root. */
+  webBuildDir: string;
+  desiredTasks: number;
+  maxTasks: number;
+}
+
+function flag(v: unknown, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  return v === true || v === 'true';
+}
+
+function int(name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`context ${name}: expected a whole number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function readConfig(app: App): DeploymentConfig {
+  const ctx = (key: string) => app.node.tryGetContext(key) as unknown;
+  const domainName = String(ctx('domainName') ?? 'contactfolio.com');
+  return {
+    account: (ctx('account') as string | undefined) ?? process.env.CDK_DEFAULT_ACCOUNT,
+    region: String(ctx('region') ?? process.env.CDK_DEFAULT_REGION ?? 'us-east-1'),
+    domainName,
+    apiDomainName: String(ctx('apiDomainName') ?? `api.${domainName}`),
+    // A placeholder id keeps `synth` working; a real deploy passes -c hostedZoneId=Z...
+    hostedZoneId: String(ctx('hostedZoneId') ?? 'Z0000000000000EXAMPLE'),
+    hostedZoneName: String(ctx('hostedZoneName') ?? domainName),
+    deletionProtection: flag(ctx('deletionProtection'), true),
+    backupRetentionDays: int('backupRetentionDays', ctx('backupRetentionDays'), 7),
+    maxUsers: int('maxUsers', ctx('maxUsers'), 50),
+    maxContactsPerUser: int('maxContactsPerUser', ctx('maxContactsPerUser'), 50),
+    lambda: flag(ctx('lambda'), false),
+    webBuildDir: path.resolve(PROJECT_ROOT, String(ctx('webBuildDir') ?? 'web/dist')),
+    desiredTasks: int('desiredTasks', ctx('desiredTasks'), 2),
+    maxTasks: int('maxTasks', ctx('maxTasks'), 6),
+  };
+}

@@ -1,0 +1,198 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as triggers from 'aws-cdk-lib/triggers';
+import { Construct } from 'constructs';
+import { APP_SECRET_KEYS, type Data } from './data.ts';
+import { AppFunction } from './node-function.ts';
+import { acknowledge } from './acknowledge.ts';
+
+export const APP_PORT = 3000;
+
+export interface ServiceProps {
+  vpc: ec2.IVpc;
+  data: Data;
+  image: ecs.ContainerImage;
+  zone: route53.IHostedZone;
+  apiDomainName: string;
+  /** The web app's origin, allowed by CORS (https://contactfolio.com). */
+  webOrigin: string;
+  maxUsers: number;
+  maxContactsPerUser: number;
+  desiredTasks: number;
+  maxTasks: number;
+}
+
+/**
+ * The API on ECS Fargate (256 CPU units, 512 MiB) behind an internet-facing
+ * ALB: HTTP 80 redirects to HTTPS 443 with a DNS-validated certificate,
+ * health check /health, api.<domain> as an alias. Migrations run in a
+ * one-off function before new tasks take traffic.
+ */
+export class Service extends Construct {
+  readonly service: ecs.FargateService;
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly serviceSecurityGroup: ec2.SecurityGroup;
+  readonly albSecurityGroup: ec2.SecurityGroup;
+  readonly migrate: AppFunction;
+
+  constructor(scope: Construct, id: string, props: ServiceProps) {
+    super(scope, id);
+    const { vpc, data } = props;
+
+    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: 256,
+      memoryLimitMiB: 512,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    const environment = {
+      PORT: String(APP_PORT),
+      NODE_ENV: 'production',
+      CORS_ORIGIN: props.webOrigin,
+      MAX_USERS: String(props.maxUsers),
+      MAX_CONTACTS_PER_USER: String(props.maxContactsPerUser),
+      PGDATABASE: 'postgres',
+      // Reads go to the Aurora reader (not secret, so not in the secret).
+      PGREADERHOST: data.cluster.clusterReadEndpoint.hostname,
+      TRUST_PROXY: '1',
+    };
+    taskDefinition.addContainer('api', {
+      image: props.image,
+      portMappings: [{ containerPort: APP_PORT }],
+      environment,
+      secrets: Object.fromEntries(APP_SECRET_KEYS.map((k) => [k, ecs.Secret.fromSecretsManager(data.appSecret, k)])),
+      logging: ecs.LogDrivers.awsLogs({
+        streamPrefix: 'api',
+        logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+      }),
+      readonlyRootFilesystem: true,
+      stopTimeout: Duration.seconds(30),
+    });
+
+    this.albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSg', { vpc, description: 'ALB: 80 and 443 from the internet', allowAllOutbound: false });
+    this.albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP (redirected to HTTPS)');
+    this.albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS');
+    this.serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSg', { vpc, description: 'API tasks: app port from the ALB only' });
+    this.serviceSecurityGroup.addIngressRule(this.albSecurityGroup, ec2.Port.tcp(APP_PORT), 'from the ALB');
+    this.albSecurityGroup.addEgressRule(this.serviceSecurityGroup, ec2.Port.tcp(APP_PORT), 'to the API tasks');
+    data.allowDatabaseFrom(this.serviceSecurityGroup, 'PostgreSQL from the API tasks');
+    data.allowRedisFrom(this.serviceSecurityGroup, 'Redis from the API tasks');
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster,
+      taskDefinition,
+      desiredCount: props.desiredTasks,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { rollback: true },
+      healthCheckGracePeriod: Duration.seconds(60),
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [this.serviceSecurityGroup],
+      assignPublicIp: false,
+    });
+
+    const accessLogs = new s3.Bucket(this, 'AlbLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
+      vpc,
+      internetFacing: true,
+      securityGroup: this.albSecurityGroup,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      dropInvalidHeaderFields: true,
+    });
+    this.loadBalancer.logAccessLogs(accessLogs, 'alb');
+
+    const certificate = new acm.Certificate(this, 'Certificate', {
+      domainName: props.apiDomainName,
+      validation: acm.CertificateValidation.fromDns(props.zone),
+    });
+    const https = this.loadBalancer.addListener('Https', {
+      port: 443,
+      protocol: elbv2.ApplicationProtocol.HTTPS,
+      certificates: [certificate],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      open: false, // the security group above already says who may connect
+    });
+    const targetGroup = https.addTargets('Api', {
+      port: APP_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [this.service],
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: { path: '/health', healthyHttpCodes: '200', interval: Duration.seconds(15), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
+    });
+    this.loadBalancer.addListener('Http', {
+      port: 80,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      open: false,
+      defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
+    });
+
+    const scaling = this.service.autoScaleTaskCount({ minCapacity: props.desiredTasks, maxCapacity: props.maxTasks });
+    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60 });
+    scaling.scaleOnRequestCount('Requests', { requestsPerTarget: 500, targetGroup });
+
+    new route53.ARecord(this, 'ApiAlias', {
+      zone: props.zone,
+      recordName: props.apiDomainName,
+      target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer)),
+    });
+
+    // Migrations: applied by a one-off function before the service updates.
+    const migrateSg = new ec2.SecurityGroup(this, 'MigrateSg', { vpc, description: 'Migration function: reaches PostgreSQL only' });
+    data.allowDatabaseFrom(migrateSg, 'PostgreSQL from the migration function');
+    this.migrate = new AppFunction(this, 'Migrate', {
+      entry: 'lambda-migrate',
+      vpc,
+      securityGroup: migrateSg,
+      timeout: Duration.minutes(5),
+      environment: { NODE_ENV: 'production', SECRETS_ID: data.appSecret.secretArn, PGDATABASE: 'postgres', CORS_ORIGIN: props.webOrigin },
+    });
+    data.appSecret.grantRead(this.migrate.fn);
+    new triggers.Trigger(this, 'MigrateBeforeDeploy', {
+      handler: this.migrate.fn,
+      executeBefore: [this.service],
+      executeAfter: [data.cluster],
+      executeOnHandlerChange: true,
+      timeout: Duration.minutes(5),
+    });
+
+    acknowledge(this.albSecurityGroup, [
+      { id: 'AwsSolutions-EC23', reason: 'The public ALB accepts 80 (redirect) and 443 from anywhere by design.' },
+    ]);
+    acknowledge(taskDefinition, [
+      { id: 'AwsSolutions-ECS2', reason: 'Only non-secret settings are plain environment variables; secrets come from Secrets Manager.' },
+    ]);
+    acknowledge(accessLogs, [
+      { id: 'AwsSolutions-S1', reason: 'This bucket holds the ALB access logs; logging it again would recurse.' },
+    ]);
+    acknowledge(
+      [taskDefinition, this.migrate],
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'Generated by CDK: log-stream and ENI actions that AWS scopes with wildcards.',
+          findings: ['Resource::*'],
+        },
+      ],
+    );
+    acknowledge(
+      this.migrate,
+      [
+        { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaVPCAccessExecutionRole and AWSLambdaBasicExecutionRole are the minimal managed policies for a VPC function.', findings: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole', 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'] },
+      ],
+    );
+  }
+}
