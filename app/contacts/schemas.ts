@@ -6,6 +6,7 @@ import { z } from 'zod';
  */
 
 // PostgreSQL text and jsonb cannot hold U+0000.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 export const NO_NUL = [/^[^\u0000]*$/, 'must not contain NUL characters'] as const;
 
 /** Trimmed text; empty means "not set" and is stored as null. */
@@ -70,6 +71,7 @@ export const tagSchema = z
   .trim()
   .min(1, 'must not be empty')
   .max(50, 'must be at most 50 characters')
+  // eslint-disable-next-line no-control-regex -- NUL is refused on purpose (see NO_NUL)
   .regex(/^[^,;\n\r\u0000]+$/, 'must not contain commas, semicolons, line breaks or NUL')
   .transform((t) => t.toLowerCase());
 
