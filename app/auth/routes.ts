@@ -69,5 +69,14 @@ export function authRoutes({ users, loginLimiter, maxUsers, cookie }: AuthRouteD
     res.json({ user });
   });
 
+  // Not in the contract's first version: lets people (and the smoke test)
+  // leave, freeing their place under MAX_USERS.
+  router.delete('/me', requireUser, async (req, res) => {
+    await users.delete(userIdOf(req));
+    await endSession(req);
+    res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite });
+    res.status(204).end();
+  });
+
   return router;
 }

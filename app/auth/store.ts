@@ -16,6 +16,8 @@ export interface UserStore {
   findByEmail(email: string): Promise<UserWithHash | null>;
   findById(id: string): Promise<User | null>;
   count(): Promise<number>;
+  /** Deletes the user and (by cascade) their contacts; false when already gone. */
+  delete(id: string): Promise<boolean>;
 }
 
 // Any constant works; it only has to be the same in every task.
@@ -52,6 +54,10 @@ export function createUserStore(prisma: PrismaClient): UserStore {
     },
     count() {
       return prisma.user.count();
+    },
+    async delete(id) {
+      const { count } = await prisma.user.deleteMany({ where: { id } });
+      return count === 1;
     },
   });
 }

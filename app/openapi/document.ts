@@ -97,7 +97,13 @@ export function buildOpenApiDocument(version: string) {
       '/v1/auth/logout': {
         post: op({ summary: 'Sign out; the session is deleted from the store', responses: { '204': { description: 'Signed out' } } }, false),
       },
-      '/v1/auth/me': { get: op({ summary: 'The signed-in user', responses: { '200': json(userEnvelopeSchema, 'The user') } }) },
+      '/v1/auth/me': {
+        get: op({ summary: 'The signed-in user', responses: { '200': json(userEnvelopeSchema, 'The user') } }),
+        delete: op({
+          summary: 'Delete the account, all its contacts and the session (frees a place under MAX_USERS)',
+          responses: { '204': { description: 'Deleted' } },
+        }),
+      },
       '/v1/limits': { get: op({ summary: 'Deployment and personal caps', responses: { '200': json(limitsSchema, 'Limits and usage') } }) },
       '/v1/contacts': {
         get: op({

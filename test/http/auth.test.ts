@@ -142,6 +142,28 @@ describe('logout and me', () => {
     expect((await t.client().post('/v1/auth/logout')).status).toBe(204);
   });
 
+  it('DELETE /v1/auth/me removes the account, its contacts and the session', async () => {
+    const agent = t.client();
+    const email = uniqueEmail('leaver');
+    const signup = await agent.post('/v1/auth/signup').send({ email, password: PASSWORD, name: 'Leaver' });
+    const sid = sessionIdFromCookie(signup.headers['set-cookie']);
+    await agent.post('/v1/contacts').send({ firstName: 'Left behind' });
+    const usersBefore = await t.runtime.deps.users.count();
+    const res = await agent.delete('/v1/auth/me');
+    expect(res.status).toBe(204);
+    expect(await t.runtime.deps.users.count()).toBe(usersBefore - 1);
+    expect(await t.runtime.deps.users.findByEmail(email)).toBeNull();
+    expect(await t.redis.exists(`${SESSION_PREFIX}${sid}`)).toBe(0);
+    expect((await agent.get('/v1/auth/me')).status).toBe(401);
+    expect((await t.client().post('/v1/auth/login').send({ email, password: PASSWORD })).status).toBe(401);
+    // The address is free again.
+    expect((await t.client().post('/v1/auth/signup').send({ email, password: PASSWORD, name: 'Back' })).status).toBe(201);
+  });
+
+  it('DELETE /v1/auth/me needs a session', async () => {
+    expect((await t.client().delete('/v1/auth/me')).status).toBe(401);
+  });
+
   it('me answers 401 unauthenticated without a session', async () => {
     const res = await t.client().get('/v1/auth/me');
     expect(res.status).toBe(401);

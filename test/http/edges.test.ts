@@ -155,6 +155,7 @@ describe('health and OpenAPI', () => {
         'POST /v1/auth/login',
         'POST /v1/auth/logout',
         'GET /v1/auth/me',
+        'DELETE /v1/auth/me',
         'GET /v1/limits',
         'GET /v1/contacts',
         'POST /v1/contacts',
