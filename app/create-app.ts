@@ -18,8 +18,10 @@ import { limitsRoutes } from './limits/routes.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
 
 export interface AppSettings {
-  /** Production: Secure cookies, no error details in responses. */
+  /** Production: no error details in responses. */
   production: boolean;
+  /** Session cookie flagged Secure (defaults to `production`). */
+  secureCookies?: boolean;
   /** Origins allowed to call the API with credentials (the web app). */
   corsOrigins: string[];
   maxUsers: number;
@@ -105,7 +107,7 @@ export function createApp(deps: AppDeps): Express {
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
-      secure: settings.production,
+      secure: settings.secureCookies ?? settings.production,
       path: '/',
       maxAge: settings.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS,
     },
@@ -123,7 +125,7 @@ export function createApp(deps: AppDeps): Express {
       users: deps.users,
       loginLimiter: deps.loginLimiter,
       maxUsers: settings.maxUsers,
-      cookie: { secure: settings.production, sameSite: 'lax' },
+      cookie: { secure: settings.secureCookies ?? settings.production, sameSite: 'lax' },
     }),
   );
   app.use(

@@ -75,6 +75,7 @@ export async function startRuntime(config: Config, logger: Logger, overrides: { 
   const deps: AppDeps = {
     settings: {
       production: config.production,
+      secureCookies: config.secureCookies,
       corsOrigins: config.corsOrigins,
       maxUsers: config.maxUsers,
       maxContactsPerUser: config.maxContactsPerUser,

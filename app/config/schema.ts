@@ -36,6 +36,7 @@ export const envSchema = z.object({
   MAX_USERS: positiveInt.default(50),
   MAX_CONTACTS_PER_USER: positiveInt.default(50),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).optional(),
+  COOKIE_SECURE: booleanFlag.optional(),
 
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_READER_URL: postgresUrl.optional(),
@@ -77,6 +78,8 @@ export interface Config {
   maxContactsPerUser: number;
   /** Number of proxies in front of the app (1 behind the ALB), never `true`. */
   trustProxyHops: number;
+  /** Secure session cookie; on in production unless an HTTP-only endpoint (LocalStack) needs it off. */
+  secureCookies: boolean;
   database: DatabaseConfig;
   dataDir: string;
   /** Undefined outside production means "generate a throwaway one". */
@@ -141,6 +144,7 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     maxUsers: env.MAX_USERS,
     maxContactsPerUser: env.MAX_CONTACTS_PER_USER,
     trustProxyHops: env.TRUST_PROXY ?? (production ? 1 : 0),
+    secureCookies: env.COOKIE_SECURE ?? production,
     database: {
       url,
       readerUrl,

@@ -1,52 +1,21 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_URL } from '../support/env.ts';
 import { createTestDatabase, PASSWORD, TEST_SESSION_SECRET, uniqueEmail, type TestDatabase } from '../support/harness.ts';
+import { CLEAN_ENV, ROOT, startNode } from '../support/process.ts';
 
 /*
  * The bundle exactly as `npm start` and the container run it: a real
  * process, real signals, real ports.
  */
 
-const root = path.resolve(import.meta.dirname, '../..');
-const cleanEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(PG|DATABASE_|REDIS_|SESSION_|SECRETS_|NODE_ENV|PORT|CORS_|MAX_)/.test(k)),
-);
-
-interface Started {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startServer(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, ['dist/server.mjs'], { cwd: root, env: { ...cleanEnv, PORT: '0', HOST: '127.0.0.1', ...env } });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    child.stdout.on('data', () => {
-      const m = /listening on (http:\/\/[\w.]+:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]!, output: () => out, exited });
-      }
-    });
-    child.on('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`server exited:\n${out}`));
-    });
-  });
-}
+const startServer = (env: Record<string, string>) => startNode(['dist/server.mjs'], { PORT: '0', HOST: '127.0.0.1', ...env });
 
 beforeAll(() => {
-  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
   expect(build.status, build.stderr).toBe(0);
 });
 
@@ -83,14 +52,14 @@ describe('server against PostgreSQL and Redis', () => {
   });
 
   it('refuses to start in production without its required settings, naming each variable', async () => {
-    const res = spawnSync(process.execPath, ['dist/server.mjs'], { cwd: root, env: { ...cleanEnv, NODE_ENV: 'production', SESSION_SECRET: 'short' }, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, ['dist/server.mjs'], { cwd: ROOT, env: { ...CLEAN_ENV, NODE_ENV: 'production', SESSION_SECRET: 'short' }, encoding: 'utf8' });
     expect(res.status).toBe(78);
     for (const name of ['DATABASE_URL or PGHOST', 'REDIS_URL', 'SESSION_SECRET', 'CORS_ORIGIN']) expect(res.stderr).toContain(name);
     expect(res.stderr).not.toContain('short');
   });
 
   it('names a bad variable', () => {
-    const res = spawnSync(process.execPath, ['dist/server.mjs'], { cwd: root, env: { ...cleanEnv, MAX_USERS: 'many', REDIS_URL: 'http://x' }, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, ['dist/server.mjs'], { cwd: ROOT, env: { ...CLEAN_ENV, MAX_USERS: 'many', REDIS_URL: 'http://x' }, encoding: 'utf8' });
     expect(res.status).toBe(78);
     expect(res.stderr).toMatch(/MAX_USERS:/);
     expect(res.stderr).toMatch(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);

@@ -1,39 +1,27 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { REDIS_URL } from '../support/env.ts';
 import { createTestDatabase, PASSWORD, TEST_SESSION_SECRET, uniqueEmail, type TestDatabase } from '../support/harness.ts';
+import { startNode, type Started } from '../support/process.ts';
 
 /* `npm run dev:lambda` as a user runs it: plain HTTP in, HTTP API v2 events to the real handler. */
-const root = path.resolve(import.meta.dirname, '../..');
 let db: TestDatabase;
-let child: ChildProcess;
+let dev: Started;
 let url: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  child = spawn(process.execPath, ['--import', 'tsx', 'handlers/lambda-local.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', NODE_ENV: 'test', DATABASE_URL: db.url, REDIS_URL, SESSION_SECRET: TEST_SESSION_SECRET, LOG_LEVEL: 'silent' },
+  dev = await startNode(['--import', 'tsx', 'handlers/lambda-local.ts'], {
+    PORT: '0',
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    LOG_LEVEL: 'silent',
   });
-  let out = '';
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dev:lambda did not start: ${out}`)), 30_000);
-    const onData = (d: Buffer) => {
-      out += d;
-      const m = /listening on (http:\/\/localhost:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-  });
+  url = dev.url;
 });
 afterAll(async () => {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await dev.stop();
   await db.drop();
 });
 

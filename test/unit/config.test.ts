@@ -37,7 +37,7 @@ describe('parseConfig', () => {
       SESSION_SECRET: 'x'.repeat(32),
       CORS_ORIGIN: 'https://contactfolio.com',
     });
-    expect(c).toMatchObject({ production: true, trustProxyHops: 1, corsOrigins: ['https://contactfolio.com'] });
+    expect(c).toMatchObject({ production: true, trustProxyHops: 1, secureCookies: true, corsOrigins: ['https://contactfolio.com'] });
     expect(c.database).toMatchObject({ sslMode: 'require', migrateOnBoot: false });
   });
 
@@ -50,6 +50,13 @@ describe('parseConfig', () => {
     const secret = errorOf({ SESSION_SECRET: 'tooshort-secret' });
     expect(secret).toMatch(/SESSION_SECRET: at least 32/);
     expect(secret).not.toContain('tooshort-secret');
+  });
+
+  it('COOKIE_SECURE overrides the production default', () => {
+    const base = { NODE_ENV: 'production', PGHOST: 'db', REDIS_URL: 'redis://c', SESSION_SECRET: 'x'.repeat(32), CORS_ORIGIN: 'http://localhost:4566' };
+    expect(parseConfig({ ...base, COOKIE_SECURE: 'false' }).secureCookies).toBe(false);
+    expect(parseConfig({ COOKIE_SECURE: 'true' }).secureCookies).toBe(true);
+    expect(parseConfig({}).secureCookies).toBe(false);
   });
 
   it('treats empty strings as unset', () => {

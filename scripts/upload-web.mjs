@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Uploads a static web build to an S3 bucket with the right Content-Type and
+// caching: index.html (and other HTML) revalidate on every load; hashed assets
+// are immutable. Honours AWS_ENDPOINT_URL (LocalStack) like every AWS SDK client.
+//   node scripts/upload-web.mjs --dir web/dist --bucket contactfolio-web
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export function contentType(file) {
+  return TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+export function cacheControl(key) {
+  if (key.endsWith('.html')) return 'no-cache';
+  // Vite names built assets with a content hash: assets/index-3f2a9c1b.js
+  if (/^assets\/.+-[\w-]{8,}\.\w+$/.test(key)) return 'public, max-age=31536000, immutable';
+  return 'public, max-age=300';
+}
+
+function filesUnder(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+export async function uploadDirectory({ dir, bucket, client = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }) }) {
+  const uploaded = [];
+  for (const file of filesUnder(dir)) {
+    const key = path.relative(dir, file).split(path.sep).join('/');
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(file), ContentType: contentType(file), CacheControl: cacheControl(key) }),
+    );
+    uploaded.push(key);
+  }
+  return uploaded;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { dir: { type: 'string', default: 'web/dist' }, bucket: { type: 'string' } } });
+  if (!values.bucket) {
+    process.stderr.write('usage: upload-web.mjs --bucket NAME [--dir web/dist]\n');
+    process.exit(2);
+  }
+  const keys = await uploadDirectory({ dir: values.dir, bucket: values.bucket });
+  process.stdout.write(`uploaded ${keys.length} files to s3://${values.bucket}\n`);
+}
