@@ -4,8 +4,14 @@ import { readConfig, type DeploymentConfig } from './config.ts';
 import { BackendStack, type BackendStackProps } from './stacks/backend-stack.ts';
 import { FrontendStack } from './stacks/frontend-stack.ts';
 import { LambdaStack } from './stacks/lambda-stack.ts';
+import { LocalStackStack } from './stacks/localstack-stack.ts';
 
-export const STACK_NAMES = { backend: 'Contactfolio-Backend', frontend: 'Contactfolio-Frontend', lambda: 'Contactfolio-Lambda' } as const;
+export const STACK_NAMES = {
+  backend: 'Contactfolio-Backend',
+  frontend: 'Contactfolio-Frontend',
+  lambda: 'Contactfolio-Lambda',
+  localstack: 'Contactfolio-LocalStack',
+} as const;
 
 export interface Stacks {
   backend: BackendStack;
@@ -28,8 +34,21 @@ export function buildApp(app: App, overrides: { image?: BackendStackProps['image
   return { backend, frontend, lambda };
 }
 
+/** `-c localstack=true`: only the stack LocalStack's free tier can run. */
+export function buildLocalStackApp(app: App): LocalStackStack {
+  const stack = new LocalStackStack(app, STACK_NAMES.localstack, {
+    env: { account: '000000000000', region: 'us-east-1' },
+    // The web app as LocalStack serves the bucket's website.
+    webOrigin: 'http://contactfolio-web.s3-website.localhost.localstack.cloud:4566',
+    description: 'contactfolio: Lambda variant on LocalStack',
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return stack;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const app = new App();
-  buildApp(app);
+  if (app.node.tryGetContext('localstack') === 'true' || app.node.tryGetContext('localstack') === true) buildLocalStackApp(app);
+  else buildApp(app);
   app.synth();
 }

@@ -11,8 +11,9 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 export interface AppFunctionProps {
   /** handlers/<entry>.ts */
   entry: 'lambda' | 'lambda-migrate';
-  vpc: ec2.IVpc;
-  securityGroup: ec2.ISecurityGroup;
+  /** Omitted only for LocalStack, which runs functions on its own Docker network. */
+  vpc?: ec2.IVpc;
+  securityGroup?: ec2.ISecurityGroup;
   environment: Record<string, string>;
   memorySize?: number;
   timeout?: Duration;
@@ -36,9 +37,9 @@ export class AppFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [props.securityGroup],
+      ...(props.vpc
+        ? { vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: props.securityGroup ? [props.securityGroup] : undefined }
+        : {}),
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH }),
       bundling: {
