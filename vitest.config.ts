@@ -2,13 +2,31 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // The integration suite needs an AWS endpoint: npm run test:integration.
-    exclude: ['test/integration/**', 'node_modules/**'],
-    globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          // The integration suite needs an AWS endpoint: npm run test:integration.
+          exclude: ['test/integration/**', 'node_modules/**'],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+      {
+        // Component tests of the web app, in a simulated DOM.
+        extends: true,
+        esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.test.tsx'],
+          environment: 'happy-dom',
+        },
+      },
+    ],
   },
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import session from 'express-session';
@@ -31,6 +32,8 @@ export interface AppSettings {
   sessionSecret: string;
   sessionMaxAgeMs?: number;
   version?: string;
+  /** The web build to serve on the same origin (the quick start); absent behind CloudFront. */
+  staticDir?: string;
 }
 
 /** Everything the app needs, built by an entry point (handlers/) or a test. */
@@ -47,6 +50,29 @@ export interface AppDeps {
 export const DEFAULT_SESSION_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * The built web app: hashed assets cached for good, everything else
+ * revalidated, and index.html for any other GET that wants HTML (the SPA's
+ * own routes). API paths never fall through to it.
+ */
+function webApp(dir: string): RequestHandler {
+  const files = express.static(dir, {
+    index: false,
+    setHeaders(res, file) {
+      res.setHeader('Cache-Control', /[\\/]assets[\\/]/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  const index = path.join(dir, 'index.html');
+  return (req, res, next) => {
+    files(req, res, () => {
+      const wantsPage = (req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/v1/') && req.accepts(['html', 'json']) === 'html';
+      if (!wantsPage) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(index, (err) => err && next());
+    });
+  };
+}
 
 /** Builds the Express app. Never listens, never reads process.env. */
 export function createApp(deps: AppDeps): Express {
@@ -79,7 +105,20 @@ export function createApp(deps: AppDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/health' },
     }),
   );
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'img-src': ["'self'", 'data:'],
+          'connect-src': ["'self'"],
+          // Only production is served over HTTPS (behind the ALB); on a laptop
+          // this directive would rewrite the app's own requests to https.
+          'upgrade-insecure-requests': settings.production ? [] : null,
+        },
+      },
+      strictTransportSecurity: settings.production,
+    }),
+  );
   app.use(
     cors({
       origin: settings.corsOrigins,
@@ -138,6 +177,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/v1/contacts', contactRoutes({ contacts: deps.contacts, maxContactsPerUser: settings.maxContactsPerUser }));
+
+  if (settings.staticDir) app.use(webApp(settings.staticDir));
 
   app.use(notFoundHandler);
   app.use(errorHandler({ exposeStack: !settings.production }));

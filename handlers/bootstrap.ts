@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { createLoginLimiter, DEFAULT_LOGIN_LIMITS } from '../app/auth/login-limiter.ts';
@@ -19,6 +20,12 @@ export { createLogger, loadConfig, MIGRATIONS_DIR } from './config.ts';
  * The one place that turns the environment into running dependencies; every
  * entry point (server, lambda, migrate) goes through it.
  */
+
+/** WEB_DIR, else the web build beside the project (npm start builds it) when present. */
+function webDirectory(config: Config): string | undefined {
+  const dir = path.resolve(config.webDir ?? path.join(path.dirname(MIGRATIONS_DIR), '../web/dist'));
+  return existsSync(path.join(dir, 'index.html')) ? dir : undefined;
+}
 
 export interface Runtime {
   config: Config;
@@ -81,6 +88,7 @@ export async function startRuntime(config: Config, logger: Logger, overrides: { 
       maxContactsPerUser: config.maxContactsPerUser,
       trustProxyHops: config.trustProxyHops,
       sessionSecret,
+      staticDir: webDirectory(config),
     },
     users: createUserStore(db.prisma),
     contacts: createContactStore(db.prisma),

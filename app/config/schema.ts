@@ -50,6 +50,7 @@ export const envSchema = z.object({
   DB_POOL_MAX: positiveInt.max(100).optional(),
   MIGRATE_ON_BOOT: booleanFlag.optional(),
   DATA_DIR: z.string().min(1).default('.data'),
+  WEB_DIR: z.string().min(1).optional(),
 
   SESSION_SECRET: z.string().optional(),
   REDIS_URL: redisUrl.optional(),
@@ -82,6 +83,8 @@ export interface Config {
   secureCookies: boolean;
   database: DatabaseConfig;
   dataDir: string;
+  /** The web build to serve; undefined means web/dist when it exists. */
+  webDir?: string;
   /** Undefined outside production means "generate a throwaway one". */
   sessionSecret?: string;
   redisUrl?: string;
@@ -153,6 +156,7 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
       migrateOnBoot: env.MIGRATE_ON_BOOT ?? !production,
     },
     dataDir: env.DATA_DIR,
+    webDir: env.WEB_DIR,
     sessionSecret: env.SESSION_SECRET,
     redisUrl: env.REDIS_URL,
   };

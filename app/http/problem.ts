@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { Problem } from './problem-schema.ts';
 
 /** One field problem, `path` in dot notation ("emails.0.value"). */
 export interface FieldError {
@@ -7,20 +8,7 @@ export interface FieldError {
   message: string;
 }
 
-/** RFC 9457 problem document, as the contract fixes it. */
-export const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z.string(),
-    requestId: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .meta({ id: 'Problem' });
-
-export type Problem = z.infer<typeof problemSchema>;
+export { problemSchema, type Problem } from './problem-schema.ts';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',

@@ -126,7 +126,10 @@ describe('origins, CORS and headers', () => {
     const res = await agent.get('/v1/auth/me');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-powered-by']).toBeUndefined();
-    expect(res.headers['strict-transport-security']).toBeDefined();
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    // Plain HTTP on a laptop: no HSTS and no request upgrading (production has both).
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
   });
 });
 
@@ -194,6 +197,12 @@ describe('production mode', () => {
     expect(cookie).toMatch(/; Secure/);
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Lax/);
+  });
+
+  it('sends HSTS and upgrade-insecure-requests', async () => {
+    const res = await prod.client().get('/health');
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
   });
 
   it('never sends a session cookie over plain HTTP', async () => {

@@ -1,0 +1,91 @@
+import type { User } from '../../app/auth/schemas.ts';
+import type { Contact, ImportResult } from '../../app/contacts/schemas.ts';
+import type { Problem } from '../../app/http/problem-schema.ts';
+
+// Types come from the server's zod schemas (type-only imports: no code ships).
+export type { Contact, ImportResult, Problem, User };
+export type ContactPage = { items: Contact[]; nextCursor: string | null; total: number };
+export type Limits = { maxUsers: number; users: number; maxContactsPerUser: number; contacts: number };
+export type ContactInput = Partial<Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>>;
+
+/** Same origin by default; the production build points at the API's own origin. */
+export const API_BASE = (import.meta.env.VITE_API_BASE_URL ?? '').replace(/\/+$/, '');
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+    readonly retryAfter?: number,
+  ) {
+    super(problem.detail);
+  }
+  get code(): string {
+    return this.problem.code;
+  }
+}
+
+/** The request never reached the server (offline, DNS, CORS). */
+export class OfflineError extends Error {}
+
+type Listener = () => void;
+const expiredListeners = new Set<Listener>();
+/** Called when a request that had a session gets 401: the session has expired. */
+export function onSessionExpired(listener: Listener): () => void {
+  expiredListeners.add(listener);
+  return () => expiredListeners.delete(listener);
+}
+
+interface Options {
+  json?: unknown;
+  body?: BodyInit;
+  type?: string;
+  ifMatch?: string;
+  /** Don't treat a 401 as an expired session (login, me at start-up). */
+  quiet401?: boolean;
+}
+
+export async function request<T>(method: string, path: string, opts: Options = {}): Promise<{ data: T; etag: string | null }> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.json !== undefined) headers['content-type'] = 'application/json';
+  if (opts.type) headers['content-type'] = opts.type;
+  if (opts.ifMatch) headers['if-match'] = opts.ifMatch;
+  let res: Response;
+  try {
+    res = await fetch(API_BASE + path, {
+      method,
+      headers,
+      credentials: 'include',
+      body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.body,
+    });
+  } catch {
+    throw new OfflineError('You appear to be offline. Check your connection and try again.');
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let problem: Problem;
+    try {
+      problem = JSON.parse(text) as Problem;
+    } catch {
+      problem = { type: 'about:blank', title: res.statusText, status: res.status, detail: `The server answered ${res.status}.`, code: 'http_error' };
+    }
+    if (res.status === 401 && !opts.quiet401) for (const l of expiredListeners) l();
+    const retry = Number(res.headers.get('retry-after'));
+    throw new ApiError(res.status, problem, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  }
+  return { data: (text ? JSON.parse(text) : undefined) as T, etag: res.headers.get('etag') };
+}
+
+export const api = {
+  me: () => request<{ user: User }>('GET', '/v1/auth/me', { quiet401: true }),
+  login: (email: string, password: string) => request<{ user: User }>('POST', '/v1/auth/login', { json: { email, password }, quiet401: true }),
+  signup: (email: string, password: string, name: string) => request<{ user: User }>('POST', '/v1/auth/signup', { json: { email, password, name } }),
+  logout: () => request<void>('POST', '/v1/auth/logout', { quiet401: true }),
+  limits: () => request<Limits>('GET', '/v1/limits'),
+  list: (query: Record<string, string>) => request<ContactPage>('GET', `/v1/contacts?${new URLSearchParams(query)}`),
+  get: (id: string) => request<Contact>('GET', `/v1/contacts/${id}`),
+  create: (input: ContactInput) => request<Contact>('POST', '/v1/contacts', { json: input }),
+  update: (id: string, input: ContactInput, etag?: string) => request<Contact>('PATCH', `/v1/contacts/${id}`, { json: input, ifMatch: etag }),
+  remove: (id: string) => request<void>('DELETE', `/v1/contacts/${id}`),
+  importFile: (text: string, type: string) => request<ImportResult>('POST', '/v1/contacts/import', { body: text, type }),
+  exportUrl: (format: 'vcard' | 'csv') => `${API_BASE}/v1/contacts/export?format=${format}`,
+};

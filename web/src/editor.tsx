@@ -1,0 +1,313 @@
+import { useRef, useState } from 'preact/hooks';
+import { api, type Contact, type ContactInput } from './api.ts';
+import { describeError, fieldErrors } from './messages.ts';
+
+type Email = Contact['emails'][number];
+type Phone = Contact['phones'][number];
+type Address = { [K in keyof Contact['addresses'][number]]: string };
+
+/** What the form holds: every field as the inputs see it. */
+export interface Draft {
+  id?: string;
+  etag?: string;
+  firstName: string;
+  lastName: string;
+  company: string;
+  jobTitle: string;
+  emails: Email[];
+  phones: Phone[];
+  addresses: Address[];
+  birthday: string;
+  notes: string;
+  tags: string;
+  favorite: boolean;
+}
+
+export const emptyDraft = (): Draft => ({
+  firstName: '',
+  lastName: '',
+  company: '',
+  jobTitle: '',
+  emails: [{ value: '', label: 'home' }],
+  phones: [{ value: '', label: 'mobile' }],
+  addresses: [],
+  birthday: '',
+  notes: '',
+  tags: '',
+  favorite: false,
+});
+
+export function draftFrom(c: Contact, etag?: string): Draft {
+  return {
+    id: c.id,
+    etag,
+    firstName: c.firstName ?? '',
+    lastName: c.lastName ?? '',
+    company: c.company ?? '',
+    jobTitle: c.jobTitle ?? '',
+    emails: c.emails.length ? c.emails.map((e) => ({ ...e })) : [{ value: '', label: 'home' }],
+    phones: c.phones.length ? c.phones.map((p) => ({ ...p })) : [{ value: '', label: 'mobile' }],
+    addresses: c.addresses.map((a) => ({
+      street: a.street ?? '',
+      city: a.city ?? '',
+      region: a.region ?? '',
+      postalCode: a.postalCode ?? '',
+      country: a.country ?? '',
+      label: a.label,
+    })),
+    birthday: c.birthday ?? '',
+    notes: c.notes ?? '',
+    tags: c.tags.join(', '),
+    favorite: c.favorite,
+  };
+}
+
+/**
+ * The API body for a draft, leaving out rows the person left blank, and the
+ * map from the body's row numbers back to the form's (for field errors).
+ */
+export function toInput(d: Draft): { input: ContactInput; rows: Record<string, number[]> } {
+  const keep = <T,>(list: T[], blank: (x: T) => boolean) => list.map((x, i) => [x, i] as const).filter(([x]) => !blank(x));
+  const emails = keep(d.emails, (e) => !e.value.trim());
+  const phones = keep(d.phones, (p) => !p.value.trim());
+  const addresses = keep(d.addresses, (a) => ![a.street, a.city, a.region, a.postalCode, a.country].some((v) => v.trim()));
+  const text = (s: string) => (s.trim() ? s.trim() : null);
+  return {
+    input: {
+      firstName: text(d.firstName),
+      lastName: text(d.lastName),
+      company: text(d.company),
+      jobTitle: text(d.jobTitle),
+      emails: emails.map(([e]) => ({ value: e.value.trim(), label: e.label })),
+      phones: phones.map(([p]) => ({ value: p.value.trim(), label: p.label })),
+      addresses: addresses.map(([a]) => ({
+        street: text(a.street),
+        city: text(a.city),
+        region: text(a.region),
+        postalCode: text(a.postalCode),
+        country: text(a.country),
+        label: a.label as Contact['addresses'][number]['label'],
+      })),
+      birthday: d.birthday || null,
+      notes: text(d.notes),
+      tags: d.tags.split(',').map((t) => t.trim()).filter(Boolean),
+      favorite: d.favorite,
+    },
+    rows: { emails: emails.map(([, i]) => i), phones: phones.map(([, i]) => i), addresses: addresses.map(([, i]) => i) },
+  };
+}
+
+/** Rewrites "emails.1.value" (the body's row 1) to the form's row number. */
+export function errorsForForm(errors: Record<string, string>, rows: Record<string, number[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, message] of Object.entries(errors)) {
+    const [list, index, ...rest] = path.split('.');
+    const mapped = list && rows[list] && index !== undefined ? rows[list][Number(index)] : undefined;
+    out[mapped !== undefined ? [list, mapped, ...rest].join('.') : path] = message;
+  }
+  return out;
+}
+
+interface EditorProps {
+  draft: Draft;
+  onChange: (d: Draft) => void;
+  onSaved: (c: Contact) => void;
+  onDeleted: (id: string) => void;
+  onClose: () => void;
+}
+
+export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: EditorProps) {
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => onChange({ ...draft, [key]: value });
+
+  async function save(e: Event) {
+    e.preventDefault();
+    const { input, rows } = toInput(draft);
+    setBusy(true);
+    setErrors({});
+    setFormError(undefined);
+    try {
+      const { data, etag } = draft.id ? await api.update(draft.id, input, draft.etag) : await api.create(input);
+      onChange(draftFrom(data, etag ?? undefined));
+      onSaved(data);
+    } catch (err) {
+      const mapped = errorsForForm(fieldErrors(err), rows);
+      setErrors(mapped);
+      const atFields = Object.keys(mapped).some((k) => k !== '');
+      setFormError(mapped[''] ?? (atFields ? 'Some fields need attention: see the highlighted fields.' : describeError(err)));
+      // Take the person to the first field that needs fixing (it may be scrolled away).
+      requestAnimationFrame(() => (form.current?.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus());
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function remove() {
+    if (!draft.id || !confirm('Delete this contact?')) return;
+    setBusy(true);
+    try {
+      await api.remove(draft.id);
+      onDeleted(draft.id);
+    } catch (err) {
+      setFormError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const err = (path: string) =>
+    errors[path] && (
+      <p class="field-error" id={`err-${path}`} role="alert">
+        {errors[path]}
+      </p>
+    );
+  const text = (key: 'firstName' | 'lastName' | 'company' | 'jobTitle', label: string, autocomplete: string) => (
+    <div class="field">
+      <label for={`f-${key}`}>{label}</label>
+      <input
+        id={`f-${key}`}
+        autocomplete={autocomplete}
+        value={draft[key]}
+        aria-invalid={Boolean(errors[key])}
+        aria-describedby={errors[key] ? `err-${key}` : undefined}
+        onInput={(e) => set(key, e.currentTarget.value)}
+      />
+      {err(key)}
+    </div>
+  );
+  const update = <K extends 'emails' | 'phones' | 'addresses'>(key: K, i: number, patch: Partial<Draft[K][number]>) =>
+    set(key, draft[key].map((row, j) => (j === i ? { ...row, ...patch } : row)) as Draft[K]);
+  const removeRow = (key: 'emails' | 'phones' | 'addresses', i: number) => set(key, draft[key].filter((_, j) => j !== i) as never);
+
+  return (
+    <form ref={form} class="editor" onSubmit={save} aria-label={draft.id ? 'Edit contact' : 'New contact'} novalidate>
+      <header>
+        <h2>{draft.id ? 'Edit contact' : 'New contact'}</h2>
+        <button type="button" class="icon" aria-label="Close" onClick={onClose}>
+          ✕
+        </button>
+      </header>
+      {text('firstName', 'First name', 'given-name')}
+      {text('lastName', 'Last name', 'family-name')}
+      {text('company', 'Company', 'organization')}
+      {text('jobTitle', 'Job title', 'organization-title')}
+
+      <fieldset>
+        <legend>Emails</legend>
+        {draft.emails.map((e, i) => (
+          <div class="row" key={i}>
+            <label class="sr-only" for={`f-email-${i}`}>{`Email ${i + 1}`}</label>
+            <input id={`f-email-${i}`} type="email" value={e.value} aria-invalid={Boolean(errors[`emails.${i}.value`])} onInput={(ev) => update('emails', i, { value: ev.currentTarget.value })} />
+            <label class="sr-only" for={`f-email-label-${i}`}>{`Email ${i + 1} label`}</label>
+            <select id={`f-email-label-${i}`} value={e.label} onChange={(ev) => update('emails', i, { label: ev.currentTarget.value as Email['label'] })}>
+              <option value="home">home</option>
+              <option value="work">work</option>
+              <option value="other">other</option>
+            </select>
+            <button type="button" class="icon" aria-label={`Remove email ${i + 1}`} onClick={() => removeRow('emails', i)}>
+              −
+            </button>
+            {err(`emails.${i}.value`)}
+          </div>
+        ))}
+        <button type="button" onClick={() => set('emails', [...draft.emails, { value: '', label: 'home' }])}>
+          Add email
+        </button>
+      </fieldset>
+
+      <fieldset>
+        <legend>Phones</legend>
+        {draft.phones.map((p, i) => (
+          <div class="row" key={i}>
+            <label class="sr-only" for={`f-phone-${i}`}>{`Phone ${i + 1}`}</label>
+            <input id={`f-phone-${i}`} type="tel" value={p.value} aria-invalid={Boolean(errors[`phones.${i}.value`])} onInput={(ev) => update('phones', i, { value: ev.currentTarget.value })} />
+            <label class="sr-only" for={`f-phone-label-${i}`}>{`Phone ${i + 1} label`}</label>
+            <select id={`f-phone-label-${i}`} value={p.label} onChange={(ev) => update('phones', i, { label: ev.currentTarget.value as Phone['label'] })}>
+              <option value="mobile">mobile</option>
+              <option value="home">home</option>
+              <option value="work">work</option>
+              <option value="other">other</option>
+            </select>
+            <button type="button" class="icon" aria-label={`Remove phone ${i + 1}`} onClick={() => removeRow('phones', i)}>
+              −
+            </button>
+            {err(`phones.${i}.value`)}
+          </div>
+        ))}
+        <button type="button" onClick={() => set('phones', [...draft.phones, { value: '', label: 'mobile' }])}>
+          Add phone
+        </button>
+      </fieldset>
+
+      <fieldset>
+        <legend>Addresses</legend>
+        {draft.addresses.map((a, i) => (
+          <div class="address" key={i}>
+            {(['street', 'city', 'region', 'postalCode', 'country'] as const).map((part) => (
+              <div class="field" key={part}>
+                <label for={`f-address-${i}-${part}`}>{`${{ street: 'Street', city: 'City', region: 'Region', postalCode: 'Postal code', country: 'Country' }[part]} (address ${i + 1})`}</label>
+                <input id={`f-address-${i}-${part}`} value={a[part]} onInput={(ev) => update('addresses', i, { [part]: ev.currentTarget.value })} />
+                {err(`addresses.${i}.${part}`)}
+              </div>
+            ))}
+            <label for={`f-address-label-${i}`}>{`Label (address ${i + 1})`}</label>
+            <select id={`f-address-label-${i}`} value={a.label} onChange={(ev) => update('addresses', i, { label: ev.currentTarget.value })}>
+              <option value="home">home</option>
+              <option value="work">work</option>
+              <option value="other">other</option>
+            </select>
+            {err(`addresses.${i}`)}
+            <button type="button" onClick={() => removeRow('addresses', i)}>{`Remove address ${i + 1}`}</button>
+          </div>
+        ))}
+        <button type="button" onClick={() => set('addresses', [...draft.addresses, { street: '', city: '', region: '', postalCode: '', country: '', label: 'home' }])}>
+          Add address
+        </button>
+      </fieldset>
+
+      <div class="field">
+        <label for="f-birthday">Birthday</label>
+        <input id="f-birthday" type="date" value={draft.birthday} aria-invalid={Boolean(errors.birthday)} onInput={(e) => set('birthday', e.currentTarget.value)} />
+        {err('birthday')}
+      </div>
+      <div class="field">
+        <label for="f-tags">Tags (comma separated)</label>
+        <input id="f-tags" value={draft.tags} onInput={(e) => set('tags', e.currentTarget.value)} />
+        {Object.entries(errors)
+          .filter(([p]) => p.startsWith('tags'))
+          .map(([p, m]) => (
+            <p class="field-error" key={p} role="alert">
+              {m}
+            </p>
+          ))}
+      </div>
+      <div class="field">
+        <label for="f-notes">Notes</label>
+        <textarea id="f-notes" rows={4} value={draft.notes} onInput={(e) => set('notes', e.currentTarget.value)} />
+        {err('notes')}
+      </div>
+      <label class="check">
+        <input type="checkbox" checked={draft.favorite} onChange={(e) => set('favorite', e.currentTarget.checked)} /> Favorite
+      </label>
+
+      {formError && (
+        <p class="error" role="alert">
+          {formError}
+        </p>
+      )}
+      <div class="actions">
+        <button class="primary" type="submit" disabled={busy}>
+          {busy ? 'Saving…' : 'Save'}
+        </button>
+        {draft.id && (
+          <button type="button" class="danger" onClick={remove} disabled={busy}>
+            Delete
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,45 @@
+import { ApiError, OfflineError } from './api.ts';
+
+/** What a person should read for an error, by the API's stable codes. */
+export function describeError(err: unknown): string {
+  if (err instanceof OfflineError) return err.message;
+  if (!(err instanceof ApiError)) return 'Something went wrong. Please try again.';
+  switch (err.code) {
+    case 'invalid_credentials':
+      return 'Wrong email or password.';
+    case 'email_taken':
+      return 'An account with this email already exists. Sign in instead?';
+    case 'user_limit_reached':
+      return 'This contactfolio is full: no new accounts can be made. Ask its owner to make room.';
+    case 'too_many_attempts': {
+      const minutes = err.retryAfter ? Math.ceil(err.retryAfter / 60) : undefined;
+      return `Too many failed sign-ins. Try again${minutes ? ` in ${minutes} minute${minutes === 1 ? '' : 's'}` : ' later'}.`;
+    }
+    case 'contact_limit_reached':
+      return 'You have reached your contact limit. Delete a contact to add another.';
+    case 'precondition_failed':
+      return 'This contact was changed somewhere else. Close it and open it again to see the latest version.';
+    case 'database_unavailable':
+    case 'sessions_unavailable':
+      return 'The service is briefly unavailable. Please try again in a moment.';
+    case 'unparseable_import':
+      return `That file could not be read: ${err.problem.detail}`;
+    case 'payload_too_large':
+      return 'That is too large to upload.';
+    default:
+      return err.status >= 500 ? 'The server had a problem. Please try again.' : err.problem.detail;
+  }
+}
+
+/** Field errors keyed by path ("emails.1.value"), for showing next to their input. */
+export function fieldErrors(err: unknown): Record<string, string> {
+  if (!(err instanceof ApiError) || !err.problem.errors) return {};
+  const out: Record<string, string> = {};
+  for (const e of err.problem.errors) out[e.path] ??= e.message;
+  return out;
+}
+
+export function skipReason(reason: string): string {
+  if (reason === 'contact_limit_reached') return 'over your contact limit';
+  return reason.replace(/^invalid: /, 'not valid: ');
+}
