@@ -129,8 +129,10 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.use(healthRoutes(deps.health));
-  const openapi = JSON.stringify(buildOpenApiDocument(settings.version ?? '1.0.0'));
+  // Built on first request, not at start-up: it is a cold-start cost (Lambda) nobody may need.
+  let openapi: string | undefined;
   app.get('/v1/openapi.json', (_req, res) => {
+    openapi ??= JSON.stringify(buildOpenApiDocument(settings.version ?? '1.0.0'));
     res.type('application/json').send(openapi);
   });
 

@@ -14,6 +14,7 @@ import pg from 'pg';
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1] || 10) || 10;
 const write = !args.includes('--no-write');
+const outFile = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
 const root = path.resolve(import.meta.dirname, '..');
 const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/10';
@@ -144,6 +145,7 @@ console.log(`${'bundle'.padEnd(22)} ${'raw'.padStart(9)} ${'zipped'.padStart(9)}
 console.log(row('hello-world', result.coldStart.hello, sizes.hello));
 console.log(row('contactfolio (GET list)', result.coldStart.app, sizes.app));
 console.log(`ratio app/hello (process start to answer): ${ratio.toFixed(2)}`);
+if (outFile) writeFileSync(outFile, JSON.stringify(result, null, 2));
 if (write) {
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   const file = path.join(root, 'bench/results', `lambda-${result.date.replace(/[:.]/g, '-')}.json`);

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { buffered: true });
   const started = Date.now();
   const runtime = await startRuntime(config, logger);
   const server = createServer(createApp(runtime.deps));
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   logger.info({ port, ms: Date.now() - started }, `contactfolio listening on http://${shown}:${port}`);
+  logger.flush();
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -55,8 +56,7 @@ async function main(): Promise<void> {
       clearInterval(drain);
       await runtime.close();
       logger.info('stopped');
-      logger.flush();
-      process.exit(0);
+      logger.flush(() => process.exit(0));
     });
     server.closeIdleConnections();
   };

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 
 /** The keys the deployment keeps in one Secrets Manager secret (design notes). */
@@ -31,6 +31,8 @@ export async function readDeploymentSecrets(
 ): Promise<z.output<typeof secretSchema>> {
   let text: string | undefined;
   try {
+    // Loaded on use: the SDK is a large module graph that a start without SECRETS_ID never needs.
+    const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
     const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     text = out.SecretString;
   } catch (err) {

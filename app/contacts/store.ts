@@ -36,7 +36,27 @@ export interface ContactStore {
 
 const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 
-function toContact(row: ContactRow): StoredContact {
+/** The columns a contact is made of (not the derived search columns), plus what cursors need. */
+const CONTACT_COLUMNS = {
+  id: true,
+  firstName: true,
+  lastName: true,
+  company: true,
+  jobTitle: true,
+  emails: true,
+  phones: true,
+  addresses: true,
+  birthday: true,
+  notes: true,
+  tags: true,
+  favorite: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+type ContactColumns = Pick<ContactRow, keyof typeof CONTACT_COLUMNS>;
+
+function toContact(row: ContactColumns): StoredContact {
   return {
     version: row.version,
     contact: {
@@ -122,7 +142,7 @@ function after(q: ListQuery): Prisma.ContactWhereInput | undefined {
   }
 }
 
-function cursorFor(row: ContactRow, sort: ListQuery['sort']): string {
+function cursorFor(row: ContactColumns & { sortName: string }, sort: ListQuery['sort']): string {
   const key = sort === 'name' ? row.sortName : sort === '-updatedAt' ? row.updatedAt.toISOString() : row.createdAt.toISOString();
   return encodeCursor({ sort, key, id: row.id });
 }
@@ -132,14 +152,16 @@ export function createContactStore(prisma: PrismaClient): ContactStore {
     async list(userId, q) {
       const where = filters(userId, q);
       const position = after(q);
-      const [rows, total] = await Promise.all([
-        prisma.contact.findMany({
-          where: position ? { AND: [where, position] } : where,
-          orderBy: ORDER[q.sort],
-          take: q.limit + 1,
-        }),
-        prisma.contact.count({ where }),
-      ]);
+      const rows = await prisma.contact.findMany({
+        where: position ? { AND: [where, position] } : where,
+        orderBy: ORDER[q.sort],
+        take: q.limit + 1,
+        // search_text and phone_digits are only for the WHERE; sort_name only for the cursor.
+        select: { ...CONTACT_COLUMNS, sortName: true },
+      });
+      // A first page that is not full holds everything: its length is the
+      // total, and the count query (half the database work) is not needed.
+      const total = !position && rows.length <= q.limit ? rows.length : await prisma.contact.count({ where });
       const page = rows.slice(0, q.limit);
       const last = page.at(-1);
       return {
@@ -150,12 +172,12 @@ export function createContactStore(prisma: PrismaClient): ContactStore {
     },
 
     async all(userId) {
-      const rows = await prisma.contact.findMany({ where: { userId }, orderBy: ORDER.name });
+      const rows = await prisma.contact.findMany({ where: { userId }, orderBy: ORDER.name, select: CONTACT_COLUMNS });
       return rows.map((r) => toContact(r).contact);
     },
 
     async get(userId, id) {
-      const row = await prisma.contact.findFirst({ where: { id, userId } });
+      const row = await prisma.contact.findFirst({ where: { id, userId }, select: CONTACT_COLUMNS });
       return row ? toContact(row) : null;
     },
 

@@ -1,0 +1,211 @@
+/*
+ * HTTP benchmark: the app against two hand-written baselines (Express 5 +
+ * express-session + connect-redis + raw pg; Fastify + @fastify/session +
+ * raw pg), same machine, same PostgreSQL and Redis, same seeded data (50
+ * users x 50 contacts), interleaved: every endpoint and concurrency runs the
+ * three servers back to back, so drift hits all of them alike.
+ *   node --import tsx bench/http.ts [--quick] [--no-write]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { hashPassword } from '../app/auth/passwords.ts';
+import { contactCreateSchema } from '../app/contacts/schemas.ts';
+import { searchKeys } from '../app/contacts/search-keys.ts';
+import { applyMigrations } from '../app/db/migrate.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/11';
+const PASSWORD = 'bench password 1';
+const FIRST = ['Ada', 'Grace', 'Alan', 'Zoë', 'Émile', 'Linus', 'Barbara', 'Ken', 'Radia', 'Niklaus'];
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Ørsted', 'Zola', 'Smith', 'Liskov', 'Thompson', 'Perlman', 'Wirth'];
+
+export interface Scenario {
+  name: string;
+  run: (base: string, cookies: Cookies, connections: number, duration: number) => Promise<autocannon.Result>;
+}
+type Cookies = { reader: string; writer: string };
+export type Server = 'app' | 'express' | 'fastify';
+export const SERVERS: Server[] = ['app', 'express', 'fastify'];
+
+export async function seed(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `cf_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(PG_ADMIN);
+  url.pathname = `/${name}`;
+  await applyMigrations(url.toString(), path.join(ROOT, 'prisma/migrations'));
+  const db = new pg.Client({ connectionString: url.toString() });
+  await db.connect();
+  const hash = await hashPassword(PASSWORD); // one hash for all: same cost per login
+  for (let u = 0; u < 50; u++) {
+    const { rows } = await db.query('INSERT INTO users (id, email, name, password_hash) VALUES (gen_random_uuid(), $1, $2, $3) RETURNING id', [
+      `bench${u}@example.test`,
+      `Bench ${u}`,
+      hash,
+    ]);
+    const values: unknown[] = [];
+    const tuples: string[] = [];
+    for (let c = 0; c < 50; c++) {
+      const d = contactCreateSchema.parse({
+        firstName: FIRST[c % 10],
+        lastName: `${LAST[(c * 7) % 10]}-${c}`,
+        company: c % 3 ? `Company ${c % 7}` : null,
+        emails: [{ value: `person${c}@example.org`, label: 'work' }, { value: `p${c}@home.example`, label: 'home' }],
+        phones: [{ value: `+1 (555) 01${String(c).padStart(2, '0')}-${1000 + c}`, label: 'mobile' }],
+        addresses: [{ street: `${c} Main Street`, city: 'Springfield', postalCode: '12345', country: 'US', label: 'home' }],
+        tags: c % 4 ? ['work'] : ['family', 'friends'],
+        notes: 'Met at a conference; likes benchmarks.',
+        favorite: c % 9 === 0,
+      });
+      const k = searchKeys(d);
+      const i = values.length;
+      tuples.push(`(gen_random_uuid(), $${i + 1}, $${i + 2}, $${i + 3}, $${i + 4}, $${i + 5}, $${i + 6}, $${i + 7}, $${i + 8}, $${i + 9}, $${i + 10}, $${i + 11}, $${i + 12}, $${i + 13})`);
+      values.push(rows[0].id, d.firstName, d.lastName, d.company, JSON.stringify(d.emails), JSON.stringify(d.phones), JSON.stringify(d.addresses), d.notes, d.tags, d.favorite, k.searchText, k.phoneDigits, k.sortName);
+    }
+    await db.query(
+      `INSERT INTO contacts (id, user_id, first_name, last_name, company, emails, phones, addresses, notes, tags, favorite, search_text, phone_digits, sort_name) VALUES ${tuples.join(',')}`,
+      values,
+    );
+  }
+  await db.query('ANALYZE');
+  await db.end();
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+export interface Running {
+  name: Server;
+  base: string;
+  child: ChildProcess;
+  pid: number;
+}
+
+export function startServer(name: Server, databaseUrl: string): Promise<Running> {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    MAX_CONTACTS_PER_USER: '100000',
+    MAX_USERS: '1000',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    // The app as production runs it (JSON logs at info, to a discarded stdout here).
+    NODE_ENV: 'production',
+    CORS_ORIGIN: 'https://contactfolio.com',
+    PGSSLMODE: 'disable',
+    COOKIE_SECURE: 'false',
+    MIGRATE_ON_BOOT: 'false',
+  };
+  const entry = name === 'app' ? 'dist/server.mjs' : `bench/baselines/${name}-app.mjs`;
+  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /listening on (http:\/\/[\w.]+:\d+)/.exec(out);
+      if (m) {
+        // From here on, drain the logs without keeping them.
+        child.stdout!.removeAllListeners('data').on('data', () => undefined);
+        resolve({ name, base: m[1]!.replace('localhost', '127.0.0.1'), child, pid: child.pid! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`${name} exited ${code}: ${out}`)));
+  });
+}
+
+async function login(base: string, email: string): Promise<string> {
+  const res = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  if (res.status !== 200) throw new Error(`login at ${base}: ${res.status} ${await res.text()}`);
+  return res.headers.getSetCookie()[0]!.split(';')[0]!;
+}
+
+export async function sessions(base: string): Promise<Cookies> {
+  return { reader: await login(base, 'bench0@example.test'), writer: await login(base, 'bench1@example.test') };
+}
+
+const cannon = (opts: autocannon.Options) =>
+  new Promise<autocannon.Result>((resolve, reject) => autocannon(opts, (err, result) => (err ? reject(err) : resolve(result))));
+
+// Login comes last: scrypt work queued by a login flood would otherwise
+// still be running while the next scenario is measured.
+export const SCENARIOS: Scenario[] = [
+  { name: 'health', run: (base, _c, connections, duration) => cannon({ url: `${base}/health`, connections, duration }) },
+  { name: 'list 50', run: (base, c, connections, duration) => cannon({ url: `${base}/v1/contacts?limit=50`, headers: { cookie: c.reader }, connections, duration }) },
+  { name: 'search', run: (base, c, connections, duration) => cannon({ url: `${base}/v1/contacts?q=smith`, headers: { cookie: c.reader }, connections, duration }) },
+  {
+    name: 'create+delete',
+    run: (base, c, connections, duration) =>
+      cannon({
+        url: base,
+        connections,
+        duration,
+        headers: { cookie: c.writer },
+        requests: [
+          { method: 'POST', path: '/v1/contacts', headers: { cookie: c.writer, 'content-type': 'application/json' }, body: JSON.stringify({ firstName: 'Bench', lastName: 'Write', emails: [{ value: 'w@example.org' }] }), onResponse: (status, body, context) => {
+            if (status === 201) (context as { id?: string }).id = (JSON.parse(body) as { id: string }).id;
+          } },
+          { method: 'DELETE', setupRequest: (req, context) => ({ ...req, path: `/v1/contacts/${(context as { id?: string }).id ?? 'none'}` }) },
+        ],
+      }),
+  },
+  {
+    name: 'login',
+    run: (base, _c, connections, duration) =>
+      cannon({
+        url: `${base}/v1/auth/login`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'bench2@example.test', password: PASSWORD }),
+        connections,
+        duration,
+      }),
+  },
+];
+
+export interface Row {
+  scenario: string;
+  connections: number;
+  server: Server;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+export function toRow(scenario: string, connections: number, server: Server, r: autocannon.Result): Row {
+  return {
+    scenario,
+    connections,
+    server,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+  };
+}
+
+/** Peak and current resident set of a process, in MiB (Linux /proc). */
+export function memory(pid: number): { peakMiB: number; rssMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { peakMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+}
+
+export function buildServerBundle(): void {
+  const b = spawnSync(process.execPath, ['scripts/build.mjs', 'server'], { cwd: ROOT, encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(b.stderr);
+}
