@@ -18,7 +18,7 @@ const smoke = args.includes('--smoke'); // keeps the scripts runnable in the tes
 const quick = smoke || args.includes('--quick');
 const write = !smoke && !args.includes('--no-write');
 const DURATION = smoke ? 0.5 : quick ? 2 : 8;
-const SUSTAINED = smoke ? 1 : quick ? 10 : 60;
+const SUSTAINED = smoke ? 1 : quick ? 8 : 60;
 const CONNECTIONS = smoke ? [1] : [1, 10, 50];
 const started = Date.now();
 const log = (s: string) => process.stdout.write(`${s}\n`);
@@ -42,7 +42,7 @@ try {
       for (const i of order) {
         const s = servers[i]!;
         rows.push(toRow(scenario.name, connections, s.name, await scenario.run(s.base, cookies[i]!, connections, DURATION)));
-        await new Promise((r) => setTimeout(r, 500)); // let the server settle before the next cell
+        await new Promise((r) => setTimeout(r, 250)); // let the server settle before the next cell
       }
       log(`  ${scenario.name} @${connections} done`);
     }

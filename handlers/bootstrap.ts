@@ -91,7 +91,7 @@ export async function startRuntime(config: Config, logger: Logger, overrides: { 
       staticDir: webDirectory(config),
     },
     users: createUserStore(db.prisma),
-    contacts: createContactStore(db.prisma),
+    contacts: createContactStore(db.prisma, db.readPool),
     sessionStore: sessions.store,
     loginLimiter: createLoginLimiter(DEFAULT_LOGIN_LIMITS, sessions.redis),
     health: { database: () => db.ping(), sessions: () => sessions.ping() },

@@ -1,22 +1,15 @@
+import type pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
 import type { Contact as ContactRow, Prisma } from '../db/generated/client.ts';
 import { guardOutages } from '../db/outage.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
+import { listContacts, type ListedContact, type ListedPage } from './list-query.ts';
 import type { Contact, ContactDraft, ContactPatch, ListQuery } from './schemas.ts';
 import { hasIdentity } from './schemas.ts';
-import { digits, escapeLike, fold, searchKeys } from './search-keys.ts';
+import { searchKeys } from './search-keys.ts';
 
-/** A contact plus its version, the ETag source. */
-export interface StoredContact {
-  contact: Contact;
-  version: number;
-}
-
-export interface ContactPage {
-  items: StoredContact[];
-  nextCursor: string | null;
-  total: number;
-}
+/** A contact plus its version (the ETag source), and a page of them. */
+export type StoredContact = ListedContact;
+export type ContactPage = ListedPage;
 
 export type UpdateOutcome =
   | { ok: true; stored: StoredContact }
@@ -36,7 +29,7 @@ export interface ContactStore {
 
 const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 
-/** The columns a contact is made of (not the derived search columns), plus what cursors need. */
+/** The columns a contact is made of (not the derived search and sort columns). */
 const CONTACT_COLUMNS = {
   id: true,
   firstName: true,
@@ -103,76 +96,20 @@ function columns(d: ContactDraft) {
   };
 }
 
-function filters(userId: string, q: ListQuery): Prisma.ContactWhereInput {
-  const and: Prisma.ContactWhereInput[] = [{ userId }];
-  if (q.tag) and.push({ tags: { has: q.tag } });
-  if (q.favorite !== undefined) and.push({ favorite: q.favorite });
-  // Every whitespace-separated term must match somewhere, so "jane doe" and
-  // "doe jane" both find Jane Doe; a term with 3+ digits also matches phones
-  // by digits ("555-0100" finds "+1 (555) 0100").
-  for (const term of fold(q.q ?? '').split(/\s+/).filter(Boolean)) {
-    const either: Prisma.ContactWhereInput[] = [{ searchText: { contains: escapeLike(term) } }];
-    const d = digits(term);
-    if (d.length >= 3) either.push({ phoneDigits: { contains: d } });
-    and.push({ OR: either });
-  }
-  return { AND: and };
-}
+const BY_NAME: Prisma.ContactOrderByWithRelationInput[] = [{ sortName: 'asc' }, { id: 'asc' }];
 
-const ORDER: Record<ListQuery['sort'], Prisma.ContactOrderByWithRelationInput[]> = {
-  name: [{ sortName: 'asc' }, { id: 'asc' }],
-  '-updatedAt': [{ updatedAt: 'desc' }, { id: 'desc' }],
-  createdAt: [{ createdAt: 'asc' }, { id: 'asc' }],
-};
-
-function after(q: ListQuery): Prisma.ContactWhereInput | undefined {
-  if (!q.cursor) return undefined;
-  const c = decodeCursor(q.cursor, q.sort);
-  switch (c.sort) {
-    case 'name':
-      return { OR: [{ sortName: { gt: c.key } }, { sortName: c.key, id: { gt: c.id } }] };
-    case '-updatedAt': {
-      const at = new Date(c.key);
-      return { OR: [{ updatedAt: { lt: at } }, { updatedAt: at, id: { lt: c.id } }] };
-    }
-    case 'createdAt': {
-      const at = new Date(c.key);
-      return { OR: [{ createdAt: { gt: at } }, { createdAt: at, id: { gt: c.id } }] };
-    }
-  }
-}
-
-function cursorFor(row: ContactColumns & { sortName: string }, sort: ListQuery['sort']): string {
-  const key = sort === 'name' ? row.sortName : sort === '-updatedAt' ? row.updatedAt.toISOString() : row.createdAt.toISOString();
-  return encodeCursor({ sort, key, id: row.id });
-}
-
-export function createContactStore(prisma: PrismaClient): ContactStore {
+/**
+ * Contacts in PostgreSQL through Prisma; the list and search read goes to
+ * `readPool` directly (see list-query.ts).
+ */
+export function createContactStore(prisma: PrismaClient, readPool: pg.Pool): ContactStore {
   const store: ContactStore = {
-    async list(userId, q) {
-      const where = filters(userId, q);
-      const position = after(q);
-      const rows = await prisma.contact.findMany({
-        where: position ? { AND: [where, position] } : where,
-        orderBy: ORDER[q.sort],
-        take: q.limit + 1,
-        // search_text and phone_digits are only for the WHERE; sort_name only for the cursor.
-        select: { ...CONTACT_COLUMNS, sortName: true },
-      });
-      // A first page that is not full holds everything: its length is the
-      // total, and the count query (half the database work) is not needed.
-      const total = !position && rows.length <= q.limit ? rows.length : await prisma.contact.count({ where });
-      const page = rows.slice(0, q.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toContact),
-        nextCursor: rows.length > q.limit && last ? cursorFor(last, q.sort) : null,
-        total,
-      };
+    list(userId, q) {
+      return listContacts(readPool, userId, q);
     },
 
     async all(userId) {
-      const rows = await prisma.contact.findMany({ where: { userId }, orderBy: ORDER.name, select: CONTACT_COLUMNS });
+      const rows = await prisma.contact.findMany({ where: { userId }, orderBy: BY_NAME, select: CONTACT_COLUMNS });
       return rows.map((r) => toContact(r).contact);
     },
 

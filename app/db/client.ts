@@ -10,6 +10,8 @@ export type { PrismaClient };
 export interface DatabaseHandle {
   /** Writer client, extended to send reads to the replica when one is configured. */
   prisma: PrismaClient;
+  /** The pool plain reads may use directly: the replica's when one is configured, else the writer's. */
+  readPool: pg.Pool;
   /** Cheap liveness probe of the writer, used by /health. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export function createDatabase(db: DatabaseConfig & { url: string }, onPoolError
 
   return {
     prisma,
+    readPool: readerPool ?? writerPool,
     async ping() {
       const client = await writerPool.connect();
       try {
