@@ -4,6 +4,8 @@ import { describeError, fieldErrors } from './messages.ts';
 
 type Email = Contact['emails'][number];
 type Phone = Contact['phones'][number];
+const EMAIL_LABELS: readonly Email['label'][] = ['home', 'work', 'other'];
+const PHONE_LABELS: readonly Phone['label'][] = ['mobile', 'home', 'work', 'other'];
 type Address = { [K in keyof Contact['addresses'][number]]: string };
 
 /** What the form holds: every field as the inputs see it. */
@@ -181,6 +183,36 @@ export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: 
   const update = <K extends 'emails' | 'phones' | 'addresses'>(key: K, i: number, patch: Partial<Draft[K][number]>) =>
     set(key, draft[key].map((row, j) => (j === i ? { ...row, ...patch } : row)) as Draft[K]);
   const removeRow = (key: 'emails' | 'phones' | 'addresses', i: number) => set(key, draft[key].filter((_, j) => j !== i) as never);
+  /** The emails or phones fieldset: a value and a label per row, rows added and removed. */
+  const valueRows = <K extends 'emails' | 'phones'>(key: K, noun: string, type: string, labels: readonly Draft[K][number]['label'][], fresh: Draft[K][number]['label']) => {
+    const Noun = noun[0]!.toUpperCase() + noun.slice(1);
+    return (
+      <fieldset>
+        <legend>{`${Noun}s`}</legend>
+        {draft[key].map((row, i) => (
+          <div class="row" key={i}>
+            <label class="sr-only" for={`f-${noun}-${i}`}>{`${Noun} ${i + 1}`}</label>
+            <input id={`f-${noun}-${i}`} type={type} value={row.value} aria-invalid={Boolean(errors[`${key}.${i}.value`])} onInput={(ev) => update(key, i, { value: ev.currentTarget.value } as Partial<Draft[K][number]>)} />
+            <label class="sr-only" for={`f-${noun}-label-${i}`}>{`${Noun} ${i + 1} label`}</label>
+            <select id={`f-${noun}-label-${i}`} value={row.label} onChange={(ev) => update(key, i, { label: ev.currentTarget.value } as Partial<Draft[K][number]>)}>
+              {labels.map((l) => (
+                <option key={l} value={l}>
+                  {l}
+                </option>
+              ))}
+            </select>
+            <button type="button" class="icon" aria-label={`Remove ${noun} ${i + 1}`} onClick={() => removeRow(key, i)}>
+              −
+            </button>
+            {err(`${key}.${i}.value`)}
+          </div>
+        ))}
+        <button type="button" onClick={() => set(key, [...draft[key], { value: '', label: fresh }] as Draft[K])}>
+          {`Add ${noun}`}
+        </button>
+      </fieldset>
+    );
+  };
 
   return (
     <form ref={form} class="editor" onSubmit={save} aria-label={draft.id ? 'Edit contact' : 'New contact'} novalidate>
@@ -195,52 +227,8 @@ export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: 
       {text('company', 'Company', 'organization')}
       {text('jobTitle', 'Job title', 'organization-title')}
 
-      <fieldset>
-        <legend>Emails</legend>
-        {draft.emails.map((e, i) => (
-          <div class="row" key={i}>
-            <label class="sr-only" for={`f-email-${i}`}>{`Email ${i + 1}`}</label>
-            <input id={`f-email-${i}`} type="email" value={e.value} aria-invalid={Boolean(errors[`emails.${i}.value`])} onInput={(ev) => update('emails', i, { value: ev.currentTarget.value })} />
-            <label class="sr-only" for={`f-email-label-${i}`}>{`Email ${i + 1} label`}</label>
-            <select id={`f-email-label-${i}`} value={e.label} onChange={(ev) => update('emails', i, { label: ev.currentTarget.value as Email['label'] })}>
-              <option value="home">home</option>
-              <option value="work">work</option>
-              <option value="other">other</option>
-            </select>
-            <button type="button" class="icon" aria-label={`Remove email ${i + 1}`} onClick={() => removeRow('emails', i)}>
-              −
-            </button>
-            {err(`emails.${i}.value`)}
-          </div>
-        ))}
-        <button type="button" onClick={() => set('emails', [...draft.emails, { value: '', label: 'home' }])}>
-          Add email
-        </button>
-      </fieldset>
-
-      <fieldset>
-        <legend>Phones</legend>
-        {draft.phones.map((p, i) => (
-          <div class="row" key={i}>
-            <label class="sr-only" for={`f-phone-${i}`}>{`Phone ${i + 1}`}</label>
-            <input id={`f-phone-${i}`} type="tel" value={p.value} aria-invalid={Boolean(errors[`phones.${i}.value`])} onInput={(ev) => update('phones', i, { value: ev.currentTarget.value })} />
-            <label class="sr-only" for={`f-phone-label-${i}`}>{`Phone ${i + 1} label`}</label>
-            <select id={`f-phone-label-${i}`} value={p.label} onChange={(ev) => update('phones', i, { label: ev.currentTarget.value as Phone['label'] })}>
-              <option value="mobile">mobile</option>
-              <option value="home">home</option>
-              <option value="work">work</option>
-              <option value="other">other</option>
-            </select>
-            <button type="button" class="icon" aria-label={`Remove phone ${i + 1}`} onClick={() => removeRow('phones', i)}>
-              −
-            </button>
-            {err(`phones.${i}.value`)}
-          </div>
-        ))}
-        <button type="button" onClick={() => set('phones', [...draft.phones, { value: '', label: 'mobile' }])}>
-          Add phone
-        </button>
-      </fieldset>
+      {valueRows('emails', 'email', 'email', EMAIL_LABELS, 'home')}
+      {valueRows('phones', 'phone', 'tel', PHONE_LABELS, 'mobile')}
 
       <fieldset>
         <legend>Addresses</legend>
