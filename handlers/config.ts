@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { parseConfig, type Config } from '../app/config/schema.ts';
+import { ConfigError, parseConfig, type Config } from '../app/config/schema.ts';
 import { readDeploymentSecrets } from '../app/config/secrets.ts';
+import { applyMigrations, type MigrationResult } from '../app/db/migrate.ts';
+import { sslOptions } from '../app/db/ssl.ts';
 
 /*
  * Reading the environment, for every entry point. Kept apart from
@@ -52,4 +54,15 @@ export async function loadConfig(env: NodeJS.ProcessEnv): Promise<Config> {
   const merged: Record<string, string | undefined> = { ...secrets };
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
   return parseConfig(merged);
+}
+
+/**
+ * Applies prisma/migrations to the configured database: the migrate task,
+ * the deploy-time function and the Lambda `migrate` action. The embedded
+ * database migrates itself at start, so this needs a real server.
+ */
+export async function migrateConfiguredDatabase(env: NodeJS.ProcessEnv): Promise<MigrationResult> {
+  const config = await loadConfig(env);
+  if (!config.database.url) throw new ConfigError(['DATABASE_URL or PGHOST: required to migrate']);
+  return applyMigrations(config.database.url, MIGRATIONS_DIR, sslOptions(config.database.sslMode));
 }

@@ -2,9 +2,8 @@ import type { ALBEvent, ALBResult, APIGatewayProxyEvent, APIGatewayProxyEventV2,
 import type { Express } from 'express';
 import serverless from 'serverless-http';
 import { createApp } from '../app/create-app.ts';
-import { applyMigrations } from '../app/db/migrate.ts';
-import { sslOptions } from '../app/db/ssl.ts';
-import { createLogger, loadConfig, MIGRATIONS_DIR, startRuntime, type Runtime } from './bootstrap.ts';
+import { createLogger, loadConfig, startRuntime, type Runtime } from './bootstrap.ts';
+import { migrateConfiguredDatabase } from './config.ts';
 
 /*
  * The Express app behind serverless-http, for every event source a user may
@@ -134,9 +133,7 @@ export function createLambdaHandler(env: NodeJS.ProcessEnv): LambdaHandler {
   const handler = async (event: LambdaEvent, context: Partial<Context>): Promise<Result> => {
     if ('action' in event) {
       if (event.action !== 'migrate') throw new Error(`Unknown action ${JSON.stringify(event.action)}`);
-      const config = await loadConfig(env);
-      if (!config.database.url) throw new Error('DATABASE_URL or PGHOST: required to migrate');
-      return { ...(await applyMigrations(config.database.url, MIGRATIONS_DIR, sslOptions(config.database.sslMode))) };
+      return { ...(await migrateConfiguredDatabase(env)) };
     }
     const { http } = await init();
     return http(event, context);

@@ -4,12 +4,13 @@ import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { SECRET_KEYS } from '../../app/config/secrets.ts';
 import { acknowledge } from './acknowledge.ts';
 
 export const POSTGRES_PORT = 5432;
 export const REDIS_PORT = 6379;
-/** The keys of the app secret, as the app's config reads them. */
-export const APP_SECRET_KEYS = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'SESSION_SECRET', 'REDIS_URL'] as const;
+/** The keys of the app secret: the very list the app's config reads. */
+export const APP_SECRET_KEYS = SECRET_KEYS;
 
 export interface DataProps {
   vpc: ec2.IVpc;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -167,6 +167,3 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
-
-/** sha256 of a buffer, for byte-exact comparisons in messages. */
-export const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
