@@ -3,7 +3,7 @@
 //   node scripts/build.mjs lambda   dist/lambda/{index.mjs, query_compiler_bg.wasm, migrations/}, and dist/lambda.zip
 // dist/*.mjs sit one level below the root like handlers/, so ../prisma/migrations
 // resolves the same from source and bundle; the Lambda zip carries its own copy.
-import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
@@ -20,20 +20,9 @@ const common = {
   banner: { js: "import { createRequire as __cfRequire } from 'node:module'; const require = __cfRequire(import.meta.url);" },
 };
 
-async function server() {
-  await build({
-    ...common,
-    entryPoints: { server: 'handlers/server.ts', migrate: 'handlers/migrate.ts' },
-    outdir: 'dist',
-    outExtension: { '.js': '.mjs' },
-    target: 'node20',
-    sourcemap: 'linked',
-  });
-}
-
 // Prisma's generated client imports its query compiler as a 4.6 MB base64
-// JS module. For Lambda, ship the WebAssembly as a file beside the bundle
-// instead: no multi-megabyte string literal to parse at cold start. (Prisma's
+// JS module. Ship the WebAssembly as a file beside the bundle instead: no
+// multi-megabyte string literal to parse at cold start or to keep in the heap. (Prisma's
 // "small" build is not a drop-in: its imports name a different glue module.)
 const WASM_FILE = 'query_compiler_bg.wasm';
 const prismaWasmAsFile = {
@@ -52,6 +41,32 @@ export const wasm = readFileSync(new URL('./${WASM_FILE}', import.meta.url)).toS
 async function writeCompilerWasm(dir) {
   const { wasm } = await import('@prisma/client/runtime/query_compiler_fast_bg.postgresql.wasm-base64.mjs');
   writeFileSync(path.join(dir, WASM_FILE), Buffer.from(wasm, 'base64'));
+}
+
+// The container bundle keeps identifiers (stack traces stay readable without
+// source maps at run time, which cost tens of MB of heap) but drops comments
+// and whitespace: V8 keeps a script's whole source in the heap, and comments
+// with non-ASCII characters made it a two-byte string (19.5 MB for 10 MB).
+// Code reached only through import() (the AWS SDK, the OpenAPI document)
+// goes into chunks that load when first used.
+async function server() {
+  // Chunks sit beside the entry points, so every file finds the .wasm as ./
+  for (const f of existsSync('dist') ? readdirSync('dist') : []) if (/\.(mjs|map|wasm)$/.test(f)) rmSync(path.join('dist', f));
+  await build({
+    ...common,
+    entryPoints: { server: 'handlers/server.ts', migrate: 'handlers/migrate.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+    splitting: true,
+    target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    plugins: [prismaWasmAsFile],
+  });
+  await writeCompilerWasm('dist');
 }
 
 function filesUnder(dir, base = dir) {

@@ -64,7 +64,8 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
   router.get('/', async (req, res) => {
     const query = parseQuery(listQuerySchema, req.query);
     const page = await contacts.list(userIdOf(req), query);
-    res.json({ items: page.items.map((s) => s.contact), nextCursor: page.nextCursor, total: page.total });
+    // The items are JSON text from PostgreSQL; only the envelope is written here.
+    res.type('application/json').send(`{"items":${page.itemsJson},"nextCursor":${JSON.stringify(page.nextCursor)},"total":${page.total}}`);
   });
 
   router.post('/', requireContentType(['application/json']), jsonBody, async (req, res) => {

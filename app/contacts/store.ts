@@ -2,13 +2,17 @@ import type pg from 'pg';
 import type { PrismaClient } from '../db/client.ts';
 import type { Contact as ContactRow, Prisma } from '../db/generated/client.ts';
 import { guardOutages } from '../db/outage.ts';
-import { listContacts, type ListedContact, type ListedPage } from './list-query.ts';
+import { listContacts, type ListedPage } from './list-query.ts';
 import type { Contact, ContactDraft, ContactPatch, ListQuery } from './schemas.ts';
 import { hasIdentity } from './schemas.ts';
 import { searchKeys } from './search-keys.ts';
 
-/** A contact plus its version (the ETag source), and a page of them. */
-export type StoredContact = ListedContact;
+/** A contact plus its version (the ETag source). */
+export interface StoredContact {
+  contact: Contact;
+  version: number;
+}
+/** A page of the list, its items already JSON text (see list-query.ts). */
 export type ContactPage = ListedPage;
 
 export type UpdateOutcome =

@@ -100,6 +100,21 @@ describe('the image layout runs the CMD and passes /health', () => {
       const res = await fetch(`http://127.0.0.1:${port}/health`);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ status: 'ok', checks: { database: 'ok', sessions: 'ok' } });
+      // Prisma's query compiler (a .wasm beside the bundle) and the list SQL,
+      // from the image's files alone: sign up, create, list.
+      // Headers as the ALB forwards them: the session cookie is Secure, so it is set only over HTTPS.
+      const api = (p: string, init: RequestInit = {}) =>
+        fetch(`http://127.0.0.1:${port}${p}`, {
+          ...init,
+          headers: { 'content-type': 'application/json', origin: 'https://contactfolio.com', 'x-forwarded-proto': 'https', ...init.headers },
+        });
+      const signup = await api('/v1/auth/signup', { method: 'POST', body: JSON.stringify({ email: 'image@example.test', password: 'image password 1', name: 'Image' }) });
+      expect(signup.status).toBe(201);
+      const cookie = signup.headers.getSetCookie()[0]!.split(';')[0]!;
+      const created = await api('/v1/contacts', { method: 'POST', headers: { cookie }, body: JSON.stringify({ firstName: 'Ada' }) });
+      expect(created.status).toBe(201);
+      const list = await api('/v1/contacts', { headers: { cookie } });
+      expect((await list.json()).items.map((c: { firstName: string }) => c.firstName)).toEqual(['Ada']);
       // HEALTHCHECK CMD ["node", "-e", "..."]: run it the way Docker would.
       const health = argsOf('HEALTHCHECK');
       const probe = JSON.parse(health.slice(health.indexOf('CMD') + 3).replace(/\\\n/g, '').trim()) as string[];

@@ -55,6 +55,29 @@ describe('create and read', () => {
     expect(cached.status).toBe(304);
   });
 
+  it('the list writes every contact exactly as GET does (PostgreSQL serializes list items)', async () => {
+    const other = t.client();
+    await signUp(other);
+    const awkward = {
+      ...full,
+      firstName: 'Quote " Backslash \\ Tab \t',
+      notes: 'Line one\nline two\r\n\u0001 control, emoji 🦊, </script>, \u2028 separator, 日本語',
+      tags: [],
+    };
+    const bare = { company: 'Only a company' };
+    const created = [];
+    for (const body of [full, awkward, bare]) {
+      const res = await other.post('/v1/contacts').send(body);
+      expect(res.status).toBe(201);
+      created.push(res.body);
+    }
+    const list = await other.get('/v1/contacts?sort=createdAt');
+    expect(list.status).toBe(200);
+    expect(list.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(list.body).toEqual({ items: created, nextCursor: null, total: 3 });
+    for (const c of created) expect((await other.get(`/v1/contacts/${c.id}`)).body).toEqual(list.body.items.find((i: { id: string }) => i.id === c.id));
+  });
+
   it('needs a name, company, email or phone', async () => {
     const res = await agent.post('/v1/contacts').send({ notes: 'nobody', tags: ['x'] });
     expect(res.status).toBe(400);
