@@ -54,7 +54,7 @@ export async function startRuntime(config: Config, logger: Logger, overrides: { 
     logger.info({ applied: result.applied, modified: result.modified }, 'migrations up to date');
   }
 
-  const db = createDatabase({ ...config.database, url, poolMax, sslMode }, (err) =>
+  const db = createDatabase({ ...config.database, url, poolMax, sslMode, sharedSession: !config.database.url }, (err) =>
     logger.warn({ err: err.message }, 'database connection error'),
   );
   closers.unshift(() => db.close());

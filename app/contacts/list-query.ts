@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { contactSchema, type Contact, type ListQuery } from './schemas.ts';
@@ -69,43 +70,63 @@ const AFTER: Record<ListQuery['sort'], (k: string, id: string) => string> = {
   createdAt: (k, id) => `(created_at, id) > (${k}::timestamptz, ${id}::uuid)`,
 };
 
-interface Row {
-  json: string;
-  id: string;
-  key: string;
+interface PageRow {
+  items: string | null;
+  fetched: number;
+  key: string | null;
+  id: string | null;
+  total: string | null;
+}
+
+// Named statements: PostgreSQL parses and plans each shape once per
+// connection instead of on every request (measured: 0.57 against 0.9 ms of
+// database time per list). Every value is a parameter, search words included
+// (as arrays), so the shapes are few and bounded: 3 sorts x cursor x tag x
+// favorite x search = 48 at most, per connection.
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `cf_list_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`));
+  return name;
 }
 
 export async function listContacts(pool: pg.Pool, userId: string, q: ListQuery): Promise<ListedPage> {
   const params: unknown[] = [userId];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where = ['user_id = $1::uuid'];
-  if (q.tag) where.push(`${p(q.tag)} = ANY(tags)`);
-  if (q.favorite !== undefined) where.push(`favorite = ${p(q.favorite)}`);
+  if (q.tag) where.push(`${p(q.tag)}::text = ANY(tags)`);
+  if (q.favorite !== undefined) where.push(`favorite = ${p(q.favorite)}::boolean`);
   // Every word must match somewhere; a word with 3+ digits also matches phones by digits.
-  for (const term of fold(q.q ?? '').split(/\s+/).filter(Boolean)) {
-    const d = digits(term);
-    const text = `search_text LIKE ${p(`%${escapeLike(term)}%`)}`;
-    where.push(d.length >= 3 ? `(${text} OR phone_digits LIKE ${p(`%${d}%`)})` : text);
+  const terms = fold(q.q ?? '').split(/\s+/).filter(Boolean);
+  if (terms.length > 0) {
+    const text = p(terms.map((t) => `%${escapeLike(t)}%`));
+    const phone = p(terms.map((t) => (digits(t).length >= 3 ? `%${digits(t)}%` : null)));
+    where.push(
+      `NOT EXISTS (SELECT FROM unnest(${text}::text[], ${phone}::text[]) AS term(text, digits)
+                   WHERE search_text NOT LIKE term.text AND (term.digits IS NULL OR phone_digits NOT LIKE term.digits))`,
+    );
   }
   const filters = where.join(' AND ');
   const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : undefined;
   const page = cursor ? `${filters} AND ${AFTER[q.sort](p(cursor.key), p(cursor.id))}` : filters;
-  const { rows } = await pool.query<Row>(
-    `SELECT ${CONTACT_JSON} AS json, id, ${KEY[q.sort]} AS key FROM contacts WHERE ${page} ORDER BY ${ORDER[q.sort]} LIMIT ${q.limit + 1}`,
-    params,
-  );
-
-  const items = rows.slice(0, q.limit);
-  // A first page that is not full holds everything: no count query needed.
-  let total = items.length;
-  if (cursor || rows.length > q.limit) {
-    const filterParams = params.slice(0, cursor ? -2 : undefined);
-    total = Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM contacts WHERE ${filters}`, filterParams)).rows[0]?.n ?? 0);
-  }
-  const last = items.at(-1);
+  const limit = p(q.limit);
+  // One round trip and one string: the page's rows (one more than asked, to
+  // know whether there is a next page) joined by PostgreSQL, the cursor from
+  // the last row, and the total. A first page that is not full holds
+  // everything, so the count runs (lazily, inside CASE) only otherwise.
+  const text = `SELECT string_agg(json, ',' ORDER BY n) FILTER (WHERE n <= ${limit}) AS items,
+            count(*)::int AS fetched,
+            min(key) FILTER (WHERE n = ${limit}) AS key,
+            min(id::text) FILTER (WHERE n = ${limit}) AS id,
+            CASE WHEN ${cursor ? 'true' : `count(*) > ${limit}`} THEN (SELECT count(*) FROM contacts WHERE ${filters}) END AS total
+     FROM (SELECT ${CONTACT_JSON} AS json, id, ${KEY[q.sort]} AS key, row_number() OVER (ORDER BY ${ORDER[q.sort]}) AS n
+           FROM contacts WHERE ${page} ORDER BY ${ORDER[q.sort]} LIMIT ${limit}::int + 1) page`;
+  const { rows } = await pool.query<PageRow>({ name: statementName(text), text, values: params });
+  const row = rows[0]!;
+  const more = row.fetched > q.limit;
   return {
-    itemsJson: `[${items.map((r) => r.json).join(',')}]` as ContactsJson,
-    nextCursor: rows.length > q.limit && last ? encodeCursor({ sort: q.sort, key: last.key, id: last.id }) : null,
-    total,
+    itemsJson: `[${row.items ?? ''}]` as ContactsJson,
+    nextCursor: more && row.key !== null && row.id !== null ? encodeCursor({ sort: q.sort, key: row.key, id: row.id }) : null,
+    total: row.total === null ? row.fetched : Number(row.total),
   };
 }

@@ -30,8 +30,20 @@ function poolConfig(url: string, db: Pick<DatabaseConfig, 'sslMode' | 'poolMax'>
   };
 }
 
-export function createDatabase(db: DatabaseConfig & { url: string }, onPoolError?: (err: Error) => void): DatabaseHandle {
+export interface DatabaseTarget extends DatabaseConfig {
+  url: string;
+  /**
+   * The server keeps one session for every connection (the embedded PGlite).
+   * Each new connection then starts with DEALLOCATE ALL: the list query's
+   * named statements, prepared by an earlier connection, would collide.
+   */
+  sharedSession?: boolean;
+}
+
+export function createDatabase(db: DatabaseTarget, onPoolError?: (err: Error) => void): DatabaseHandle {
   const writerPool = new pg.Pool(poolConfig(db.url, db));
+  // Queued ahead of anything the new client runs.
+  if (db.sharedSession) writerPool.on('connect', (client) => void client.query('DEALLOCATE ALL').catch(() => undefined));
   // An idle client losing its connection emits 'error' on the pool; without
   // a listener that would crash the process during a database outage.
   writerPool.on('error', (err) => onPoolError?.(err));

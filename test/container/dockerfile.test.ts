@@ -114,7 +114,7 @@ describe('the image layout runs the CMD and passes /health', () => {
       const created = await api('/v1/contacts', { method: 'POST', headers: { cookie }, body: JSON.stringify({ firstName: 'Ada' }) });
       expect(created.status).toBe(201);
       const list = await api('/v1/contacts', { headers: { cookie } });
-      expect((await list.json()).items.map((c: { firstName: string }) => c.firstName)).toEqual(['Ada']);
+      expect(((await list.json()) as { items: { firstName: string }[] }).items.map((c) => c.firstName)).toEqual(['Ada']);
       // HEALTHCHECK CMD ["node", "-e", "..."]: run it the way Docker would.
       const health = argsOf('HEALTHCHECK');
       const probe = JSON.parse(health.slice(health.indexOf('CMD') + 3).replace(/\\\n/g, '').trim()) as string[];

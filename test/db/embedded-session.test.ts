@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createContactStore } from '../../app/contacts/store.ts';
+import { contactCreateSchema, listQuerySchema } from '../../app/contacts/schemas.ts';
+import { createDatabase, type DatabaseHandle } from '../../app/db/client.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../app/db/embedded.ts';
+import { applyMigrations } from '../../app/db/migrate.ts';
+
+// PGlite keeps one session for all its connections, so a statement prepared
+// by one connection is still there when the pool opens the next.
+let pg: EmbeddedPostgres;
+let db: DatabaseHandle;
+beforeAll(async () => {
+  pg = await startEmbeddedPostgres(undefined);
+  await applyMigrations(pg.url, path.resolve(import.meta.dirname, '../../prisma/migrations'));
+  db = createDatabase({ url: pg.url, sslMode: 'disable', poolMax: 1, migrateOnBoot: false, sharedSession: true });
+});
+afterAll(async () => {
+  await db?.close();
+  await pg?.stop();
+});
+
+it('lists again after the pool replaced its connection to the embedded database', async () => {
+  const user = await db.prisma.user.create({ data: { email: 'shared@example.test', name: 'Shared', passwordHash: 'x' } });
+  const contacts = createContactStore(db.prisma, db.readPool);
+  await contacts.createWithinLimit(user.id, [contactCreateSchema.parse({ firstName: 'Ada' })], 10);
+  const query = listQuerySchema.parse({ q: 'ada' });
+  expect(JSON.parse((await contacts.list(user.id, query)).itemsJson)).toHaveLength(1);
+
+  // Drop the pool's only connection; the next query opens a new one.
+  const client = await db.readPool.connect();
+  client.release(true);
+  // pglite-socket takes one connection at a time: let it see the close first.
+  await new Promise((r) => setTimeout(r, 200));
+  expect(JSON.parse((await contacts.list(user.id, query)).itemsJson)).toHaveLength(1);
+});
