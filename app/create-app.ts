@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import type { LoginLimiter } from './auth/login-limiter.ts';
 import { authRoutes } from './auth/routes.ts';
 import { SESSION_COOKIE } from './auth/session.ts';
@@ -15,6 +13,7 @@ import type { ContactStore } from './contacts/store.ts';
 import { healthRoutes, type HealthProbes } from './health/routes.ts';
 import { jsonBody, originCheck, requireContentType } from './http/middleware.ts';
 import { DependencyUnavailable, errorHandler, notFoundHandler } from './http/problem.ts';
+import { requestLog } from './http/request-log.ts';
 import { limitsRoutes } from './limits/routes.ts';
 import { buildOpenApiDocument } from './openapi/document.ts';
 
@@ -49,8 +48,6 @@ export interface AppDeps {
 
 export const DEFAULT_SESSION_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
 /**
  * The built web app: hashed assets cached for good, everything else
  * revalidated, and index.html for any other GET that wants HTML (the SPA's
@@ -83,28 +80,7 @@ export function createApp(deps: AppDeps): Express {
   // Express 5 parses repeated keys into arrays; the simple parser never builds nested objects.
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId(req, res) {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Only what is needed to follow a request: no headers, so no cookies.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/health' },
-    }),
-  );
+  app.use(requestLog(deps.logger, { ignore: (url) => url === '/health' }));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -183,6 +159,6 @@ export function createApp(deps: AppDeps): Express {
   if (settings.staticDir) app.use(webApp(settings.staticDir));
 
   app.use(notFoundHandler);
-  app.use(errorHandler({ exposeStack: !settings.production }));
+  app.use(errorHandler({ exposeStack: !settings.production, logger: deps.logger }));
   return app;
 }

@@ -102,15 +102,15 @@ export interface ErrorLogger {
   warn(obj: object, msg: string): void;
 }
 
-export function errorHandler(opts: { exposeStack: boolean }): ErrorRequestHandler {
+export function errorHandler(opts: { exposeStack: boolean; logger: ErrorLogger }): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
-    const requestId = typeof req.id === 'string' ? req.id : undefined;
+    const requestId = req.id;
     let problem: HttpProblem;
     if (err instanceof HttpProblem) {
       problem = err;
     } else if (err instanceof DependencyUnavailable) {
-      req.log?.warn({ err }, `${err.dependency} unavailable`);
+      opts.logger.warn({ reqId: requestId, err }, `${err.dependency} unavailable`);
       problem = new HttpProblem(
         503,
         `${err.dependency}_unavailable`,
@@ -121,7 +121,7 @@ export function errorHandler(opts: { exposeStack: boolean }): ErrorRequestHandle
     } else if (err && typeof err === 'object' && 'type' in err && fromBodyParser(err)) {
       problem = fromBodyParser(err as { type: unknown })!;
     } else {
-      req.log?.error({ err }, 'unhandled error');
+      opts.logger.error({ reqId: requestId, err }, 'unhandled error');
       const detail =
         opts.exposeStack && err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : 'An unexpected error occurred.';
       problem = new HttpProblem(500, 'internal_error', detail);

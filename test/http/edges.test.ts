@@ -217,15 +217,20 @@ describe('production mode', () => {
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+|node_modules/);
   });
 
-  it('an unexpected error is a bare 500 in production and detailed in development', async () => {
+  it('an unexpected error is a bare 500 in production and detailed in development, and logged either way', async () => {
+    const logged: { obj: { err?: Error }; msg: string }[] = [];
+    const logger = { error: (obj: object, msg: string) => logged.push({ obj, msg }), warn: () => undefined };
     const boom = (exposeStack: boolean) =>
       express()
         .get('/boom', () => {
           throw new Error('secret internal detail');
         })
-        .use(errorHandler({ exposeStack }));
+        .use(errorHandler({ exposeStack, logger }));
     const prodRes = await supertest(boom(false)).get('/boom');
     expect(prodRes.status).toBe(500);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.msg).toBe('unhandled error');
+    expect(logged[0]!.obj.err?.message).toBe('secret internal detail');
     expect(prodRes.body).toMatchObject({ code: 'internal_error', detail: 'An unexpected error occurred.' });
     expect(prodRes.text).not.toContain('secret internal detail');
     expect((await supertest(boom(true)).get('/boom')).body.detail).toContain('secret internal detail');

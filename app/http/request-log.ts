@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** The request id: the caller's X-Request-Id when well formed, else a new UUID. */
+    id?: string;
+  }
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * One log line per finished request: id, method, URL, status and duration,
+ * never headers (so never cookies). pino-http did this before, but it built
+ * two child loggers and serialized the request for every request: 8-12% of
+ * the server's CPU on the list and search benchmarks. This writes the same
+ * fields through the same pino logger (and its redaction).
+ */
+export function requestLog(logger: Logger, opts: { ignore?: (path: string) => boolean } = {}): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    if (!opts.ignore?.(req.url)) {
+      // 'close' comes after 'finish', and also when the client went away first.
+      res.once('close', () => {
+        const status = res.writableFinished ? res.statusCode : 499;
+        const line = { reqId: id, req: { method: req.method, url: req.originalUrl }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) };
+        if (status >= 500) logger.error(line, 'request errored');
+        else logger.info(line, res.writableFinished ? 'request completed' : 'request aborted');
+      });
+    }
+    next();
+  };
+}

@@ -1,0 +1,49 @@
+import { Writable } from 'node:stream';
+import express from 'express';
+import { pino } from 'pino';
+import supertest from 'supertest';
+import { expect, it } from 'vitest';
+import { requestLog } from '../../app/http/request-log.ts';
+
+function appWithLog() {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  const logger = pino({ redact: ['req.headers.cookie'] }, sink);
+  const app = express()
+    .use(requestLog(logger, { ignore: (url) => url === '/health' }))
+    .get('/health', (_req, res) => void res.send('ok'))
+    .get('/v1/things', (req, res) => void res.json({ id: req.id }))
+    .get('/v1/fail', (_req, res) => void res.status(503).end());
+  return { app, lines };
+}
+
+it('logs one line per request with its id, method, URL, status and duration, and no headers', async () => {
+  const { app, lines } = appWithLog();
+  const res = await supertest(app).get('/v1/things?q=ada').set('Cookie', 'cf.sid=s%3Asecret').set('X-Request-Id', 'trace-1');
+  expect(res.headers['x-request-id']).toBe('trace-1');
+  expect(res.body).toEqual({ id: 'trace-1' });
+  await new Promise((r) => setImmediate(r));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatchObject({ level: 30, reqId: 'trace-1', req: { method: 'GET', url: '/v1/things?q=ada' }, res: { statusCode: 200 }, msg: 'request completed' });
+  expect(lines[0]!.responseTime).toEqual(expect.any(Number));
+  expect(JSON.stringify(lines)).not.toContain('secret');
+});
+
+it('makes up an id when the caller sends none or a malformed one, logs 5xx as errors, and skips /health', async () => {
+  const { app, lines } = appWithLog();
+  const made = await supertest(app).get('/v1/things').set('X-Request-Id', 'two words');
+  expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  await supertest(app).get('/v1/fail');
+  await supertest(app).get('/health');
+  await new Promise((r) => setImmediate(r));
+  expect(lines.map((l) => [l.level, (l.res as { statusCode: number }).statusCode])).toEqual([
+    [30, 200],
+    [50, 503],
+  ]);
+  expect(lines[0]!.reqId).toBe(made.headers['x-request-id']);
+});
