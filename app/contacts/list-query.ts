@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { contactSchema, type Contact, type ListQuery } from './schemas.ts';
@@ -78,50 +77,73 @@ interface PageRow {
   total: string | null;
 }
 
+/** What decides the statement's text; the values are all parameters. */
+interface Shape {
+  sort: ListQuery['sort'];
+  tag: boolean;
+  favorite: boolean;
+  search: boolean;
+  cursor: boolean;
+}
+
 // Named statements: PostgreSQL parses and plans each shape once per
 // connection instead of on every request (measured: 0.57 against 0.9 ms of
 // database time per list). Every value is a parameter, search words included
-// (as arrays), so the shapes are few and bounded: 3 sorts x cursor x tag x
-// favorite x search = 48 at most, per connection.
-const statementNames = new Map<string, string>();
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (!name) statementNames.set(text, (name = `cf_list_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`));
-  return name;
+// (as arrays), so there are 3 sorts x 2^4 = 48 shapes at most, and each is
+// built once per process.
+const statements = new Map<string, { name: string; text: string }>();
+
+function statementFor(shape: Shape): { name: string; text: string } {
+  const key = `${shape.sort}_${+shape.tag}${+shape.favorite}${+shape.search}${+shape.cursor}`;
+  let statement = statements.get(key);
+  if (!statement) statements.set(key, (statement = { name: `cf_list_${key}`, text: buildStatement(shape) }));
+  return statement;
 }
 
-export async function listContacts(pool: pg.Pool, userId: string, q: ListQuery): Promise<ListedPage> {
-  const params: unknown[] = [userId];
-  const p = (v: unknown) => `$${params.push(v)}`;
+// Placeholders in the order listContacts pushes the values.
+function buildStatement(shape: Shape): string {
+  let n = 1;
+  const next = () => `$${++n}`;
   const where = ['user_id = $1::uuid'];
-  if (q.tag) where.push(`${p(q.tag)}::text = ANY(tags)`);
-  if (q.favorite !== undefined) where.push(`favorite = ${p(q.favorite)}::boolean`);
+  if (shape.tag) where.push(`${next()}::text = ANY(tags)`);
+  if (shape.favorite) where.push(`favorite = ${next()}::boolean`);
   // Every word must match somewhere; a word with 3+ digits also matches phones by digits.
-  const terms = fold(q.q ?? '').split(/\s+/).filter(Boolean);
-  if (terms.length > 0) {
-    const text = p(terms.map((t) => `%${escapeLike(t)}%`));
-    const phone = p(terms.map((t) => (digits(t).length >= 3 ? `%${digits(t)}%` : null)));
+  if (shape.search) {
     where.push(
-      `NOT EXISTS (SELECT FROM unnest(${text}::text[], ${phone}::text[]) AS term(text, digits)
+      `NOT EXISTS (SELECT FROM unnest(${next()}::text[], ${next()}::text[]) AS term(text, digits)
                    WHERE search_text NOT LIKE term.text AND (term.digits IS NULL OR phone_digits NOT LIKE term.digits))`,
     );
   }
   const filters = where.join(' AND ');
-  const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : undefined;
-  const page = cursor ? `${filters} AND ${AFTER[q.sort](p(cursor.key), p(cursor.id))}` : filters;
-  const limit = p(q.limit);
+  const page = shape.cursor ? `${filters} AND ${AFTER[shape.sort](next(), next())}` : filters;
+  const limit = next();
   // One round trip and one string: the page's rows (one more than asked, to
   // know whether there is a next page) joined by PostgreSQL, the cursor from
   // the last row, and the total. A first page that is not full holds
   // everything, so the count runs (lazily, inside CASE) only otherwise.
-  const text = `SELECT string_agg(json, ',' ORDER BY n) FILTER (WHERE n <= ${limit}) AS items,
+  return `SELECT string_agg(json, ',' ORDER BY n) FILTER (WHERE n <= ${limit}) AS items,
             count(*)::int AS fetched,
             min(key) FILTER (WHERE n = ${limit}) AS key,
             min(id::text) FILTER (WHERE n = ${limit}) AS id,
-            CASE WHEN ${cursor ? 'true' : `count(*) > ${limit}`} THEN (SELECT count(*) FROM contacts WHERE ${filters}) END AS total
-     FROM (SELECT ${CONTACT_JSON} AS json, id, ${KEY[q.sort]} AS key, row_number() OVER (ORDER BY ${ORDER[q.sort]}) AS n
-           FROM contacts WHERE ${page} ORDER BY ${ORDER[q.sort]} LIMIT ${limit}::int + 1) page`;
-  const { rows } = await pool.query<PageRow>({ name: statementName(text), text, values: params });
+            CASE WHEN ${shape.cursor ? 'true' : `count(*) > ${limit}`} THEN (SELECT count(*) FROM contacts WHERE ${filters}) END AS total
+     FROM (SELECT ${CONTACT_JSON} AS json, id, ${KEY[shape.sort]} AS key, row_number() OVER (ORDER BY ${ORDER[shape.sort]}) AS n
+           FROM contacts WHERE ${page} ORDER BY ${ORDER[shape.sort]} LIMIT ${limit}::int + 1) page`;
+}
+
+export async function listContacts(pool: pg.Pool, userId: string, q: ListQuery): Promise<ListedPage> {
+  const terms = q.q ? fold(q.q).split(/\s+/).filter(Boolean) : [];
+  const cursor = q.cursor ? decodeCursor(q.cursor, q.sort) : undefined;
+  const values: unknown[] = [userId];
+  if (q.tag) values.push(q.tag);
+  if (q.favorite !== undefined) values.push(q.favorite);
+  if (terms.length > 0) {
+    values.push(terms.map((t) => `%${escapeLike(t)}%`));
+    values.push(terms.map((t) => (digits(t).length >= 3 ? `%${digits(t)}%` : null)));
+  }
+  if (cursor) values.push(cursor.key, cursor.id);
+  values.push(q.limit);
+  const { name, text } = statementFor({ sort: q.sort, tag: !!q.tag, favorite: q.favorite !== undefined, search: terms.length > 0, cursor: !!cursor });
+  const { rows } = await pool.query<PageRow>({ name, text, values });
   const row = rows[0]!;
   const more = row.fetched > q.limit;
   return {

@@ -249,6 +249,26 @@ describe('list, search, sort and paging', () => {
     }
   });
 
+  it('combines search, tag, favorite and a cursor, each page counting the same filtered total', async () => {
+    const combos = [{ q: 'o' }, { q: 'o', tag: 'family' }, { q: 'o', favorite: 'false' }, { tag: 'family', favorite: 'true' }, { q: 'an ana', tag: 'family', favorite: 'true' }];
+    for (const filter of combos) {
+      for (const sort of ['name', '-updatedAt', 'createdAt']) {
+        const all = await lister.get('/v1/contacts').query({ ...filter, sort });
+        expect(all.status).toBe(200);
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        do {
+          const res: supertest.Response = await lister.get('/v1/contacts').query({ ...filter, sort, limit: 1, ...(cursor ? { cursor } : {}) });
+          expect(res.body.total, JSON.stringify(filter)).toBe(all.body.total);
+          seen.push(...names(res));
+          cursor = res.body.nextCursor;
+        } while (cursor);
+        expect(seen, JSON.stringify(filter)).toEqual(names(all));
+      }
+    }
+    expect(names(await lister.get('/v1/contacts').query({ q: 'an ana', tag: 'family', favorite: 'true' }))).toEqual(['Ana']);
+  });
+
   it('rejects a bad query with 400', async () => {
     for (const query of ['limit=0', 'limit=101', 'limit=abc', 'sort=age', 'favorite=maybe', 'page=2', 'cursor=garbage', 'q=a&q=b']) {
       const res = await lister.get(`/v1/contacts?${query}`);
