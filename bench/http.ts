@@ -108,8 +108,8 @@ export function startServer(name: Server, databaseUrl: string): Promise<Running>
     COOKIE_SECURE: 'false',
     MIGRATE_ON_BOOT: 'false',
   };
-  const entry = name === 'app' ? 'dist/server.mjs' : `bench/baselines/${name}-app.mjs`;
-  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = name === 'app' ? containerCommand() : [`bench/baselines/${name}-app.mjs`];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -125,6 +125,14 @@ export function startServer(name: Server, databaseUrl: string): Promise<Running>
     child.stderr!.on('data', (d) => (out += d));
     child.on('exit', (code) => reject(new Error(`${name} exited ${code}: ${out}`)));
   });
+}
+
+/** The app is started exactly as the image's CMD starts it (node flags included), from the same bundle. */
+export function containerCommand(): string[] {
+  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
+  const [node, ...args] = cmd ? (JSON.parse(cmd) as string[]) : [];
+  if (node !== 'node' || !args.includes('dist/server.mjs')) throw new Error(`unexpected Dockerfile CMD: ${cmd}`);
+  return args;
 }
 
 async function login(base: string, email: string): Promise<string> {

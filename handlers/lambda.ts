@@ -1,3 +1,4 @@
+import './v8-settings.ts';
 import { createLambdaHandler } from './lambda-handler.ts';
 
 /*

@@ -1,3 +1,4 @@
+import './v8-settings.ts';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { createApp } from '../app/create-app.ts';

@@ -22,13 +22,17 @@ const common = {
 
 // Prisma's generated client imports its query compiler as a 4.6 MB base64
 // JS module. Ship the WebAssembly as a file beside the bundle instead: no
-// multi-megabyte string literal to parse at cold start or to keep in the heap. (Prisma's
-// "small" build is not a drop-in: its imports name a different glue module.)
+// multi-megabyte string literal to parse at cold start or to keep in the heap.
 const WASM_FILE = 'query_compiler_bg.wasm';
+// The build the generated client imports (schema.prisma's compilerBuild).
+let compilerModule;
 const prismaWasmAsFile = {
   name: 'prisma-wasm-as-file',
   setup(b) {
-    b.onResolve({ filter: /query_compiler_(fast|small)_bg\.postgresql\.wasm-base64\.mjs$/ }, () => ({ path: 'wasm', namespace: 'prisma-wasm' }));
+    b.onResolve({ filter: /query_compiler_(fast|small)_bg\.postgresql\.wasm-base64\.mjs$/ }, (args) => {
+      compilerModule = args.path;
+      return { path: 'wasm', namespace: 'prisma-wasm' };
+    });
     b.onLoad({ filter: /.*/, namespace: 'prisma-wasm' }, () => ({
       loader: 'js',
       // The generated client decodes base64; reading the file as base64 keeps its code unchanged.
@@ -39,7 +43,8 @@ export const wasm = readFileSync(new URL('./${WASM_FILE}', import.meta.url)).toS
 };
 
 async function writeCompilerWasm(dir) {
-  const { wasm } = await import('@prisma/client/runtime/query_compiler_fast_bg.postgresql.wasm-base64.mjs');
+  if (!compilerModule) throw new Error("the bundle did not import Prisma's query compiler");
+  const { wasm } = await import(compilerModule);
   writeFileSync(path.join(dir, WASM_FILE), Buffer.from(wasm, 'base64'));
 }
 
