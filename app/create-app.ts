@@ -15,7 +15,6 @@ import { jsonBody, originCheck, requireContentType } from './http/middleware.ts'
 import { DependencyUnavailable, errorHandler, notFoundHandler } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
 import { limitsRoutes } from './limits/routes.ts';
-import { buildOpenApiDocument } from './openapi/document.ts';
 
 export interface AppSettings {
   /** Production: no error details in responses. */
@@ -107,8 +106,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps.health));
   // Built on first request, not at start-up: it is a cold-start cost (Lambda) nobody may need.
   let openapi: string | undefined;
-  app.get('/v1/openapi.json', (_req, res) => {
-    openapi ??= JSON.stringify(buildOpenApiDocument(settings.version ?? '1.0.0'));
+  app.get('/v1/openapi.json', async (_req, res) => {
+    openapi ??= JSON.stringify((await import('./openapi/document.ts')).buildOpenApiDocument(settings.version ?? '1.0.0'));
     res.type('application/json').send(openapi);
   });
 

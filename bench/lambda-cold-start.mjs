@@ -4,7 +4,7 @@
 //   node bench/lambda-cold-start.mjs [--runs N] [--no-write]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -26,27 +26,33 @@ const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 execFileSync(process.execPath, ['scripts/build.mjs', 'lambda'], { cwd: root, stdio: 'inherit' });
 const appBundle = path.join(root, 'dist/lambda/index.mjs');
 const helloDir = path.join(root, 'dist/bench-hello');
-await build({
-  entryPoints: { index: path.join(root, 'bench/baselines/hello-lambda.ts') },
-  outdir: helloDir,
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  minify: true,
-  legalComments: 'none',
-  external: ['@aws-sdk/*'],
-  banner: { js: "import { createRequire as __cfRequire } from 'node:module'; const require = __cfRequire(import.meta.url);" },
-  logLevel: 'warning',
-});
-const helloBundle = path.join(helloDir, 'index.mjs');
+// The baselines, bundled like the app's function (minified, AWS SDK external).
+async function bundleBaseline(entry, outdir) {
+  await build({
+    entryPoints: { index: path.join(root, entry) },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    legalComments: 'none',
+    external: ['@aws-sdk/*'],
+    banner: { js: "import { createRequire as __cfRequire } from 'node:module'; const require = __cfRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  return path.join(outdir, 'index.mjs');
+}
+const helloBundle = await bundleBaseline('bench/baselines/hello-lambda.ts', helloDir);
+const stackBundle = await bundleBaseline('bench/baselines/stack-lambda.ts', path.join(root, 'dist/bench-stack'));
 const zipped = (file) => zipSync({ 'index.mjs': readFileSync(file) }, { level: 9 }).length;
 // The function's whole code: the entry file and the query-compiler wasm beside it.
-const appFiles = ['index.mjs', 'query_compiler_bg.wasm'].map((f) => path.join(root, 'dist/lambda', f));
+const appFiles = readdirSync(path.join(root, 'dist/lambda')).filter((f) => /\.(mjs|wasm)$/.test(f)).map((f) => path.join(root, 'dist/lambda', f));
 const sizes = {
   app: { raw: appFiles.reduce((n, f) => n + statSync(f).size, 0), zip: statSync(path.join(root, 'dist/lambda.zip')).size },
   hello: { raw: statSync(helloBundle).size, zip: zipped(helloBundle) },
+  stack: { raw: statSync(stackBundle).size, zip: zipped(stackBundle) },
 };
 
 // 2. A database, a user and a session for the authenticated first request.
@@ -114,9 +120,10 @@ function coldStart(bundle, event) {
   if (r.status !== 200) throw new Error(`cold start answered ${r.status}`);
   return { ...r, wallMs };
 }
-const samples = { hello: [], app: [] };
+const samples = { hello: [], stack: [], app: [] };
 for (let i = 0; i < runs; i++) {
   samples.hello.push(coldStart(helloBundle, v2('GET', '/')));
+  samples.stack.push(coldStart(stackBundle, v2('GET', '/v1/contacts', { cookies: [cookie] })));
   samples.app.push(coldStart(appBundle, v2('GET', '/v1/contacts', { cookies: [cookie] })));
 }
 await admin.query(`DROP DATABASE "${dbName}" WITH (FORCE)`);
@@ -133,18 +140,20 @@ const result = {
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   runs,
   sizes,
-  coldStart: { hello: summary(samples.hello), app: summary(samples.app) },
+  coldStart: { hello: summary(samples.hello), stack: summary(samples.stack), app: summary(samples.app) },
 };
 const ratio = result.coldStart.app.processToResponseMs / result.coldStart.hello.processToResponseMs;
 result.coldStart.ratio = ratio;
+result.coldStart.stackRatio = result.coldStart.stack.processToResponseMs / result.coldStart.hello.processToResponseMs;
 
 const row = (name, s, z) =>
   `${name.padEnd(22)} ${kib(z.raw).padStart(9)} ${kib(z.zip).padStart(9)} ${s.loadMs.toFixed(0).padStart(8)} ${s.firstRequestMs.toFixed(0).padStart(8)} ${s.processToResponseMs.toFixed(0).padStart(10)} ${s.wallMs.toFixed(0).padStart(8)}`;
 console.log(`\nLambda cold start, median of ${runs} interleaved runs (ms)`);
 console.log(`${'bundle'.padEnd(22)} ${'raw'.padStart(9)} ${'zipped'.padStart(9)} ${'load'.padStart(8)} ${'1st req'.padStart(8)} ${'to answer'.padStart(10)} ${'wall'.padStart(8)}`);
 console.log(row('hello-world', result.coldStart.hello, sizes.hello));
+console.log(row('stack floor (GET list)', result.coldStart.stack, sizes.stack));
 console.log(row('contactfolio (GET list)', result.coldStart.app, sizes.app));
-console.log(`ratio app/hello (process start to answer): ${ratio.toFixed(2)}`);
+console.log(`ratio app/hello (process start to answer): ${ratio.toFixed(2)}; stack floor/hello: ${result.coldStart.stackRatio.toFixed(2)}`);
 if (outFile) writeFileSync(outFile, JSON.stringify(result, null, 2));
 if (write) {
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });

@@ -3,7 +3,6 @@ import { requireUser, userIdOf } from '../auth/session.ts';
 import { jsonBody, requireContentType, textBody } from '../http/middleware.ts';
 import { HttpProblem, zodFieldErrors } from '../http/problem.ts';
 import { parseBody, parseQuery } from '../http/validate.ts';
-import { contactsToCsv, parseCsv } from './csv.ts';
 import {
   contactCreateSchema,
   contactIdSchema,
@@ -15,7 +14,11 @@ import {
   type ImportResult,
 } from './schemas.ts';
 import type { ContactStore, StoredContact } from './store.ts';
-import { contactToVCard, parseVCards, vcardToInput } from './vcard.ts';
+
+// The file formats load on first use: their parsers (ical.js, csv-parse)
+// are a start-up cost, a Lambda cold start's included, that lists never need.
+const csvFormat = () => import('./csv.ts');
+const vcardFormat = () => import('./vcard.ts');
 
 export interface ContactRouteDeps {
   contacts: ContactStore;
@@ -81,8 +84,10 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
     const all = await contacts.all(userIdOf(req));
     const stamp = new Date().toISOString().slice(0, 10);
     if (format === 'csv') {
+      const { contactsToCsv } = await csvFormat();
       res.attachment(`contacts-${stamp}.csv`).type('text/csv; charset=utf-8').send(contactsToCsv(all));
     } else {
+      const { contactToVCard } = await vcardFormat();
       res.attachment(`contacts-${stamp}.vcf`).type('text/vcard; charset=utf-8').send(all.map(contactToVCard).join(''));
     }
   });
@@ -95,7 +100,10 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
       if (typeof req.body !== 'string' || req.body.trim() === '') {
         throw new HttpProblem(400, 'unparseable_import', 'The import body is empty.');
       }
-      const inputs = req.is(CSV_TYPES) ? parseCsv(req.body) : parseVCards(req.body).map(vcardToInput);
+      const body: string = req.body;
+      const { parseCsv } = await csvFormat();
+      const vcard = await vcardFormat();
+      const inputs = req.is(CSV_TYPES) ? parseCsv(body) : vcard.parseVCards(body).map(vcard.vcardToInput);
       const skipped: ImportResult['skipped'] = [];
       const drafts: { index: number; draft: ContactDraft }[] = [];
       inputs.forEach((input, index) => {

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { LambdaHandler } from '../../handlers/lambda-handler.ts';
+import { REDIS_URL } from '../support/env.ts';
+import { createTestDatabase, PASSWORD, TEST_SESSION_SECRET, uniqueEmail, type TestDatabase } from '../support/harness.ts';
+import { LambdaClient } from './events.ts';
+
+// The deployment artifact itself: dist/lambda.zip unpacked on its own, as
+// Lambda does, then invoked. Its chunks, the query compiler and the
+// migrations must all be inside it.
+const root = path.resolve(import.meta.dirname, '../..');
+let db: TestDatabase;
+let dir: string;
+let handler: LambdaHandler;
+
+beforeAll(async () => {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', 'lambda'], { cwd: root, encoding: 'utf8' });
+  expect(build.status, build.stderr).toBe(0);
+  dir = mkdtempSync(path.join(tmpdir(), 'cf-lambda-zip-'));
+  for (const [name, bytes] of Object.entries(unzipSync(readFileSync(path.join(root, 'dist/lambda.zip'))))) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), bytes);
+  }
+  db = await createTestDatabase();
+  // The function reads its configuration from the environment when it loads, as on Lambda.
+  Object.assign(process.env, { NODE_ENV: 'test', DATABASE_URL: db.url, REDIS_URL, SESSION_SECRET: TEST_SESSION_SECRET, LOG_LEVEL: 'silent' });
+  ({ handler } = (await import(pathToFileURL(path.join(dir, 'index.mjs')).href)) as { handler: LambdaHandler });
+}, 120_000);
+afterAll(async () => {
+  await handler?.close();
+  await db?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('the unpacked zip migrates, then serves signup, import, list, export and the OpenAPI document', async () => {
+  expect(await handler({ action: 'migrate' } as never, { awsRequestId: 'test' })).toMatchObject({ applied: expect.any(Array) });
+  const c = new LambdaClient(handler, 'httpApiV2');
+  expect((await c.json('POST', '/v1/auth/signup', { email: uniqueEmail('zip'), password: PASSWORD, name: 'Zip' })).status).toBe(201);
+  const vcard = 'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Nørgaard;Åse;;;\r\nFN:Åse Nørgaard\r\nEMAIL:ase@example.dk\r\nEND:VCARD\r\n';
+  const imported = await c.send({ method: 'POST', path: '/v1/contacts/import', headers: { 'content-type': 'text/vcard' }, body: vcard });
+  expect(imported.json()).toEqual({ imported: 1, skipped: [] });
+  expect((await c.send({ method: 'GET', path: '/v1/contacts' })).json().items.map((x: { lastName: string }) => x.lastName)).toEqual(['Nørgaard']);
+  const csv = await c.send({ method: 'GET', path: '/v1/contacts/export', query: { format: 'csv' } });
+  expect(csv.status).toBe(200);
+  expect(csv.text).toContain('Nørgaard');
+  const openapi = await c.send({ method: 'GET', path: '/v1/openapi.json' });
+  expect(openapi.json().openapi).toMatch(/^3\.1/);
+});
