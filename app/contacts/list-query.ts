@@ -8,10 +8,11 @@ import { digits, escapeLike, fold } from './search-keys.ts';
  * adapter also uses (the replica's when there is one), with PostgreSQL
  * writing each contact as JSON text. This is the hottest path. Prisma's
  * generic result mapping cost about 1 ms of CPU per request, and even raw pg
- * spent a fifth of the server's CPU parsing rows (jsonb, dates) into objects
+ * spent about 15% of the server's CPU parsing rows (jsonb, dates) into objects
  * that JSON.stringify then turned straight back into text, plus most of the
- * garbage the collector had to chase. Text in, text out: the app only joins
- * the rows. Writes and single reads stay in Prisma.
+ * garbage the collector had to chase. Text in, text out: PostgreSQL joins
+ * the page into one string and the app wraps it. Writes and single reads
+ * stay in Prisma.
  */
 
 /** JSON text of a contact array, as PostgreSQL wrote it: send it, don't parse it. */

@@ -1,6 +1,6 @@
 import { RedisStore } from 'connect-redis';
 import session from 'express-session';
-// node-redis's core client: the \`redis\` package re-exports it with the
+// node-redis's core client: the `redis` package re-exports it with the
 // RediSearch, JSON, Bloom and TimeSeries modules attached, whose command
 // tables cost start-up time (a Lambda cold start) and memory for nothing here.
 import { createClient } from '@redis/client';
