@@ -52,16 +52,18 @@ async function writeCompilerWasm(dir) {
 // source maps at run time, which cost tens of MB of heap) but drops comments
 // and whitespace: V8 keeps a script's whole source in the heap, and comments
 // with non-ASCII characters made it a two-byte string (19.5 MB for 10 MB).
-// No code splitting here: a split chunk of a CommonJS package (the AWS SDK,
-// reached through import()) exports only `default`, so named imports come
-// back undefined. Unsplit, esbuild still evaluates import()ed code lazily.
+// Code reached only through import() (the AWS SDK, the file formats, the
+// OpenAPI document) goes into chunks that load when first used.
 async function server() {
+  // Chunks sit beside the entry points, so every file finds the .wasm as ./
   for (const f of existsSync('dist') ? readdirSync('dist') : []) if (/\.(mjs|map|wasm)$/.test(f)) rmSync(path.join('dist', f));
   await build({
     ...common,
     entryPoints: { server: 'handlers/server.ts', migrate: 'handlers/migrate.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+    splitting: true,
     target: 'node20',
     minifyWhitespace: true,
     minifySyntax: true,

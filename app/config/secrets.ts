@@ -1,5 +1,14 @@
+import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+
+/** The AWS SDK's Secrets Manager module, loaded on first use: no one else pays for it at start-up. */
+export async function loadSecretsManagerSdk(): Promise<typeof SecretsManagerSdk> {
+  const sdk = await import('@aws-sdk/client-secrets-manager');
+  // In a code-split esbuild bundle, a CommonJS package reached through
+  // import() becomes a chunk whose only export is `default`.
+  return (sdk as { default?: typeof SecretsManagerSdk }).default ?? sdk;
+}
 
 /** The keys the deployment keeps in one Secrets Manager secret (design notes). */
 export const SECRET_KEYS = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'SESSION_SECRET', 'REDIS_URL'] as const;
@@ -32,7 +41,7 @@ export async function readDeploymentSecrets(
   let text: string | undefined;
   try {
     // Loaded on use: the SDK is a large module graph that a start without SECRETS_ID never needs.
-    const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const { GetSecretValueCommand } = await loadSecretsManagerSdk();
     const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     text = out.SecretString;
   } catch (err) {
