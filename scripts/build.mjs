@@ -1,6 +1,6 @@
 // Bundles the entry points with esbuild.
-//   node scripts/build.mjs          dist/server.mjs, dist/migrate.mjs (the container)
-//   node scripts/build.mjs lambda   dist/lambda/{index.mjs, query_compiler_bg.wasm, migrations/}, and dist/lambda.zip
+//   node scripts/build.mjs          dist/{server.mjs, migrate.mjs, chunk-*.mjs, query_compiler_bg.wasm} (the container)
+//   node scripts/build.mjs lambda   dist/lambda/{index.mjs, chunk-*.mjs, query_compiler_bg.wasm, migrations/}, and dist/lambda.zip
 // dist/*.mjs sit one level below the root like handlers/, so ../prisma/migrations
 // resolves the same from source and bundle; the Lambda zip carries its own copy.
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
