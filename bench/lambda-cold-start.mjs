@@ -4,7 +4,7 @@
 //   node bench/lambda-cold-start.mjs [--runs N] [--no-write]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -23,9 +23,11 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
 
 // 1. Bundles: the app as `npm run build:lambda` makes it, and the baseline with the same settings.
-execFileSync(process.execPath, ['scripts/build.mjs', 'lambda'], { cwd: root, stdio: 'inherit' });
-const appBundle = path.join(root, 'dist/lambda/index.mjs');
-const helloDir = path.join(root, 'dist/bench-hello');
+// Built into a folder of its own: tests that build the Lambda into dist/ may run at the same time.
+const buildRoot = mkdtempSync(path.join(os.tmpdir(), 'cf-bench-lambda-'));
+execFileSync(process.execPath, ['scripts/build.mjs', 'lambda', '--out', buildRoot], { cwd: root, stdio: 'inherit' });
+const appBundle = path.join(buildRoot, 'lambda/index.mjs');
+const helloDir = path.join(buildRoot, 'bench-hello');
 // The baselines, bundled like the app's function (minified, AWS SDK external).
 async function bundleBaseline(entry, outdir) {
   await build({
@@ -45,12 +47,12 @@ async function bundleBaseline(entry, outdir) {
   return path.join(outdir, 'index.mjs');
 }
 const helloBundle = await bundleBaseline('bench/baselines/hello-lambda.ts', helloDir);
-const stackBundle = await bundleBaseline('bench/baselines/stack-lambda.ts', path.join(root, 'dist/bench-stack'));
+const stackBundle = await bundleBaseline('bench/baselines/stack-lambda.ts', path.join(buildRoot, 'bench-stack'));
 const zipped = (file) => zipSync({ 'index.mjs': readFileSync(file) }, { level: 9 }).length;
 // The function's whole code: the entry file and the query-compiler wasm beside it.
-const appFiles = readdirSync(path.join(root, 'dist/lambda')).filter((f) => /\.(mjs|wasm)$/.test(f)).map((f) => path.join(root, 'dist/lambda', f));
+const appFiles = readdirSync(path.join(buildRoot, 'lambda')).filter((f) => /\.(mjs|wasm)$/.test(f)).map((f) => path.join(buildRoot, 'lambda', f));
 const sizes = {
-  app: { raw: appFiles.reduce((n, f) => n + statSync(f).size, 0), zip: statSync(path.join(root, 'dist/lambda.zip')).size },
+  app: { raw: appFiles.reduce((n, f) => n + statSync(f).size, 0), zip: statSync(path.join(buildRoot, 'lambda.zip')).size },
   hello: { raw: statSync(helloBundle).size, zip: zipped(helloBundle) },
   stack: { raw: statSync(stackBundle).size, zip: zipped(stackBundle) },
 };
@@ -161,3 +163,4 @@ if (write) {
   writeFileSync(file, JSON.stringify(result, null, 2));
   console.log(`written ${path.relative(root, file)}`);
 }
+rmSync(buildRoot, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 // Bundles the entry points with esbuild.
 //   node scripts/build.mjs          dist/{server.mjs, migrate.mjs, chunk-*.mjs, query_compiler_bg.wasm} (the container)
-//   node scripts/build.mjs lambda   dist/lambda/{index.mjs, chunk-*.mjs, query_compiler_bg.wasm, migrations/}, and dist/lambda.zip
+//   node scripts/build.mjs lambda   dist/lambda/{index.mjs, chunk-*.mjs, query_compiler_bg.wasm, migrations/}, and dist/lambda.zip [--out DIR]
 // dist/*.mjs sit one level below the root like handlers/, so ../prisma/migrations
 // resolves the same from source and bundle; the Lambda zip carries its own copy.
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
@@ -56,7 +56,8 @@ async function writeCompilerWasm(dir) {
 // OpenAPI document) goes into chunks that load when first used.
 async function server() {
   // Chunks sit beside the entry points, so every file finds the .wasm as ./
-  for (const f of existsSync('dist') ? readdirSync('dist') : []) if (/\.(mjs|map|wasm)$/.test(f)) rmSync(path.join('dist', f));
+  // (Nothing is deleted first: a server started from dist/ by a concurrent
+  // test may still load a chunk; chunk names are content hashes.)
   await build({
     ...common,
     entryPoints: { server: 'handlers/server.ts', migrate: 'handlers/migrate.ts' },
@@ -81,12 +82,13 @@ function filesUnder(dir, base = dir) {
   });
 }
 
-async function lambda() {
-  rmSync('dist/lambda', { recursive: true, force: true });
+async function lambda(outRoot) {
+  const out = path.join(outRoot, 'lambda');
+  rmSync(out, { recursive: true, force: true });
   const result = await build({
     ...common,
     entryPoints: { index: 'handlers/lambda.ts' },
-    outdir: 'dist/lambda',
+    outdir: out,
     outExtension: { '.js': '.mjs' },
     // Code behind import() (file formats, the OpenAPI document) stays out of the cold start.
     splitting: true,
@@ -98,21 +100,24 @@ async function lambda() {
     external: [...common.external, '@aws-sdk/*', '@smithy/*'],
     plugins: [prismaWasmAsFile],
   });
-  await writeCompilerWasm('dist/lambda');
-  cpSync('prisma/migrations', 'dist/lambda/migrations', { recursive: true });
-  writeFileSync('dist/lambda/meta.json', JSON.stringify(result.metafile));
+  await writeCompilerWasm(out);
+  cpSync('prisma/migrations', path.join(out, 'migrations'), { recursive: true });
+  writeFileSync(path.join(out, 'meta.json'), JSON.stringify(result.metafile));
   // Fixed timestamps: the same sources give the same zip (and the same hash in CDK).
   const mtime = new Date('2020-01-01T00:00:00Z');
   const entries = Object.fromEntries(
-    filesUnder('dist/lambda')
+    filesUnder(out)
       .filter((f) => f !== 'meta.json')
       .sort()
-      .map((f) => [f.split(path.sep).join('/'), [readFileSync(path.join('dist/lambda', f)), { mtime }]]),
+      .map((f) => [f.split(path.sep).join('/'), [readFileSync(path.join(out, f)), { mtime }]]),
   );
-  writeFileSync('dist/lambda.zip', zipSync(entries, { level: 9 }));
+  writeFileSync(path.join(outRoot, 'lambda.zip'), zipSync(entries, { level: 9 }));
 }
 
 const target = process.argv[2] ?? 'server';
+// --out DIR: build the Lambda into DIR/lambda and DIR/lambda.zip instead of dist/
+// (tests that build concurrently each use their own).
+const outIndex = process.argv.indexOf('--out');
 if (target === 'server') await server();
-else if (target === 'lambda') await lambda();
+else if (target === 'lambda') await lambda(outIndex > 0 ? process.argv[outIndex + 1] : 'dist');
 else throw new Error(`unknown build target ${target} (server or lambda)`);

@@ -19,10 +19,14 @@ let dir: string;
 let handler: LambdaHandler;
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, ['scripts/build.mjs', 'lambda'], { cwd: root, encoding: 'utf8' });
+  // Its own output folder: other test files build the Lambda into dist/ at the same time.
+  const out = mkdtempSync(path.join(tmpdir(), 'cf-lambda-build-'));
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', 'lambda', '--out', out], { cwd: root, encoding: 'utf8' });
   expect(build.status, build.stderr).toBe(0);
   dir = mkdtempSync(path.join(tmpdir(), 'cf-lambda-zip-'));
-  for (const [name, bytes] of Object.entries(unzipSync(readFileSync(path.join(root, 'dist/lambda.zip'))))) {
+  const zip = readFileSync(path.join(out, 'lambda.zip'));
+  rmSync(out, { recursive: true, force: true });
+  for (const [name, bytes] of Object.entries(unzipSync(zip))) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), bytes);
   }
