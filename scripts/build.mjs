@@ -1,6 +1,6 @@
 // Bundles the entry points with esbuild.
 //   node scripts/build.mjs          dist/{server.mjs, migrate.mjs, chunk-*.mjs, query_compiler_bg.wasm} (the container)
-//   node scripts/build.mjs lambda   dist/lambda/{index.mjs, chunk-*.mjs, query_compiler_bg.wasm, migrations/}, and dist/lambda.zip [--out DIR]
+//   node scripts/build.mjs lambda   dist/lambda/{index.mjs, migrate.mjs, chunk-*.mjs, query_compiler_bg.wasm, migrations/}, and dist/lambda.zip [--out DIR]
 // dist/*.mjs sit one level below the root like handlers/, so ../prisma/migrations
 // resolves the same from source and bundle; the Lambda zip carries its own copy.
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -87,7 +87,8 @@ async function lambda(outRoot) {
   rmSync(out, { recursive: true, force: true });
   const result = await build({
     ...common,
-    entryPoints: { index: 'handlers/lambda.ts' },
+    // The app's function and the deploy-time migration function share one artifact.
+    entryPoints: { index: 'handlers/lambda.ts', migrate: 'handlers/lambda-migrate.ts' },
     outdir: out,
     outExtension: { '.js': '.mjs' },
     // Code behind import() (file formats, the OpenAPI document) stays out of the cold start.

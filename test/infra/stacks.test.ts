@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -18,10 +18,12 @@ let backend: Template;
 let frontend: Template;
 let lambdaStack: Template;
 let synthError: unknown;
+let outdir: string;
 
 beforeAll(() => {
+  outdir = mkdtempSync(path.join(tmpdir(), 'cf-cdk-'));
   const app = new App({
-    outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')),
+    outdir,
     context: { hostedZoneId: 'Z123EXAMPLE', lambda: 'true' },
   });
   stacks = buildApp(app);
@@ -249,6 +251,18 @@ describe('backend service', () => {
     expect(trigger[0]![1].Properties.ExecuteOnHandlerChange).toBe(true);
     const service = Object.entries(backend.findResources('AWS::ECS::Service'))[0] as [string, { DependsOn?: string[] }];
     expect(service[1].DependsOn).toContain(trigger[0]![0]);
+  });
+
+  it("both functions deploy scripts/build.mjs's Lambda artifact (the one the tests and the benchmark run), with the migrations", () => {
+    const fns = [...resources(backend, 'AWS::Lambda::Function', { Handler: 'migrate.handler' }), ...resources(lambdaStack, 'AWS::Lambda::Function', { Handler: 'index.handler' })];
+    expect(fns).toHaveLength(2);
+    for (const fn of fns) {
+      const key = fn.Properties.Code.S3Key as string;
+      const files = readdirSync(path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`));
+      expect(files).toEqual(expect.arrayContaining(['index.mjs', 'migrate.mjs', 'query_compiler_bg.wasm', 'migrations']));
+      expect(files.some((f) => /^chunk-\w+\.mjs$/.test(f))).toBe(true);
+      expect(files).not.toContain('meta.json');
+    }
   });
 });
 
