@@ -16,9 +16,9 @@ import { hashPassword } from '../app/auth/passwords.ts';
 import { contactCreateSchema } from '../app/contacts/schemas.ts';
 import { searchKeys } from '../app/contacts/search-keys.ts';
 import { applyMigrations } from '../app/db/migrate.ts';
+import { createScratchDatabase } from './scratch-database.mjs';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
-const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/11';
 const PASSWORD = 'bench password 1';
 const FIRST = ['Ada', 'Grace', 'Alan', 'Zoë', 'Émile', 'Linus', 'Barbara', 'Ken', 'Radia', 'Niklaus'];
@@ -33,14 +33,9 @@ export type Server = 'app' | 'express' | 'fastify';
 export const SERVERS: Server[] = ['app', 'express', 'fastify'];
 
 export async function seed(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `cf_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  await applyMigrations(url.toString(), path.join(ROOT, 'prisma/migrations'));
-  const db = new pg.Client({ connectionString: url.toString() });
+  const scratch = await createScratchDatabase();
+  await applyMigrations(scratch.url, path.join(ROOT, 'prisma/migrations'));
+  const db = new pg.Client({ connectionString: scratch.url });
   await db.connect();
   const hash = await hashPassword(PASSWORD); // one hash for all: same cost per login
   for (let u = 0; u < 50; u++) {
@@ -75,13 +70,7 @@ export async function seed(): Promise<{ url: string; drop: () => Promise<void> }
   }
   await db.query('ANALYZE');
   await db.end();
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
+  return scratch;
 }
 
 export interface Running {

@@ -9,14 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
-import pg from 'pg';
+import { createScratchDatabase } from './scratch-database.mjs';
 
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1] || 10) || 10;
 const write = !args.includes('--no-write');
 const outFile = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
 const root = path.resolve(import.meta.dirname, '..');
-const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/10';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -58,16 +57,11 @@ const sizes = {
 };
 
 // 2. A database, a user and a session for the authenticated first request.
-const dbName = `cf_bench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: PG_ADMIN });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
-const dbUrl = new URL(PG_ADMIN);
-dbUrl.pathname = `/${dbName}`;
+const db = await createScratchDatabase();
 const env = {
   ...process.env,
   NODE_ENV: 'production',
-  DATABASE_URL: dbUrl.toString(),
+  DATABASE_URL: db.url,
   PGSSLMODE: 'disable',
   REDIS_URL,
   SESSION_SECRET: randomBytes(32).toString('hex'),
@@ -128,8 +122,7 @@ for (let i = 0; i < runs; i++) {
   samples.stack.push(coldStart(stackBundle, v2('GET', '/v1/contacts', { cookies: [cookie] })));
   samples.app.push(coldStart(appBundle, v2('GET', '/v1/contacts', { cookies: [cookie] })));
 }
-await admin.query(`DROP DATABASE "${dbName}" WITH (FORCE)`);
-await admin.end();
+await db.drop();
 
 const summary = (list) => ({
   loadMs: median(list.map((s) => s.loadMs)),
