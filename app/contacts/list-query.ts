@@ -139,7 +139,7 @@ export async function listContacts(pool: pg.Pool, userId: string, q: ListQuery):
   if (q.favorite !== undefined) values.push(q.favorite);
   if (terms.length > 0) {
     values.push(terms.map((t) => `%${escapeLike(t)}%`));
-    values.push(terms.map((t) => (digits(t).length >= 3 ? `%${digits(t)}%` : null)));
+    values.push(terms.map((t) => digits(t)).map((d) => (d.length >= 3 ? `%${d}%` : null)));
   }
   if (cursor) values.push(cursor.key, cursor.id);
   values.push(q.limit);
