@@ -5,10 +5,11 @@ FROM node:22.21.1-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY scripts ./scripts
+COPY patches ./patches
 COPY prisma ./prisma
 COPY prisma.config.ts ./
-# The project's own postinstall generates the Prisma client; dependencies'
-# install scripts stay off.
+# The project's own postinstall applies patches/ and generates the Prisma
+# client; dependencies' install scripts stay off.
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY app ./app

@@ -41,6 +41,19 @@ describe('Dockerfile', () => {
     expect(jsonArgs('CMD')).toEqual(['node', '--enable-source-maps', 'dist/server.mjs']);
   });
 
+  it('copies what the postinstall needs (patches, the Prisma generator and schema) before npm ci', () => {
+    const firstStage = instructions.filter((i) => i.getRange().start.line < finalStageStart);
+    const install = firstStage.findIndex((i) => i.getKeyword() === 'RUN' && /\bnpm ci\b/.test(i.getRawArgumentsContent()));
+    expect(install).toBeGreaterThan(0);
+    const copied = firstStage
+      .slice(0, install)
+      .filter((i) => i.getKeyword() === 'COPY')
+      .flatMap((i) => i.getRawArgumentsContent().split(/\s+/).slice(0, -1));
+    const postinstall = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.postinstall!;
+    expect(postinstall).toMatch(/patch-package/);
+    for (const needed of ['package.json', 'package-lock.json', 'patches', 'scripts', 'prisma', 'prisma.config.ts']) expect(copied).toContain(needed);
+  });
+
   it('ships only the bundle and the migrations in the final image, and ignores what the build does not need', () => {
     const copies = finalStage.filter((i) => i.getKeyword() === 'COPY').map((i) => i.getTextContent());
     expect(copies).toEqual(['COPY --from=build --chown=node:node /app/dist ./dist', 'COPY --from=build --chown=node:node /app/prisma/migrations ./prisma/migrations']);
