@@ -33,7 +33,17 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function startRuntime(config: Config, logger: Logger, overrides: { poolMax?: number } = {}): Promise<Runtime> {
+export interface RuntimeOptions {
+  poolMax?: number;
+  /**
+   * Load the Prisma client on its first use instead of at start-up (Lambda:
+   * a cold start answering a list never loads it). A server loads it at
+   * start-up, so a broken build fails before it takes traffic.
+   */
+  lazyOrm?: boolean;
+}
+
+export async function startRuntime(config: Config, logger: Logger, overrides: RuntimeOptions = {}): Promise<Runtime> {
   const closers: (() => Promise<void>)[] = [];
 
   let url = config.database.url;
@@ -58,6 +68,11 @@ export async function startRuntime(config: Config, logger: Logger, overrides: { 
     logger.warn({ err: err.message }, 'database connection error'),
   );
   closers.unshift(() => db.close());
+  // Open the first database connection (TCP, TLS, authentication) while
+  // Redis connects and the ORM loads, not in the first request. A database
+  // that is down is not fatal here: requests get 503s until it is back.
+  void db.ping().catch(() => undefined);
+  if (!overrides.lazyOrm) await db.prisma();
 
   let redisDown = false;
   const onRedisError = (err: Error) => {

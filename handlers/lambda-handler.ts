@@ -123,7 +123,7 @@ export function createLambdaHandler(env: NodeJS.ProcessEnv): LambdaHandler {
       // API Gateway, the ALB and Function URLs are one proxy hop in front.
       const config = await loadConfig({ TRUST_PROXY: '1', ...env });
       const logger = createLogger(config.logLevel);
-      const runtime = await startRuntime(config, logger, { poolMax: 1 });
+      const runtime = await startRuntime(config, logger, { poolMax: 1, lazyOrm: true });
       return { runtime, http: wrapHttp(createApp(runtime.deps), env.BASE_PATH) };
     })().catch((err: unknown) => {
       ready = undefined; // the next invocation retries (a secret may have been fixed)

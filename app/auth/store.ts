@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../db/client.ts';
+import type { PrismaProvider } from '../db/client.ts';
 import type { User as UserRow } from '../db/generated/client.ts';
 import { guardOutages } from '../db/outage.ts';
 import type { User } from './schemas.ts';
@@ -27,10 +27,10 @@ function toUser(row: UserRow): User {
   return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt.toISOString() };
 }
 
-export function createUserStore(prisma: PrismaClient): UserStore {
+export function createUserStore(prisma: PrismaProvider): UserStore {
   return guardOutages<UserStore>({
-    createWithinLimit(data, maxUsers) {
-      return prisma.$transaction(
+    async createWithinLimit(data, maxUsers) {
+      return (await prisma()).$transaction(
         async (tx) => {
           // Serialize signups so the count and the insert cannot interleave
           // across tasks: the cap holds under any concurrency.
@@ -45,18 +45,18 @@ export function createUserStore(prisma: PrismaClient): UserStore {
       );
     },
     async findByEmail(email) {
-      const row = await prisma.user.findUnique({ where: { email } });
+      const row = await (await prisma()).user.findUnique({ where: { email } });
       return row ? { user: toUser(row), passwordHash: row.passwordHash } : null;
     },
     async findById(id) {
-      const row = await prisma.user.findUnique({ where: { id } });
+      const row = await (await prisma()).user.findUnique({ where: { id } });
       return row ? toUser(row) : null;
     },
-    count() {
-      return prisma.user.count();
+    async count() {
+      return (await prisma()).user.count();
     },
     async delete(id) {
-      const { count } = await prisma.user.deleteMany({ where: { id } });
+      const { count } = await (await prisma()).user.deleteMany({ where: { id } });
       return count === 1;
     },
   });

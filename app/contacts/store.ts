@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { PrismaClient } from '../db/client.ts';
+import type { PrismaProvider } from '../db/client.ts';
 import type { Contact as ContactRow, Prisma } from '../db/generated/client.ts';
 import { guardOutages } from '../db/outage.ts';
 import { listContacts, type ListedPage } from './list-query.ts';
@@ -106,29 +106,29 @@ const BY_NAME: Prisma.ContactOrderByWithRelationInput[] = [{ sortName: 'asc' }, 
  * Contacts in PostgreSQL through Prisma; the list and search read goes to
  * `readPool` directly (see list-query.ts).
  */
-export function createContactStore(prisma: PrismaClient, readPool: pg.Pool): ContactStore {
+export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): ContactStore {
   const store: ContactStore = {
     list(userId, q) {
       return listContacts(readPool, userId, q);
     },
 
     async all(userId) {
-      const rows = await prisma.contact.findMany({ where: { userId }, orderBy: BY_NAME, select: CONTACT_COLUMNS });
+      const rows = await (await prisma()).contact.findMany({ where: { userId }, orderBy: BY_NAME, select: CONTACT_COLUMNS });
       return rows.map((r) => toContact(r).contact);
     },
 
     async get(userId, id) {
-      const row = await prisma.contact.findFirst({ where: { id, userId }, select: CONTACT_COLUMNS });
+      const row = await (await prisma()).contact.findFirst({ where: { id, userId }, select: CONTACT_COLUMNS });
       return row ? toContact(row) : null;
     },
 
-    count(userId) {
-      return prisma.contact.count({ where: { userId } });
+    async count(userId) {
+      return (await prisma()).contact.count({ where: { userId } });
     },
 
     async createWithinLimit(userId, drafts, max) {
       if (drafts.length === 0) return [];
-      return prisma.$transaction(async (tx) => {
+      return (await prisma()).$transaction(async (tx) => {
         // Lock the owner's row: concurrent creates for one user queue here,
         // so the count below cannot go stale before the insert commits.
         await tx.$executeRaw`SELECT 1 FROM "users" WHERE "id" = ${userId}::uuid FOR UPDATE`;
@@ -143,7 +143,7 @@ export function createContactStore(prisma: PrismaClient, readPool: pg.Pool): Con
     },
 
     async update(userId, id, patch, ifMatch) {
-      return prisma.$transaction(async (tx) => {
+      return (await prisma()).$transaction(async (tx) => {
         // Lock the row so the If-Match check, the merge and the write see
         // one version; transactions always run on the writer.
         const locked = await tx.$queryRaw<{ version: number }[]>`
@@ -164,7 +164,7 @@ export function createContactStore(prisma: PrismaClient, readPool: pg.Pool): Con
     },
 
     async delete(userId, id) {
-      const { count } = await prisma.contact.deleteMany({ where: { id, userId } });
+      const { count } = await (await prisma()).contact.deleteMany({ where: { id, userId } });
       return count === 1;
     },
   };

@@ -1,15 +1,21 @@
-import { PrismaPg } from '@prisma/adapter-pg';
-import { readReplicas } from '@prisma/extension-read-replicas';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/schema.ts';
 import { sslOptions } from './ssl.ts';
-import { PrismaClient } from './generated/client.ts';
+import type { PrismaClient } from './generated/client.ts';
 
 export type { PrismaClient };
 
+/**
+ * The Prisma client, loaded and built on first call. Its runtime and
+ * WebAssembly query compiler are about a third of a Lambda cold start, and
+ * the everyday first request (the list, search) reads through `readPool`
+ * without it.
+ */
+export type PrismaProvider = () => Promise<PrismaClient>;
+
 export interface DatabaseHandle {
   /** Writer client, extended to send reads to the replica when one is configured. */
-  prisma: PrismaClient;
+  prisma: PrismaProvider;
   /** The pool plain reads may use directly: the replica's when one is configured, else the writer's. */
   readPool: pg.Pool;
   /** Cheap liveness probe of the writer, used by /health. */
@@ -47,22 +53,32 @@ export function createDatabase(db: DatabaseTarget, onPoolError?: (err: Error) =>
   // An idle client losing its connection emits 'error' on the pool; without
   // a listener that would crash the process during a database outage.
   writerPool.on('error', (err) => onPoolError?.(err));
-  const writer = new PrismaClient({ adapter: new PrismaPg(writerPool) });
-
   let readerPool: pg.Pool | undefined;
-  let reader: PrismaClient | undefined;
-  let prisma: PrismaClient = writer;
   if (db.readerUrl) {
     readerPool = new pg.Pool(poolConfig(db.readerUrl, db));
     readerPool.on('error', (err) => onPoolError?.(err));
-    reader = new PrismaClient({ adapter: new PrismaPg(readerPool) });
-    // The extended client has the same model API; transactions and writes
-    // stay on the writer, plain reads go to the replica.
-    prisma = writer.$extends(readReplicas({ replicas: [reader] })) as unknown as PrismaClient;
   }
 
+  let clients: Promise<{ prisma: PrismaClient; writer: PrismaClient; reader?: PrismaClient }> | undefined;
+  const load = async () => {
+    const [{ PrismaClient }, { PrismaPg }] = await Promise.all([import('./generated/client.ts'), import('@prisma/adapter-pg')]);
+    const writer = new PrismaClient({ adapter: new PrismaPg(writerPool) });
+    if (!readerPool) return { prisma: writer, writer };
+    const { readReplicas } = await import('@prisma/extension-read-replicas');
+    const reader = new PrismaClient({ adapter: new PrismaPg(readerPool) });
+    // The extended client has the same model API; transactions and writes
+    // stay on the writer, plain reads go to the replica.
+    return { prisma: writer.$extends(readReplicas({ replicas: [reader] })) as unknown as PrismaClient, writer, reader };
+  };
+
   return {
-    prisma,
+    async prisma() {
+      clients ??= load().catch((err: unknown) => {
+        clients = undefined; // let the next call try again
+        throw err;
+      });
+      return (await clients).prisma;
+    },
     readPool: readerPool ?? writerPool,
     async ping() {
       const client = await writerPool.connect();
@@ -73,8 +89,9 @@ export function createDatabase(db: DatabaseTarget, onPoolError?: (err: Error) =>
       }
     },
     async close() {
-      await writer.$disconnect();
-      await reader?.$disconnect();
+      const loaded = await clients?.catch(() => undefined);
+      await loaded?.writer.$disconnect();
+      await loaded?.reader?.$disconnect();
       await writerPool.end();
       await readerPool?.end();
     },

@@ -43,12 +43,12 @@ describe('Dockerfile', () => {
 
   it('copies what the postinstall needs (patches, the Prisma generator and schema) before npm ci', () => {
     const firstStage = instructions.filter((i) => i.getRange().start.line < finalStageStart);
-    const install = firstStage.findIndex((i) => i.getKeyword() === 'RUN' && /\bnpm ci\b/.test(i.getRawArgumentsContent()));
+    const install = firstStage.findIndex((i) => i.getKeyword() === 'RUN' && /\bnpm ci\b/.test(i.getRawArgumentsContent() ?? ''));
     expect(install).toBeGreaterThan(0);
     const copied = firstStage
       .slice(0, install)
       .filter((i) => i.getKeyword() === 'COPY')
-      .flatMap((i) => i.getRawArgumentsContent().split(/\s+/).slice(0, -1));
+      .flatMap((i) => (i.getRawArgumentsContent() ?? '').split(/\s+/).slice(0, -1));
     const postinstall = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.postinstall!;
     expect(postinstall).toMatch(/patch-package/);
     for (const needed of ['package.json', 'package-lock.json', 'patches', 'scripts', 'prisma', 'prisma.config.ts']) expect(copied).toContain(needed);

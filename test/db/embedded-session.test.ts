@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 it('lists again after the pool replaced its connection to the embedded database', async () => {
-  const user = await db.prisma.user.create({ data: { email: 'shared@example.test', name: 'Shared', passwordHash: 'x' } });
+  const user = await (await db.prisma()).user.create({ data: { email: 'shared@example.test', name: 'Shared', passwordHash: 'x' } });
   const contacts = createContactStore(db.prisma, db.readPool);
   await contacts.createWithinLimit(user.id, [contactCreateSchema.parse({ firstName: 'Ada' })], 10);
   const query = listQuerySchema.parse({ q: 'ada' });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LambdaHandler } from '../../handlers/lambda-handler.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { createTestDatabase, PASSWORD, TEST_SESSION_SECRET, uniqueEmail, type TestDatabase } from '../support/harness.ts';
-import { LambdaClient } from './events.ts';
+import { buildEvent, LambdaClient } from './events.ts';
 
 // The deployment artifact itself: dist/lambda.zip unpacked on its own, as
 // Lambda does, then invoked. Its chunks, the query compiler and the
@@ -55,3 +55,38 @@ it('the unpacked zip migrates, then serves signup, import, list, export and the 
   const openapi = await c.send({ method: 'GET', path: '/v1/openapi.json' });
   expect(openapi.json().openapi).toMatch(/^3\.1/);
 });
+
+it('a cold start that answers a list never loads the ORM: it works with Prisma taken out of the artifact', async () => {
+  const c = new LambdaClient(handler, 'httpApiV2');
+  expect((await c.json('POST', '/v1/auth/signup', { email: uniqueEmail('lean'), password: PASSWORD, name: 'Lean' })).status).toBe(201);
+  expect((await c.json('POST', '/v1/contacts', { firstName: 'Listed' })).status).toBe(201);
+
+  // A copy of the artifact without the files that hold Prisma's runtime.
+  const lean = mkdtempSync(path.join(tmpdir(), 'cf-lambda-lean-'));
+  try {
+    cpSync(dir, lean, { recursive: true });
+    const prismaFiles = readdirSync(lean).filter((f) => f.endsWith('.mjs') && readFileSync(path.join(lean, f), 'utf8').includes('PrismaClientKnownRequestError'));
+    expect(prismaFiles.length).toBeGreaterThan(0);
+    expect(prismaFiles).not.toContain('index.mjs');
+    for (const f of prismaFiles) rmSync(path.join(lean, f));
+
+    // A fresh process, as a new execution environment: list, then a write.
+    const invoke = (event: unknown) => {
+      const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(path.join(lean, 'index.mjs')).href)});
+        const r = await handler(JSON.parse(process.argv[1]), { awsRequestId: 'lean' });
+        process.stdout.write(JSON.stringify({ status: r.statusCode, body: r.body }));
+        process.exit(0);`;
+      const out = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(event)], { encoding: 'utf8', env: process.env, timeout: 60_000 });
+      expect(out.status, out.stderr).toBe(0);
+      return JSON.parse(out.stdout) as { status: number; body: string };
+    };
+    const cookies = [c.sessionCookie!];
+    const list = invoke(buildEvent('httpApiV2', { method: 'GET', path: '/v1/contacts', cookies }));
+    expect(list.status).toBe(200);
+    expect((JSON.parse(list.body) as { items: { firstName: string }[] }).items.map((x) => x.firstName)).toEqual(['Listed']);
+    // The removed files were the ORM: a write, which needs it, fails.
+    expect(invoke(buildEvent('httpApiV2', { method: 'POST', path: '/v1/contacts', cookies, headers: { 'content-type': 'application/json' }, body: '{"firstName":"X"}' })).status).toBe(500);
+  } finally {
+    rmSync(lean, { recursive: true, force: true });
+  }
+}, 60_000);
