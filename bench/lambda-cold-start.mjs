@@ -2,6 +2,8 @@
 // minimal serverless-http hello-world bundle measured in the same run,
 // interleaved. Needs PostgreSQL and Redis (the same defaults as the tests).
 //   node bench/lambda-cold-start.mjs [--runs N] [--no-write]
+// BENCH_LAMBDA_NODE=/path/to/node runs the cold starts on another Node than
+// the one running this script: the Lambda runtime's major version (24), say.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,8 @@ const write = !args.includes('--no-write');
 const outFile = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
 const root = path.resolve(import.meta.dirname, '..');
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/10';
+const lambdaNode = process.env.BENCH_LAMBDA_NODE || process.execPath;
+const lambdaNodeVersion = execFileSync(lambdaNode, ['--version'], { encoding: 'utf8' }).trim();
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
@@ -109,7 +113,7 @@ const cookie = setup.stdout.trim();
 // 3. Cold starts, interleaved: hello, app, hello, app, ...
 function coldStart(bundle, event) {
   const t0 = performance.now();
-  const out = spawnSync(process.execPath, [path.join(root, 'bench/cold-start-child.mjs'), bundle, JSON.stringify(event)], { env, encoding: 'utf8' });
+  const out = spawnSync(lambdaNode, [path.join(root, 'bench/cold-start-child.mjs'), bundle, JSON.stringify(event)], { env, encoding: 'utf8' });
   const wallMs = performance.now() - t0;
   if (out.status !== 0) throw new Error(`cold start failed: ${out.stderr}`);
   const r = JSON.parse(out.stdout.trim().split('\n').at(-1));
@@ -133,6 +137,8 @@ const summary = (list) => ({
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  // The Node that ran the cold starts.
+  node: lambdaNodeVersion,
   runs,
   sizes,
   coldStart: { hello: summary(samples.hello), stack: summary(samples.stack), app: summary(samples.app) },
@@ -143,7 +149,7 @@ result.coldStart.stackRatio = result.coldStart.stack.processToResponseMs / resul
 
 const row = (name, s, z) =>
   `${name.padEnd(22)} ${kib(z.raw).padStart(9)} ${kib(z.zip).padStart(9)} ${s.loadMs.toFixed(0).padStart(8)} ${s.firstRequestMs.toFixed(0).padStart(8)} ${s.processToResponseMs.toFixed(0).padStart(10)} ${s.wallMs.toFixed(0).padStart(8)}`;
-console.log(`\nLambda cold start, median of ${runs} interleaved runs (ms)`);
+console.log(`\nLambda cold start on Node ${lambdaNodeVersion.replace(/^v/, '')}, median of ${runs} interleaved runs (ms)`);
 console.log(`${'bundle'.padEnd(22)} ${'raw'.padStart(9)} ${'zipped'.padStart(9)} ${'load'.padStart(8)} ${'1st req'.padStart(8)} ${'to answer'.padStart(10)} ${'wall'.padStart(8)}`);
 console.log(row('hello-world', result.coldStart.hello, sizes.hello));
 console.log(row('stack floor (GET list)', result.coldStart.stack, sizes.stack));

@@ -107,7 +107,7 @@ try {
     { target: 'web JS gzipped < 100 KB', value: webJsGzip / 1024, ok: webJsGzip < 100 * 1024 },
   ];
   log(`\nMemory (app, fresh process, ${SUSTAINED} s of list + search at 50 connections): peak RSS ${underLoad.peakMiB.toFixed(1)} MiB; ${after.rssMiB.toFixed(1)} MiB 5 s after the load (baselines' peaks: ${Object.entries(baselinePeaks).map(([k, v]) => `${k} ${v.toFixed(1)} MiB`).join(', ')})`);
-  log(`Lambda: ${(lambda.sizes.app.raw / 1024).toFixed(0)} KiB raw, ${(lambda.sizes.app.zip / 1024).toFixed(0)} KiB zipped; cold start ${lambda.coldStart.app.processToResponseMs.toFixed(0)} ms vs hello-world ${lambda.coldStart.hello.processToResponseMs.toFixed(0)} ms (stack floor: Express + express-session on Redis + one pg query, ${lambda.coldStart.stack.processToResponseMs.toFixed(0)} ms)`);
+  log(`Lambda (cold starts on Node ${lambda.node}): ${(lambda.sizes.app.raw / 1024).toFixed(0)} KiB raw, ${(lambda.sizes.app.zip / 1024).toFixed(0)} KiB zipped; cold start ${lambda.coldStart.app.processToResponseMs.toFixed(0)} ms vs hello-world ${lambda.coldStart.hello.processToResponseMs.toFixed(0)} ms (stack floor: Express + express-session on Redis + one pg query, ${lambda.coldStart.stack.processToResponseMs.toFixed(0)} ms)`);
   log(`Web: ${(webJsGzip / 1024).toFixed(1)} KiB of JS gzipped`);
   log('\nTargets');
   for (const t of targets) log(`  ${t.ok ? 'met   ' : 'MISSED'}  ${t.target}: ${t.value.toFixed(2)}`);
