@@ -68,10 +68,11 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
     logger.warn({ err: err.message }, 'database connection error'),
   );
   closers.unshift(() => db.close());
-  // Open the first database connection (TCP, TLS, authentication) while
-  // Redis connects and the ORM loads, not in the first request. A database
-  // that is down is not fatal here: requests get 503s until it is back.
-  void db.ping().catch(() => undefined);
+  // Open the first connection of the pool that lists and search read from
+  // (the replica's when there is one) while Redis connects and the ORM
+  // loads, not in the first request. A database that is down is not fatal
+  // here: requests get 503s until it is back.
+  void db.readPool.query('SELECT 1').catch(() => undefined);
   if (!overrides.lazyOrm) await db.prisma();
 
   let redisDown = false;
