@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { lambdaFunction } from '../scripts/esbuild-options.mjs';
 import { createScratchDatabase } from './scratch-database.mjs';
 
 const args = process.argv.slice(2);
@@ -31,22 +32,9 @@ const buildRoot = mkdtempSync(path.join(os.tmpdir(), 'cf-bench-lambda-'));
 execFileSync(process.execPath, ['scripts/build.mjs', 'lambda', '--out', buildRoot], { cwd: root, stdio: 'inherit' });
 const appBundle = path.join(buildRoot, 'lambda/index.mjs');
 const helloDir = path.join(buildRoot, 'bench-hello');
-// The baselines, bundled like the app's function (minified, AWS SDK external).
+// The baselines, bundled with the app's function's settings.
 async function bundleBaseline(entry, outdir) {
-  await build({
-    entryPoints: { index: path.join(root, entry) },
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    legalComments: 'none',
-    external: ['@aws-sdk/*'],
-    banner: { js: "import { createRequire as __cfRequire } from 'node:module'; const require = __cfRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  await build({ ...lambdaFunction, entryPoints: { index: path.join(root, entry) }, outdir });
   return path.join(outdir, 'index.mjs');
 }
 const helloBundle = await bundleBaseline('bench/baselines/hello-lambda.ts', helloDir);

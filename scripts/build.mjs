@@ -7,18 +7,7 @@ import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } fr
 import path from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
-
-const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  legalComments: 'none',
-  logLevel: 'warning',
-  // Development-only embedded database: loaded from node_modules when used.
-  external: ['@electric-sql/pglite', '@electric-sql/pglite-socket'],
-  // Some bundled dependencies are CommonJS and call require().
-  banner: { js: "import { createRequire as __cfRequire } from 'node:module'; const require = __cfRequire(import.meta.url);" },
-};
+import { common, lambdaFunction } from './esbuild-options.mjs';
 
 // Prisma's generated client imports its query compiler as a 4.6 MB base64
 // JS module. Ship the WebAssembly as a file beside the bundle instead: no
@@ -86,19 +75,14 @@ async function lambda(outRoot) {
   const out = path.join(outRoot, 'lambda');
   rmSync(out, { recursive: true, force: true });
   const result = await build({
-    ...common,
+    ...lambdaFunction,
     // The app's function and the deploy-time migration function share one artifact.
     entryPoints: { index: 'handlers/lambda.ts', migrate: 'handlers/lambda-migrate.ts' },
     outdir: out,
-    outExtension: { '.js': '.mjs' },
     // Code behind import() (file formats, the OpenAPI document) stays out of the cold start.
     splitting: true,
     chunkNames: 'chunk-[hash]',
-    target: 'node22',
-    minify: true,
     metafile: true,
-    // The Lambda Node.js runtime ships the AWS SDK v3.
-    external: [...common.external, '@aws-sdk/*', '@smithy/*'],
     plugins: [prismaWasmAsFile],
   });
   await writeCompilerWasm(out);
