@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../app/config/schema.ts';
 import { createLogger, startRuntime, type Runtime } from '../../handlers/bootstrap.ts';
 import { PG_ADMIN_URL, REDIS_URL } from '../support/env.ts';
-import { createTestDatabase, TEST_SESSION_SECRET, type TestDatabase } from '../support/harness.ts';
+import { createTestDatabase, TEST_SESSION_SECRET, withAppName, type TestDatabase } from '../support/harness.ts';
 
 /*
  * Start-up opens the first connection of the pool lists and search read
@@ -23,12 +23,10 @@ afterAll(async () => {
 });
 
 it('opens a connection to the reader during start-up, before any request and without the ORM', async () => {
-  const reader = new URL(db.url);
-  reader.searchParams.set('application_name', READER_APP_NAME);
   const config = parseConfig({
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
-    DATABASE_READER_URL: reader.toString(),
+    DATABASE_READER_URL: withAppName(db.url, READER_APP_NAME),
     REDIS_URL,
     SESSION_SECRET: TEST_SESSION_SECRET,
     LOG_LEVEL: 'silent',

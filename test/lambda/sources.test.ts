@@ -7,17 +7,12 @@ import { createApp } from '../../app/create-app.ts';
 import { createLogger, startRuntime, type Runtime } from '../../handlers/bootstrap.ts';
 import { createLambdaHandler, wrapHttp, type LambdaHandler } from '../../handlers/lambda-handler.ts';
 import { REDIS_URL } from '../support/env.ts';
-import { createTestDatabase, PASSWORD, TEST_SESSION_SECRET, uniqueEmail, type TestDatabase } from '../support/harness.ts';
+import { createTestDatabase, PASSWORD, TEST_SESSION_SECRET, uniqueEmail, withAppName, type TestDatabase } from '../support/harness.ts';
 import { buildEvent, CLIENT_IP, LambdaClient, readResult, SOURCES } from './events.ts';
 
 let db: TestDatabase;
 let env: Record<string, string>;
 const HANDLER_APP_NAME = 'cf-lambda-under-test';
-const withAppName = (url: string, name: string) => {
-  const u = new URL(url);
-  u.searchParams.set('application_name', name);
-  return u.toString();
-};
 let handler: LambdaHandler;
 /** The same app served the ordinary way, to compare bytes with. */
 let direct: { runtime: Runtime; app: express.Express };

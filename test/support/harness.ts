@@ -34,6 +34,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** The URL with an application_name, so a client's connections can be told apart in pg_stat_activity. */
+export function withAppName(url: string, name: string): string {
+  const u = new URL(url);
+  u.searchParams.set('application_name', name);
+  return u.toString();
+}
+
 export interface TestApp {
   server: Server;
   baseUrl: string;
