@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
 import { z } from 'zod';
 
 const checkState = z.enum(['ok', 'unavailable']);
@@ -31,14 +31,16 @@ async function probe(fn: () => Promise<void>): Promise<'ok' | 'unavailable'> {
   }
 }
 
-/** Mounted before the session middleware: ALB probes never create sessions. */
-export function healthRoutes(probes: HealthProbes): Router {
-  const router = Router();
-  router.get('/health', async (_req, res) => {
+/**
+ * GET /health, mounted before the session middleware: ALB probes never
+ * create sessions. A handler rather than a Router, which every request would
+ * otherwise walk through on its way to the API.
+ */
+export function healthCheck(probes: HealthProbes): RequestHandler {
+  return async (_req, res) => {
     const [database, sessions] = await Promise.all([probe(probes.database), probe(probes.sessions)]);
     const ok = database === 'ok' && sessions === 'ok';
     const body: z.infer<typeof healthSchema> = { status: ok ? 'ok' : 'unavailable', checks: { database, sessions } };
     res.status(ok ? 200 : 503).setHeader('Cache-Control', 'no-store').json(body);
-  });
-  return router;
+  };
 }

@@ -15,10 +15,15 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
  * One log line per finished request: id, method, URL, status and duration,
  * never headers (so never cookies). pino-http did this before, but it built
  * two child loggers and serialized the request for every request: 8-12% of
- * the server's CPU on the list and search benchmarks. This writes the same
- * fields through the same pino logger (and its redaction).
+ * the server's CPU on the list and search benchmarks.
+ *
+ * The lines go through a child of the app's logger without its redaction:
+ * they hold only the fields built here, none of them a secret, and the
+ * redaction's wildcard paths cost 3 us and 7 KiB of garbage per line
+ * (a tenth of what a search allocated). Everything else logged keeps it.
  */
 export function requestLog(logger: Logger, opts: { ignore?: (path: string) => boolean } = {}): RequestHandler {
+  const lines = logger.child({}, { redact: { paths: [] } });
   return (req, res, next) => {
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
@@ -30,8 +35,8 @@ export function requestLog(logger: Logger, opts: { ignore?: (path: string) => bo
       res.once('close', () => {
         const status = res.writableFinished ? res.statusCode : 499;
         const line = { reqId: id, req: { method: req.method, url: req.originalUrl }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) };
-        if (status >= 500) logger.error(line, 'request errored');
-        else logger.info(line, res.writableFinished ? 'request completed' : 'request aborted');
+        if (status >= 500) lines.error(line, 'request errored');
+        else lines.info(line, res.writableFinished ? 'request completed' : 'request aborted');
       });
     }
     next();

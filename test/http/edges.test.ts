@@ -133,6 +133,26 @@ describe('origins, CORS and headers', () => {
   });
 });
 
+describe('caching of personal data', () => {
+  it('API responses are no-store with no automatic ETag; a contact keeps its version ETag and still answers 304', async () => {
+    const created = await agent.post('/v1/contacts').send({ firstName: 'Cache', lastName: 'Control' });
+    expect(created.headers['cache-control']).toBe('no-store');
+    for (const path of ['/v1/contacts', '/v1/contacts?q=cache', '/v1/auth/me', '/v1/limits']) {
+      const res = await agent.get(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers['cache-control'], path).toBe('no-store');
+      expect(res.headers.etag, path).toBeUndefined();
+    }
+    expectProblem(await agent.get('/v1/contacts/00000000-0000-4000-8000-000000000000'), 404, 'not_found');
+    expect((await agent.get('/v1/nope')).headers['cache-control']).toBe('no-store');
+
+    const one = await agent.get(created.headers.location!);
+    expect(one.headers['cache-control']).toBe('no-store');
+    expect(one.headers.etag).toBe('"v1"');
+    expect((await agent.get(created.headers.location!).set('If-None-Match', '"v1"')).status).toBe(304);
+  });
+});
+
 describe('health and OpenAPI', () => {
   it('/health reports both checks and never sets a cookie or creates a session', async () => {
     const before = (await t.redis.keys('cf:sess:*')).length;

@@ -47,3 +47,17 @@ it('makes up an id when the caller sends none or a malformed one, logs 5xx as er
   ]);
   expect(lines[0]!.reqId).toBe(made.headers['x-request-id']);
 });
+
+it('leaves the redaction of everything else the app logs in place', async () => {
+  const lines: string[] = [];
+  const logger = pino({ redact: ['*.password'] }, { write: (l: string) => void lines.push(l) });
+  const app = express()
+    .use(requestLog(logger))
+    .get('/v1/things', (_req, res) => void res.json({}));
+  await supertest(app).get('/v1/things');
+  await new Promise((r) => setImmediate(r));
+  logger.info({ body: { password: 'hunter2' } }, 'after');
+  expect(lines).toHaveLength(2);
+  expect(JSON.parse(lines[0]!)).toMatchObject({ req: { method: 'GET', url: '/v1/things' }, res: { statusCode: 200 } });
+  expect(JSON.parse(lines[1]!).body).toEqual({ password: '[Redacted]' });
+});
