@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { DependencyUnavailable } from '../http/problem.ts';
 import type { RedisClient } from '../sessions/store.ts';
 
@@ -22,22 +22,35 @@ export interface LoginLimiter {
 /**
  * Failed-login counters in rate-limiter-flexible: Redis-backed in production
  * so every task shares them, in memory for the single-process dev mode.
+ *
+ * The package loads on the first login attempt, not at start-up: its entry
+ * point pulls in every store it supports and node:cluster, about 6 ms of a
+ * Lambda cold start that answers a list.
  */
 export function createLoginLimiter(limits: LoginLimits, redis?: RedisClient): LoginLimiter {
-  const make = (keyPrefix: string, points: number): RateLimiterAbstract =>
-    redis
-      ? new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix, points, duration: limits.windowSeconds })
-      : new RateLimiterMemory({ keyPrefix, points, duration: limits.windowSeconds });
-  const byAccount = make('cf:login:account', limits.failuresPerAccount);
-  const byIp = make('cf:login:ip', limits.failuresPerIp);
+  let loading: Promise<Limiters> | undefined;
+  const limiters = (): Promise<Limiters> =>
+    (loading ??= import('rate-limiter-flexible').then(
+      ({ RateLimiterMemory, RateLimiterRedis, RateLimiterRes }) => {
+        const make = (keyPrefix: string, points: number): RateLimiterAbstract =>
+          redis
+            ? new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix, points, duration: limits.windowSeconds })
+            : new RateLimiterMemory({ keyPrefix, points, duration: limits.windowSeconds });
+        return { byAccount: make('cf:login:account', limits.failuresPerAccount), byIp: make('cf:login:ip', limits.failuresPerIp), isLimit: (e: unknown) => e instanceof RateLimiterRes };
+      },
+      (err: unknown) => {
+        loading = undefined; // a failed load is retried by the next attempt
+        throw err;
+      },
+    ));
 
   // The limiter rejects with a RateLimiterRes when over the limit and with an
   // Error when its store is down; only the latter is an outage.
-  const guard = async <T>(p: Promise<T>): Promise<T | RateLimiterRes> => {
+  const guard = async <T>(isLimit: Limiters['isLimit'], p: Promise<T>): Promise<T | RateLimiterRes> => {
     try {
       return await p;
     } catch (err) {
-      if (err instanceof RateLimiterRes) return err;
+      if (isLimit(err)) return err;
       throw new DependencyUnavailable('sessions', { cause: err });
     }
   };
@@ -46,14 +59,23 @@ export function createLoginLimiter(limits: LoginLimits, redis?: RedisClient): Lo
 
   return {
     async retryAfter(ip, email) {
-      const [a, i] = await Promise.all([guard(byAccount.get(email)), guard(byIp.get(ip))]);
+      const { byAccount, byIp, isLimit } = await limiters();
+      const [a, i] = await Promise.all([guard(isLimit, byAccount.get(email)), guard(isLimit, byIp.get(ip))]);
       return Math.max(wait(a, limits.failuresPerAccount), wait(i, limits.failuresPerIp));
     },
     async recordFailure(ip, email) {
-      await Promise.all([guard(byAccount.penalty(email, 1)), guard(byIp.penalty(ip, 1))]);
+      const { byAccount, byIp, isLimit } = await limiters();
+      await Promise.all([guard(isLimit, byAccount.penalty(email, 1)), guard(isLimit, byIp.penalty(ip, 1))]);
     },
     async recordSuccess(_ip, email) {
-      await guard(byAccount.delete(email));
+      const { byAccount, isLimit } = await limiters();
+      await guard(isLimit, byAccount.delete(email));
     },
   };
+}
+
+interface Limiters {
+  byAccount: RateLimiterAbstract;
+  byIp: RateLimiterAbstract;
+  isLimit(err: unknown): err is RateLimiterRes;
 }

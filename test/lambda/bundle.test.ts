@@ -56,19 +56,24 @@ it('the unpacked zip migrates, then serves signup, import, list, export and the 
   expect(openapi.json().openapi).toMatch(/^3\.1/);
 });
 
-it('a cold start that answers a list never loads the ORM: it works with Prisma taken out of the artifact', async () => {
+it('a cold start that answers a list loads neither the ORM nor the login limiter: it works with both taken out of the artifact', async () => {
   const c = new LambdaClient(handler, 'httpApiV2');
   expect((await c.json('POST', '/v1/auth/signup', { email: uniqueEmail('lean'), password: PASSWORD, name: 'Lean' })).status).toBe(201);
   expect((await c.json('POST', '/v1/contacts', { firstName: 'Listed' })).status).toBe(201);
 
-  // A copy of the artifact without the files that hold Prisma's runtime.
+  // A copy of the artifact without the files that hold Prisma's runtime and
+  // rate-limiter-flexible (its default key prefix is "rlflx").
   const lean = mkdtempSync(path.join(tmpdir(), 'cf-lambda-lean-'));
   try {
     cpSync(dir, lean, { recursive: true });
-    const prismaFiles = readdirSync(lean).filter((f) => f.endsWith('.mjs') && readFileSync(path.join(lean, f), 'utf8').includes('PrismaClientKnownRequestError'));
-    expect(prismaFiles.length).toBeGreaterThan(0);
-    expect(prismaFiles).not.toContain('index.mjs');
-    for (const f of prismaFiles) rmSync(path.join(lean, f));
+    const holding = (marker: string) => readdirSync(lean).filter((f) => f.endsWith('.mjs') && readFileSync(path.join(lean, f), 'utf8').includes(marker));
+    const prismaFiles = holding('PrismaClientKnownRequestError');
+    const limiterFiles = holding('rlflx');
+    for (const files of [prismaFiles, limiterFiles]) {
+      expect(files.length).toBeGreaterThan(0);
+      expect(files).not.toContain('index.mjs');
+    }
+    for (const f of [...prismaFiles, ...limiterFiles]) rmSync(path.join(lean, f), { force: true });
 
     // A fresh process, as a new execution environment: list, then a write.
     const invoke = (event: unknown) => {
@@ -84,8 +89,9 @@ it('a cold start that answers a list never loads the ORM: it works with Prisma t
     const list = invoke(buildEvent('httpApiV2', { method: 'GET', path: '/v1/contacts', cookies }));
     expect(list.status).toBe(200);
     expect((JSON.parse(list.body) as { items: { firstName: string }[] }).items.map((x) => x.firstName)).toEqual(['Listed']);
-    // The removed files were the ORM: a write, which needs it, fails.
+    // The removed files were the ORM and the limiter: a write and a login, which need them, fail.
     expect(invoke(buildEvent('httpApiV2', { method: 'POST', path: '/v1/contacts', cookies, headers: { 'content-type': 'application/json' }, body: '{"firstName":"X"}' })).status).toBe(500);
+    expect(invoke(buildEvent('httpApiV2', { method: 'POST', path: '/v1/auth/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nobody@example.test', password: PASSWORD }) })).status).toBe(500);
   } finally {
     rmSync(lean, { recursive: true, force: true });
   }
