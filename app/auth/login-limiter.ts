@@ -1,4 +1,5 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { commonJsExports } from '../commonjs.ts';
 import { DependencyUnavailable } from '../http/problem.ts';
 import type { RedisClient } from '../sessions/store.ts';
 
@@ -28,21 +29,24 @@ export interface LoginLimiter {
  * Lambda cold start that answers a list.
  */
 export function createLoginLimiter(limits: LoginLimits, redis?: RedisClient): LoginLimiter {
+  const load = async (): Promise<Limiters> => {
+    const { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } = commonJsExports(await import('rate-limiter-flexible'));
+    const make = (keyPrefix: string, points: number): RateLimiterAbstract =>
+      redis
+        ? new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix, points, duration: limits.windowSeconds })
+        : new RateLimiterMemory({ keyPrefix, points, duration: limits.windowSeconds });
+    return {
+      byAccount: make('cf:login:account', limits.failuresPerAccount),
+      byIp: make('cf:login:ip', limits.failuresPerIp),
+      isLimit: (err) => err instanceof RateLimiterRes,
+    };
+  };
   let loading: Promise<Limiters> | undefined;
   const limiters = (): Promise<Limiters> =>
-    (loading ??= import('rate-limiter-flexible').then(
-      ({ RateLimiterMemory, RateLimiterRedis, RateLimiterRes }) => {
-        const make = (keyPrefix: string, points: number): RateLimiterAbstract =>
-          redis
-            ? new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix, points, duration: limits.windowSeconds })
-            : new RateLimiterMemory({ keyPrefix, points, duration: limits.windowSeconds });
-        return { byAccount: make('cf:login:account', limits.failuresPerAccount), byIp: make('cf:login:ip', limits.failuresPerIp), isLimit: (e: unknown) => e instanceof RateLimiterRes };
-      },
-      (err: unknown) => {
-        loading = undefined; // a failed load is retried by the next attempt
-        throw err;
-      },
-    ));
+    (loading ??= load().catch((err: unknown) => {
+      loading = undefined; // a failed load is retried by the next attempt
+      throw err;
+    }));
 
   // The limiter rejects with a RateLimiterRes when over the limit and with an
   // Error when its store is down; only the latter is an outage.

@@ -1,28 +1,26 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { NO_NUL } from '../contacts/schemas.ts';
 
-export const emailAddress = z
-  .string()
-  .trim()
-  .max(254)
-  .pipe(z.email('must be a valid email address'))
-  .transform((e) => e.toLowerCase());
+export const emailAddress = z.pipe(
+  z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email('must be a valid email address')),
+  z.transform((e: string) => e.toLowerCase()),
+);
 
 export const signupSchema = z
   .strictObject({
     email: emailAddress,
     // 1024 caps the work one request can ask of the KDF.
-    password: z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters').regex(...NO_NUL),
-    name: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters').regex(...NO_NUL),
+    password: z.string().check(z.minLength(8, 'must be at least 8 characters'), z.maxLength(1024, 'must be at most 1024 characters'), z.regex(...NO_NUL)),
+    name: z.string().check(z.trim(), z.minLength(1, 'is required'), z.maxLength(100, 'must be at most 100 characters'), z.regex(...NO_NUL)),
   })
-  .meta({ id: 'Signup' });
+  .register(z.globalRegistry, { id: 'Signup' });
 
 export const loginSchema = z
   .strictObject({
     email: emailAddress,
-    password: z.string().min(1, 'is required').max(1024),
+    password: z.string().check(z.minLength(1, 'is required'), z.maxLength(1024)),
   })
-  .meta({ id: 'Login' });
+  .register(z.globalRegistry, { id: 'Login' });
 
 export const userSchema = z
   .object({
@@ -31,8 +29,8 @@ export const userSchema = z
     name: z.string(),
     createdAt: z.iso.datetime(),
   })
-  .meta({ id: 'User' });
+  .register(z.globalRegistry, { id: 'User' });
 
 export type User = z.infer<typeof userSchema>;
 
-export const userEnvelopeSchema = z.object({ user: userSchema }).meta({ id: 'UserEnvelope' });
+export const userEnvelopeSchema = z.object({ user: userSchema }).register(z.globalRegistry, { id: 'UserEnvelope' });

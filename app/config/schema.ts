@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /**
  * Every environment variable the service reads, parsed and validated once by
@@ -6,55 +6,61 @@ import { z } from 'zod';
  * and never touches process.env.
  */
 
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const booleanFlag = z.pipe(
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']),
+  z.transform((v) => v === 'true' || v === '1' || v === 'yes'),
+);
 
-const positiveInt = z.coerce.number().int().positive();
+const positiveInt = (...checks: z.core.$ZodCheck<number>[]) => z.coerce.number().check(z.int(), z.positive(), ...checks);
+const intBetween = (min: number, max: number) => z.coerce.number().check(z.int(), z.gte(min), z.lte(max));
+const nonEmpty = () => z.string().check(z.minLength(1));
 
-const originList = z
-  .string()
-  .transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
-  .pipe(
-    z.array(
+const originList = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean)),
+  ),
+  z.array(
+    z.pipe(
       z
         .url({ protocol: /^https?$/ })
-        .refine((u) => new URL(u).origin === u.replace(/\/$/, ''), 'must be an origin (scheme://host[:port]) without a path')
-        .transform((u) => new URL(u).origin),
+        .check(z.refine((u) => new URL(u).origin === u.replace(/\/$/, ''), 'must be an origin (scheme://host[:port]) without a path')),
+      z.transform((u: string) => new URL(u).origin),
     ),
-  );
+  ),
+);
 
 const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' });
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' });
 
 export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  CORS_ORIGIN: originList.optional(),
-  MAX_USERS: positiveInt.default(50),
-  MAX_CONTACTS_PER_USER: positiveInt.default(50),
-  TRUST_PROXY: z.coerce.number().int().min(0).max(10).optional(),
-  COOKIE_SECURE: booleanFlag.optional(),
+  NODE_ENV: z._default(z.enum(['development', 'test', 'production']), 'development'),
+  PORT: z._default(intBetween(0, 65535), 3000),
+  HOST: z._default(nonEmpty(), '0.0.0.0'),
+  LOG_LEVEL: z._default(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+  CORS_ORIGIN: z.optional(originList),
+  MAX_USERS: z._default(positiveInt(), 50),
+  MAX_CONTACTS_PER_USER: z._default(positiveInt(), 50),
+  TRUST_PROXY: z.optional(intBetween(0, 10)),
+  COOKIE_SECURE: z.optional(booleanFlag),
 
-  DATABASE_URL: postgresUrl.optional(),
-  DATABASE_READER_URL: postgresUrl.optional(),
-  PGHOST: z.string().min(1).optional(),
-  PGREADERHOST: z.string().min(1).optional(),
-  PGPORT: z.coerce.number().int().min(1).max(65535).default(5432),
-  PGUSER: z.string().min(1).optional(),
-  PGPASSWORD: z.string().optional(),
-  PGDATABASE: z.string().min(1).default('postgres'),
-  PGSSLMODE: z.enum(['disable', 'require', 'verify-full']).optional(),
-  DB_POOL_MAX: positiveInt.max(100).optional(),
-  MIGRATE_ON_BOOT: booleanFlag.optional(),
-  DATA_DIR: z.string().min(1).default('.data'),
-  WEB_DIR: z.string().min(1).optional(),
+  DATABASE_URL: z.optional(postgresUrl),
+  DATABASE_READER_URL: z.optional(postgresUrl),
+  PGHOST: z.optional(nonEmpty()),
+  PGREADERHOST: z.optional(nonEmpty()),
+  PGPORT: z._default(intBetween(1, 65535), 5432),
+  PGUSER: z.optional(nonEmpty()),
+  PGPASSWORD: z.optional(z.string()),
+  PGDATABASE: z._default(nonEmpty(), 'postgres'),
+  PGSSLMODE: z.optional(z.enum(['disable', 'require', 'verify-full'])),
+  DB_POOL_MAX: z.optional(positiveInt(z.lte(100))),
+  MIGRATE_ON_BOOT: z.optional(booleanFlag),
+  DATA_DIR: z._default(nonEmpty(), '.data'),
+  WEB_DIR: z.optional(nonEmpty()),
 
-  SESSION_SECRET: z.string().optional(),
-  REDIS_URL: redisUrl.optional(),
-  SECRETS_ID: z.string().min(1).optional(),
+  SESSION_SECRET: z.optional(z.string()),
+  REDIS_URL: z.optional(redisUrl),
+  SECRETS_ID: z.optional(nonEmpty()),
 });
 
 export type Env = z.infer<typeof envSchema>;

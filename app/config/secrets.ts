@@ -1,13 +1,11 @@
 import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import { commonJsExports } from '../commonjs.ts';
+import * as z from '../zod.ts';
 
 /** The AWS SDK's Secrets Manager module, loaded on first use: no one else pays for it at start-up. */
 export async function loadSecretsManagerSdk(): Promise<typeof SecretsManagerSdk> {
-  const sdk = await import('@aws-sdk/client-secrets-manager');
-  // In a code-split esbuild bundle, a CommonJS package reached through
-  // import() becomes a chunk whose only export is `default`.
-  return (sdk as { default?: typeof SecretsManagerSdk }).default ?? sdk;
+  return commonJsExports(await import('@aws-sdk/client-secrets-manager'));
 }
 
 /** The keys the deployment keeps in one Secrets Manager secret (design notes). */
@@ -15,7 +13,7 @@ export const SECRET_KEYS = ['PGHOST', 'PGPORT', 'PGUSER', 'PGPASSWORD', 'SESSION
 
 // PGPORT arrives as a number from RDS-generated secrets and as a string from
 // hand-made ones; both are fine. Extra keys (engine, dbname, ...) are ignored.
-const secretValue = z.union([z.string().min(1), z.number()]).transform(String);
+const secretValue = z.pipe(z.union([z.string().check(z.minLength(1)), z.number()]), z.transform(String));
 const secretSchema = z.object({
   PGHOST: secretValue,
   PGPORT: secretValue,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { Sort } from './schemas.ts';
 

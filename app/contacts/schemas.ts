@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 /*
  * One set of zod schemas validates requests, types the code (z.infer) and
@@ -11,14 +11,19 @@ export const NO_NUL = [/^[^\u0000]*$/, 'must not contain NUL characters'] as con
 
 /** Trimmed text; empty means "not set" and is stored as null. */
 const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `must be at most ${max} characters`)
-    .regex(...NO_NUL)
-    .transform((s) => (s === '' ? null : s))
-    .nullable()
-    .transform((s) => s ?? null);
+  z.pipe(
+    z.nullable(
+      z.pipe(
+        z.string().check(z.trim(), z.maxLength(max, `must be at most ${max} characters`), z.regex(...NO_NUL)),
+        z.transform((s: string) => (s === '' ? null : s)),
+      ),
+    ),
+    z.transform((s: string | null) => s ?? null),
+  );
+
+/** A field that may be left out, stored as null when it is. */
+const absentAsNull = (s: z.ZodMiniType<string | null, string | null>) =>
+  z.pipe(z.optional(s), z.transform((v: string | null | undefined) => v ?? null));
 
 export const EMAIL_LABELS = ['home', 'work', 'other'] as const;
 export const PHONE_LABELS = ['mobile', 'home', 'work', 'other'] as const;
@@ -26,54 +31,59 @@ export const ADDRESS_LABELS = ['home', 'work', 'other'] as const;
 
 export const emailSchema = z
   .strictObject({
-    value: z.string().trim().max(254).pipe(z.email('must be a valid email address')),
-    label: z.enum(EMAIL_LABELS).default('other'),
+    value: z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email('must be a valid email address')),
+    label: z._default(z.enum(EMAIL_LABELS), 'other'),
   })
-  .meta({ id: 'ContactEmail' });
+  .register(z.globalRegistry, { id: 'ContactEmail' });
 
 export const phoneSchema = z
   .strictObject({
     // Kept exactly as typed (trimmed); search matches its digits.
     value: z
       .string()
-      .trim()
-      .min(1, 'is required')
-      .max(64, 'must be at most 64 characters')
-      .regex(/\d/, 'must contain a digit')
-      .regex(/^[\d\s()+\-./#*,;xextEXT]+$/, 'may contain only digits, spaces and + ( ) - . / # * , ; x ext'),
-    label: z.enum(PHONE_LABELS).default('other'),
+      .check(
+        z.trim(),
+        z.minLength(1, 'is required'),
+        z.maxLength(64, 'must be at most 64 characters'),
+        z.regex(/\d/, 'must contain a digit'),
+        z.regex(/^[\d\s()+\-./#*,;xextEXT]+$/, 'may contain only digits, spaces and + ( ) - . / # * , ; x ext'),
+      ),
+    label: z._default(z.enum(PHONE_LABELS), 'other'),
   })
-  .meta({ id: 'ContactPhone' });
+  .register(z.globalRegistry, { id: 'ContactPhone' });
 
 export const addressSchema = z
   .strictObject({
-    street: text(200).optional().transform((v) => v ?? null),
-    city: text(100).optional().transform((v) => v ?? null),
-    region: text(100).optional().transform((v) => v ?? null),
-    postalCode: text(20).optional().transform((v) => v ?? null),
-    country: text(100).optional().transform((v) => v ?? null),
-    label: z.enum(ADDRESS_LABELS).default('home'),
+    street: absentAsNull(text(200)),
+    city: absentAsNull(text(100)),
+    region: absentAsNull(text(100)),
+    postalCode: absentAsNull(text(20)),
+    country: absentAsNull(text(100)),
+    label: z._default(z.enum(ADDRESS_LABELS), 'home'),
   })
-  .refine((a) => a.street || a.city || a.region || a.postalCode || a.country, 'an address needs at least one part')
-  .meta({ id: 'ContactAddress' });
+  .check(z.refine((a) => a.street || a.city || a.region || a.postalCode || a.country, 'an address needs at least one part'))
+  .register(z.globalRegistry, { id: 'ContactAddress' });
 
-export const birthdaySchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s) && s >= '0001-01-01';
-  }, 'must be a real calendar date')
-  .nullable();
+export const birthdaySchema = z.nullable(
+  z.string().check(
+    z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD'),
+    z.refine((s) => {
+      const d = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s) && s >= '0001-01-01';
+    }, 'must be a real calendar date'),
+  ),
+);
 
-export const tagSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(50, 'must be at most 50 characters')
-  // eslint-disable-next-line no-control-regex -- NUL is refused on purpose (see NO_NUL)
-  .regex(/^[^,;\n\r\u0000]+$/, 'must not contain commas, semicolons, line breaks or NUL')
-  .transform((t) => t.toLowerCase());
+export const tagSchema = z.pipe(
+  z.string().check(
+    z.trim(),
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(50, 'must be at most 50 characters'),
+    // eslint-disable-next-line no-control-regex -- NUL is refused on purpose (see NO_NUL)
+    z.regex(/^[^,;\n\r\u0000]+$/, 'must not contain commas, semicolons, line breaks or NUL'),
+  ),
+  z.transform((t: string) => t.toLowerCase()),
+);
 
 const dedupe = (tags: string[]) => [...new Set(tags)];
 
@@ -82,12 +92,12 @@ const fields = {
   lastName: text(100),
   company: text(200),
   jobTitle: text(200),
-  emails: z.array(emailSchema).max(20, 'at most 20 emails'),
-  phones: z.array(phoneSchema).max(20, 'at most 20 phones'),
-  addresses: z.array(addressSchema).max(10, 'at most 10 addresses'),
+  emails: z.array(emailSchema).check(z.maxLength(20, 'at most 20 emails')),
+  phones: z.array(phoneSchema).check(z.maxLength(20, 'at most 20 phones')),
+  addresses: z.array(addressSchema).check(z.maxLength(10, 'at most 10 addresses')),
   birthday: birthdaySchema,
   notes: text(10_000),
-  tags: z.array(tagSchema).max(30, 'at most 30 tags').transform(dedupe),
+  tags: z.pipe(z.array(tagSchema).check(z.maxLength(30, 'at most 30 tags')), z.transform(dedupe)),
   favorite: z.boolean(),
 };
 
@@ -102,37 +112,37 @@ export function hasIdentity(d: Pick<ContactDraft, 'firstName' | 'lastName' | 'co
 
 export const contactCreateSchema = z
   .strictObject({
-    firstName: fields.firstName.optional().transform((v) => v ?? null),
-    lastName: fields.lastName.optional().transform((v) => v ?? null),
-    company: fields.company.optional().transform((v) => v ?? null),
-    jobTitle: fields.jobTitle.optional().transform((v) => v ?? null),
-    emails: fields.emails.default([]),
-    phones: fields.phones.default([]),
-    addresses: fields.addresses.default([]),
-    birthday: fields.birthday.optional().transform((v) => v ?? null),
-    notes: fields.notes.optional().transform((v) => v ?? null),
-    tags: fields.tags.default([]),
-    favorite: fields.favorite.default(false),
+    firstName: absentAsNull(fields.firstName),
+    lastName: absentAsNull(fields.lastName),
+    company: absentAsNull(fields.company),
+    jobTitle: absentAsNull(fields.jobTitle),
+    emails: z._default(fields.emails, []),
+    phones: z._default(fields.phones, []),
+    addresses: z._default(fields.addresses, []),
+    birthday: absentAsNull(fields.birthday),
+    notes: absentAsNull(fields.notes),
+    tags: z._default(fields.tags, []),
+    favorite: z._default(fields.favorite, false),
   })
-  .refine(hasIdentity, { message: IDENTIFYING })
-  .meta({ id: 'ContactCreate' });
+  .check(z.refine(hasIdentity, { message: IDENTIFYING }))
+  .register(z.globalRegistry, { id: 'ContactCreate' });
 
 /** PATCH: any subset of fields; arrays replace the stored list whole. */
 export const contactPatchSchema = z
   .strictObject({
-    firstName: fields.firstName.optional(),
-    lastName: fields.lastName.optional(),
-    company: fields.company.optional(),
-    jobTitle: fields.jobTitle.optional(),
-    emails: fields.emails.optional(),
-    phones: fields.phones.optional(),
-    addresses: fields.addresses.optional(),
-    birthday: fields.birthday.optional(),
-    notes: fields.notes.optional(),
-    tags: fields.tags.optional(),
-    favorite: fields.favorite.optional(),
+    firstName: z.optional(fields.firstName),
+    lastName: z.optional(fields.lastName),
+    company: z.optional(fields.company),
+    jobTitle: z.optional(fields.jobTitle),
+    emails: z.optional(fields.emails),
+    phones: z.optional(fields.phones),
+    addresses: z.optional(fields.addresses),
+    birthday: z.optional(fields.birthday),
+    notes: z.optional(fields.notes),
+    tags: z.optional(fields.tags),
+    favorite: z.optional(fields.favorite),
   })
-  .meta({ id: 'ContactPatch' });
+  .register(z.globalRegistry, { id: 'ContactPatch' });
 
 export type ContactPatch = z.output<typeof contactPatchSchema>;
 
@@ -141,30 +151,30 @@ export const IDENTITY_MESSAGE = IDENTIFYING;
 export const contactSchema = z
   .object({
     id: z.uuid(),
-    firstName: z.string().nullable(),
-    lastName: z.string().nullable(),
-    company: z.string().nullable(),
-    jobTitle: z.string().nullable(),
+    firstName: z.nullable(z.string()),
+    lastName: z.nullable(z.string()),
+    company: z.nullable(z.string()),
+    jobTitle: z.nullable(z.string()),
     emails: z.array(z.object({ value: z.string(), label: z.enum(EMAIL_LABELS) })),
     phones: z.array(z.object({ value: z.string(), label: z.enum(PHONE_LABELS) })),
     addresses: z.array(
       z.object({
-        street: z.string().nullable(),
-        city: z.string().nullable(),
-        region: z.string().nullable(),
-        postalCode: z.string().nullable(),
-        country: z.string().nullable(),
+        street: z.nullable(z.string()),
+        city: z.nullable(z.string()),
+        region: z.nullable(z.string()),
+        postalCode: z.nullable(z.string()),
+        country: z.nullable(z.string()),
         label: z.enum(ADDRESS_LABELS),
       }),
     ),
-    birthday: z.string().nullable().meta({ description: 'YYYY-MM-DD' }),
-    notes: z.string().nullable(),
+    birthday: z.nullable(z.string()).register(z.globalRegistry, { description: 'YYYY-MM-DD' }),
+    notes: z.nullable(z.string()),
     tags: z.array(z.string()),
     favorite: z.boolean(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
-  .meta({ id: 'Contact' });
+  .register(z.globalRegistry, { id: 'Contact' });
 
 export type Contact = z.infer<typeof contactSchema>;
 
@@ -172,12 +182,12 @@ export const SORTS = ['name', '-updatedAt', 'createdAt'] as const;
 export type Sort = (typeof SORTS)[number];
 
 export const listQuerySchema = z.strictObject({
-  q: z.string().trim().max(200).optional(),
-  tag: z.string().trim().max(50).transform((t) => t.toLowerCase()).optional(),
-  favorite: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  sort: z.enum(SORTS).default('name'),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(500).optional(),
+  q: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+  tag: z.optional(z.pipe(z.string().check(z.trim(), z.maxLength(50)), z.transform((t: string) => t.toLowerCase()))),
+  favorite: z.optional(z.pipe(z.enum(['true', 'false']), z.transform((v) => v === 'true'))),
+  sort: z._default(z.enum(SORTS), 'name'),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
+  cursor: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export type ListQuery = z.output<typeof listQuerySchema>;
@@ -185,21 +195,21 @@ export type ListQuery = z.output<typeof listQuerySchema>;
 export const contactListSchema = z
   .object({
     items: z.array(contactSchema),
-    nextCursor: z.string().nullable(),
-    total: z.number().int(),
+    nextCursor: z.nullable(z.string()),
+    total: z.int(),
   })
-  .meta({ id: 'ContactList' });
+  .register(z.globalRegistry, { id: 'ContactList' });
 
 export const exportQuerySchema = z.strictObject({
-  format: z.enum(['vcard', 'csv']).default('vcard'),
+  format: z._default(z.enum(['vcard', 'csv']), 'vcard'),
 });
 
 export const importResultSchema = z
   .object({
-    imported: z.number().int(),
-    skipped: z.array(z.object({ index: z.number().int(), reason: z.string() })),
+    imported: z.int(),
+    skipped: z.array(z.object({ index: z.int(), reason: z.string() })),
   })
-  .meta({ id: 'ImportResult' });
+  .register(z.globalRegistry, { id: 'ImportResult' });
 
 export type ImportResult = z.infer<typeof importResultSchema>;
 

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 
 const checkState = z.enum(['ok', 'unavailable']);
 export const healthSchema = z
@@ -7,7 +7,7 @@ export const healthSchema = z
     status: checkState,
     checks: z.object({ database: checkState, sessions: checkState }),
   })
-  .meta({ id: 'Health' });
+  .register(z.globalRegistry, { id: 'Health' });
 
 export interface HealthProbes {
   database(): Promise<void>;

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import type { z } from 'zod';
+import type * as z from '../zod.ts';
 import type { Problem } from './problem-schema.ts';
 
 /** One field problem, `path` in dot notation ("emails.0.value"). */
@@ -46,7 +46,7 @@ export class DependencyUnavailable extends Error {
   }
 }
 
-export function zodFieldErrors(error: z.ZodError): FieldError[] {
+export function zodFieldErrors(error: z.core.$ZodError): FieldError[] {
   return error.issues.map((issue) => {
     // Unknown keys are reported once for the object; name each key instead.
     if (issue.code === 'unrecognized_keys') {
@@ -56,7 +56,7 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
   });
 }
 
-export function validationProblem(error: z.ZodError, detail = 'The request is not valid.'): HttpProblem {
+export function validationProblem(error: z.core.$ZodError, detail = 'The request is not valid.'): HttpProblem {
   return new HttpProblem(400, 'validation_failed', detail, zodFieldErrors(error));
 }
 

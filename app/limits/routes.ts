@@ -1,17 +1,17 @@
 import { Router } from 'express';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import type { UserStore } from '../auth/store.ts';
 import { requireUser, userIdOf } from '../auth/session.ts';
 import type { ContactStore } from '../contacts/store.ts';
 
 export const limitsSchema = z
   .object({
-    maxUsers: z.number().int(),
-    users: z.number().int(),
-    maxContactsPerUser: z.number().int(),
-    contacts: z.number().int(),
+    maxUsers: z.int(),
+    users: z.int(),
+    maxContactsPerUser: z.int(),
+    contacts: z.int(),
   })
-  .meta({ id: 'Limits' });
+  .register(z.globalRegistry, { id: 'Limits' });
 
 export function limitsRoutes(deps: { users: UserStore; contacts: ContactStore; maxUsers: number; maxContactsPerUser: number }): Router {
   const router = Router();

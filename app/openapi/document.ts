@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { loginSchema, signupSchema, userEnvelopeSchema } from '../auth/schemas.ts';
 import {
@@ -32,12 +32,12 @@ const common: ZodOpenApiResponsesObject = {
   '503': problem('Database or session store unavailable (`database_unavailable`, `sessions_unavailable`).'),
 };
 
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
+const json = <S extends z.ZodMiniType>(schema: S, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
 
-const id = z.object({ id: z.uuid().meta({ description: 'Contact id (a malformed id is a 404)' }) });
+const id = z.object({ id: z.uuid().register(z.globalRegistry, { description: 'Contact id (a malformed id is a 404)' }) });
 const etagHeader = { ETag: { description: 'Strong validator for If-Match', schema: { type: 'string' as const } } };
 
 function op(o: ZodOpenApiOperationObject, auth = true): ZodOpenApiOperationObject {
@@ -155,7 +155,7 @@ export function buildOpenApiDocument(version: string) {
         }),
         patch: op({
           summary: 'Change some fields (arrays replace the stored list); optional If-Match',
-          requestParams: { path: id, header: z.object({ 'if-match': z.string().optional() }) },
+          requestParams: { path: id, header: z.object({ 'if-match': z.optional(z.string()) }) },
           requestBody: { content: { 'application/json': { schema: contactPatchSchema } } },
           responses: {
             '200': { ...json(contactSchema, 'Updated'), headers: etagHeader },

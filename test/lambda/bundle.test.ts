@@ -41,10 +41,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-it('the unpacked zip migrates, then serves signup, import, list, export and the OpenAPI document', async () => {
+it('the unpacked zip migrates, then serves signup, login, import, list, export and the OpenAPI document', async () => {
   expect(await handler({ action: 'migrate' } as never, { awsRequestId: 'test' })).toMatchObject({ applied: expect.any(Array) });
   const c = new LambdaClient(handler, 'httpApiV2');
-  expect((await c.json('POST', '/v1/auth/signup', { email: uniqueEmail('zip'), password: PASSWORD, name: 'Zip' })).status).toBe(201);
+  const email = uniqueEmail('zip');
+  expect((await c.json('POST', '/v1/auth/signup', { email, password: PASSWORD, name: 'Zip' })).status).toBe(201);
+  // Login goes through the limiter, which loads its own chunk on first use.
+  expect((await c.json('POST', '/v1/auth/login', { email, password: 'wrong password 1' })).status).toBe(401);
+  expect((await c.json('POST', '/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
   const vcard = 'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Nørgaard;Åse;;;\r\nFN:Åse Nørgaard\r\nEMAIL:ase@example.dk\r\nEND:VCARD\r\n';
   const imported = await c.send({ method: 'POST', path: '/v1/contacts/import', headers: { 'content-type': 'text/vcard' }, body: vcard });
   expect(imported.json()).toEqual({ imported: 1, skipped: [] });
