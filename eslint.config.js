@@ -15,6 +15,14 @@ export default tseslint.config(
     },
   },
   {
+    // The full zod package is 450 KB that cannot be tree-shaken (a Lambda
+    // cold start compiles all of it); app/zod.ts is Zod Mini with messages.
+    files: ['app/**/*.ts', 'handlers/**/*.ts', 'bench/**/*.ts', 'web/src/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'zod', message: 'Import app/zod.ts (Zod Mini with English messages).' }] }],
+    },
+  },
+  {
     // Tests read synthesized templates and JSON bodies of unknown shape.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
