@@ -1,7 +1,7 @@
 import './v8-settings.ts';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
 import { createApp } from '../app/create-app.ts';
+import { createHttpServer } from '../app/http/node-server.ts';
 import { ConfigError } from '../app/config/schema.ts';
 import { SecretError } from '../app/config/secrets.ts';
 import { createLogger, loadConfig, startRuntime } from './bootstrap.ts';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { buffered: true });
   const started = Date.now();
   const runtime = await startRuntime(config, logger);
-  const server = createServer(createApp(runtime.deps));
+  const server = createHttpServer(createApp(runtime.deps));
   // Longer than the ALB's 60 s idle timeout, so the ALB closes idle connections first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
