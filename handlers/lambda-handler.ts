@@ -2,6 +2,7 @@ import type { ALBEvent, ALBResult, APIGatewayProxyEvent, APIGatewayProxyEventV2,
 import type { Express } from 'express';
 import serverless from 'serverless-http';
 import { createApp } from '../app/create-app.ts';
+import { loadOnce } from '../app/load-once.ts';
 import { createLogger, loadConfig, startRuntime, type Runtime } from './bootstrap.ts';
 import { migrateConfiguredDatabase } from './config.ts';
 
@@ -116,19 +117,15 @@ export function wrapHttp(app: Express, basePath?: string): HttpHandler {
 }
 
 export function createLambdaHandler(env: NodeJS.ProcessEnv): LambdaHandler {
-  let ready: Promise<{ runtime: Runtime; http: HttpHandler }> | undefined;
-
-  const init = () =>
-    (ready ??= (async () => {
-      // API Gateway, the ALB and Function URLs are one proxy hop in front.
-      const config = await loadConfig({ TRUST_PROXY: '1', ...env });
-      const logger = createLogger(config.logLevel);
-      const runtime = await startRuntime(config, logger, { poolMax: 1, lazyOrm: true });
-      return { runtime, http: wrapHttp(createApp(runtime.deps), env.BASE_PATH) };
-    })().catch((err: unknown) => {
-      ready = undefined; // the next invocation retries (a secret may have been fixed)
-      throw err;
-    }));
+  // Once per execution environment; a failed set-up is retried by the next
+  // invocation (a secret may have been fixed).
+  const init = loadOnce(async (): Promise<{ runtime: Runtime; http: HttpHandler }> => {
+    // API Gateway, the ALB and Function URLs are one proxy hop in front.
+    const config = await loadConfig({ TRUST_PROXY: '1', ...env });
+    const logger = createLogger(config.logLevel);
+    const runtime = await startRuntime(config, logger, { poolMax: 1, lazyOrm: true });
+    return { runtime, http: wrapHttp(createApp(runtime.deps), env.BASE_PATH) };
+  });
 
   const handler = async (event: LambdaEvent, context: Partial<Context>): Promise<Result> => {
     if ('action' in event) {
@@ -144,8 +141,9 @@ export function createLambdaHandler(env: NodeJS.ProcessEnv): LambdaHandler {
       await init();
     },
     async close() {
-      if (ready) await (await ready).runtime.close();
-      ready = undefined;
+      const started = init.started();
+      if (started) await (await started).runtime.close();
+      init.reset();
     },
   });
 }

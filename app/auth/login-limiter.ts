@@ -1,6 +1,7 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { commonJsExports } from '../commonjs.ts';
 import { DependencyUnavailable } from '../http/problem.ts';
+import { loadOnce } from '../load-once.ts';
 import type { RedisClient } from '../sessions/store.ts';
 
 export interface LoginLimits {
@@ -29,7 +30,8 @@ export interface LoginLimiter {
  * Lambda cold start that answers a list.
  */
 export function createLoginLimiter(limits: LoginLimits, redis?: RedisClient): LoginLimiter {
-  const load = async (): Promise<Limiters> => {
+  // A failed load is retried by the next login attempt.
+  const limiters = loadOnce(async (): Promise<Limiters> => {
     const { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } = commonJsExports(await import('rate-limiter-flexible'));
     const make = (keyPrefix: string, points: number): RateLimiterAbstract =>
       redis
@@ -40,13 +42,7 @@ export function createLoginLimiter(limits: LoginLimits, redis?: RedisClient): Lo
       byIp: make('cf:login:ip', limits.failuresPerIp),
       isLimit: (err) => err instanceof RateLimiterRes,
     };
-  };
-  let loading: Promise<Limiters> | undefined;
-  const limiters = (): Promise<Limiters> =>
-    (loading ??= load().catch((err: unknown) => {
-      loading = undefined; // a failed load is retried by the next attempt
-      throw err;
-    }));
+  });
 
   // The limiter rejects with a RateLimiterRes when over the limit and with an
   // Error when its store is down; only the latter is an outage.

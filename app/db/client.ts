@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/schema.ts';
+import { loadOnce } from '../load-once.ts';
 import { sslOptions } from './ssl.ts';
 import type { PrismaClient } from './generated/client.ts';
 
@@ -59,8 +60,7 @@ export function createDatabase(db: DatabaseTarget, onPoolError?: (err: Error) =>
     readerPool.on('error', (err) => onPoolError?.(err));
   }
 
-  let clients: Promise<{ prisma: PrismaClient; writer: PrismaClient; reader?: PrismaClient }> | undefined;
-  const load = async () => {
+  const clients = loadOnce(async (): Promise<{ prisma: PrismaClient; writer: PrismaClient; reader?: PrismaClient }> => {
     const [{ PrismaClient }, { PrismaPg }] = await Promise.all([import('./generated/client.ts'), import('@prisma/adapter-pg')]);
     const writer = new PrismaClient({ adapter: new PrismaPg(writerPool) });
     if (!readerPool) return { prisma: writer, writer };
@@ -69,15 +69,11 @@ export function createDatabase(db: DatabaseTarget, onPoolError?: (err: Error) =>
     // The extended client has the same model API; transactions and writes
     // stay on the writer, plain reads go to the replica.
     return { prisma: writer.$extends(readReplicas({ replicas: [reader] })) as unknown as PrismaClient, writer, reader };
-  };
+  });
 
   return {
     async prisma() {
-      clients ??= load().catch((err: unknown) => {
-        clients = undefined; // let the next call try again
-        throw err;
-      });
-      return (await clients).prisma;
+      return (await clients()).prisma;
     },
     readPool: readerPool ?? writerPool,
     async ping() {
@@ -89,7 +85,7 @@ export function createDatabase(db: DatabaseTarget, onPoolError?: (err: Error) =>
       }
     },
     async close() {
-      const loaded = await clients?.catch(() => undefined);
+      const loaded = await clients.started()?.catch(() => undefined);
       await loaded?.writer.$disconnect();
       await loaded?.reader?.$disconnect();
       await writerPool.end();
