@@ -83,7 +83,7 @@ async function lambda(outRoot) {
     splitting: true,
     chunkNames: 'chunk-[hash]',
     metafile: true,
-    plugins: [prismaWasmAsFile],
+    plugins: [...lambdaFunction.plugins, prismaWasmAsFile],
   });
   await writeCompilerWasm(out);
   cpSync('prisma/migrations', path.join(out, 'migrations'), { recursive: true });
