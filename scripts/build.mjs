@@ -64,11 +64,9 @@ async function server() {
   await writeCompilerWasm('dist');
 }
 
-function filesUnder(dir, base = dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? filesUnder(full, base) : [path.relative(base, full)];
-  });
+/** Every file below `dir`, as paths relative to it. */
+function filesUnder(dir) {
+  return readdirSync(dir, { recursive: true }).filter((f) => statSync(path.join(dir, f)).isFile());
 }
 
 async function lambda(outRoot) {

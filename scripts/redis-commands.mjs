@@ -10,7 +10,7 @@
 // time, built from the package's own index so that names and the named
 // exports stay exactly node-redis's. Any change in the package's layout
 // fails the build rather than the function.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -38,13 +38,6 @@ export const APP_REDIS_COMMANDS = [
 
 const require = createRequire(import.meta.url);
 
-function filesUnder(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? filesUnder(full) : [full];
-  });
-}
-
 /**
  * The table module's source: node-redis's commands/index.js reduced to
  * `keep` plus the commands the client itself looks up in the table (AUTH at
@@ -55,8 +48,9 @@ export function commandTableSource(indexFile, keep) {
   const original = readFileSync(indexFile, 'utf8');
   // The client's own lookups: `commands_1.default.AUTH` and the like.
   const internal = new Set();
-  for (const file of filesUnder(path.dirname(dir)).filter((f) => f.endsWith('.js') && !f.startsWith(dir + path.sep))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/commands_1\.default\.([A-Z_]+)/g)) internal.add(m[1]);
+  const lib = path.dirname(dir);
+  for (const file of readdirSync(lib, { recursive: true }).filter((f) => f.endsWith('.js') && !f.startsWith(`commands${path.sep}`))) {
+    for (const m of readFileSync(path.join(lib, file), 'utf8').matchAll(/commands_1\.default\.([A-Z_]+)/g)) internal.add(m[1]);
   }
   const wanted = new Set([...keep, ...internal]);
   // `    pTTL: PTTL_1.default,`: every name node-redis gives each command.
