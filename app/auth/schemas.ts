@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { NO_NUL } from '../contacts/schemas.ts';
+import { STORABLE_TEXT } from '../contacts/schemas.ts';
 
 export const emailAddress = z.pipe(
   z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email('must be a valid email address')),
@@ -10,8 +10,8 @@ export const signupSchema = z
   .strictObject({
     email: emailAddress,
     // 1024 caps the work one request can ask of the KDF.
-    password: z.string().check(z.minLength(8, 'must be at least 8 characters'), z.maxLength(1024, 'must be at most 1024 characters'), z.regex(...NO_NUL)),
-    name: z.string().check(z.trim(), z.minLength(1, 'is required'), z.maxLength(100, 'must be at most 100 characters'), z.regex(...NO_NUL)),
+    password: z.string().check(z.minLength(8, 'must be at least 8 characters'), z.maxLength(1024, 'must be at most 1024 characters'), z.regex(...STORABLE_TEXT)),
+    name: z.string().check(z.trim(), z.minLength(1, 'is required'), z.maxLength(100, 'must be at most 100 characters'), z.regex(...STORABLE_TEXT)),
   })
   .register(z.globalRegistry, { id: 'Signup' });
 

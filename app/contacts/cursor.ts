@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { HttpProblem } from '../http/problem.ts';
-import type { Sort } from './schemas.ts';
+import { STORABLE_TEXT, type Sort } from './schemas.ts';
 
 /** Keyset position after the last item of a page: its sort key and id. */
 export interface Cursor {
@@ -10,6 +10,17 @@ export interface Cursor {
 }
 
 const cursorSchema = z.object({ s: z.enum(['name', '-updatedAt', 'createdAt']), k: z.string(), i: z.uuid() });
+
+// The date sorts' keys are written by PostgreSQL's to_char (list-query.ts)
+// in exactly this form; Date.parse accepts far more ("1", "foo 1",
+// "+275760-09-13T00:00:00.000Z") than timestamptz does, and those were 500s.
+const ISO_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function validKey(sort: Sort, key: string): boolean {
+  if (sort === 'name') return STORABLE_TEXT[0].test(key);
+  const time = Date.parse(key);
+  return ISO_KEY.test(key) && !Number.isNaN(time) && new Date(time).toISOString() === key;
+}
 
 // Opaque to clients: base64url JSON. Nothing secret is in it and the server
 // re-checks ownership on every query, so it needs no signature.
@@ -29,7 +40,7 @@ export function decodeCursor(raw: string, sort: Sort): Cursor {
       { path: 'cursor', message: `was issued for sort=${parsed.s}` },
     ]);
   }
-  if (sort !== 'name' && Number.isNaN(Date.parse(parsed.k))) {
+  if (!validKey(sort, parsed.k)) {
     throw new HttpProblem(400, 'invalid_cursor', 'The cursor is not valid.', [{ path: 'cursor', message: 'is not a cursor from this API' }]);
   }
   return { sort: parsed.s, key: parsed.k, id: parsed.i };

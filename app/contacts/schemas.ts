@@ -5,16 +5,20 @@ import * as z from '../zod.ts';
  * generates the OpenAPI document. Limits here are the contract's edges.
  */
 
-// PostgreSQL text and jsonb cannot hold U+0000.
-// eslint-disable-next-line no-control-regex -- matching NUL is the point
-export const NO_NUL = [/^[^\u0000]*$/, 'must not contain NUL characters'] as const;
+// PostgreSQL text and jsonb cannot hold U+0000, and jsonb refuses a lone
+// surrogate ("\ud800" is valid JSON text but not Unicode): both were 500s.
+export const STORABLE_TEXT = [
+  // eslint-disable-next-line no-control-regex -- matching NUL is the point
+  /^(?:[^\u0000\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/,
+  'must not contain NUL characters or unpaired surrogates',
+] as const;
 
 /** Trimmed text; empty means "not set" and is stored as null. */
 const text = (max: number) =>
   z.pipe(
     z.nullable(
       z.pipe(
-        z.string().check(z.trim(), z.maxLength(max, `must be at most ${max} characters`), z.regex(...NO_NUL)),
+        z.string().check(z.trim(), z.maxLength(max, `must be at most ${max} characters`), z.regex(...STORABLE_TEXT)),
         z.transform((s: string) => (s === '' ? null : s)),
       ),
     ),
@@ -79,8 +83,8 @@ export const tagSchema = z.pipe(
     z.trim(),
     z.minLength(1, 'must not be empty'),
     z.maxLength(50, 'must be at most 50 characters'),
-    // eslint-disable-next-line no-control-regex -- NUL is refused on purpose (see NO_NUL)
-    z.regex(/^[^,;\n\r\u0000]+$/, 'must not contain commas, semicolons, line breaks or NUL'),
+    z.regex(/^[^,;\n\r]+$/, 'must not contain commas, semicolons or line breaks'),
+    z.regex(...STORABLE_TEXT),
   ),
   z.transform((t: string) => t.toLowerCase()),
 );
@@ -182,8 +186,8 @@ export const SORTS = ['name', '-updatedAt', 'createdAt'] as const;
 export type Sort = (typeof SORTS)[number];
 
 export const listQuerySchema = z.strictObject({
-  q: z.optional(z.string().check(z.trim(), z.maxLength(200))),
-  tag: z.optional(z.pipe(z.string().check(z.trim(), z.maxLength(50)), z.transform((t: string) => t.toLowerCase()))),
+  q: z.optional(z.string().check(z.trim(), z.maxLength(200), z.regex(...STORABLE_TEXT))),
+  tag: z.optional(z.pipe(z.string().check(z.trim(), z.maxLength(50), z.regex(...STORABLE_TEXT)), z.transform((t: string) => t.toLowerCase()))),
   favorite: z.optional(z.pipe(z.enum(['true', 'false']), z.transform((v) => v === 'true'))),
   sort: z._default(z.enum(SORTS), 'name'),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
