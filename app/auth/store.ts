@@ -1,5 +1,6 @@
 import type { PrismaProvider } from '../db/client.ts';
 import type { User as UserRow } from '../db/generated/client.ts';
+import { DB_DEADLINES } from '../db/deadlines.ts';
 import { guardOutages } from '../db/outage.ts';
 import type { User } from './schemas.ts';
 
@@ -41,7 +42,7 @@ export function createUserStore(prisma: PrismaProvider): UserStore {
           if ((await tx.user.count()) >= maxUsers) return { ok: false, reason: 'user_limit_reached' } as const;
           return { ok: true, user: toUser(await tx.user.create({ data })) } as const;
         },
-        { maxWait: 10_000, timeout: 15_000 },
+        DB_DEADLINES.transaction,
       );
     },
     async findByEmail(email) {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { PrismaProvider } from '../db/client.ts';
 import type { Contact as ContactRow, Prisma } from '../db/generated/client.ts';
+import { DB_DEADLINES } from '../db/deadlines.ts';
 import { guardOutages } from '../db/outage.ts';
 import { listContacts, type ListedPage } from './list-query.ts';
 import type { Contact, ContactDraft, ContactPatch, ListQuery } from './schemas.ts';
@@ -30,8 +31,6 @@ export interface ContactStore {
   update(userId: string, id: string, patch: ContactPatch, ifMatchVersions?: number[] | '*'): Promise<UpdateOutcome>;
   delete(userId: string, id: string): Promise<boolean>;
 }
-
-const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 
 /** The columns a contact is made of (not the derived search and sort columns). */
 const CONTACT_COLUMNS = {
@@ -139,7 +138,7 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
           created.push(toContact(await tx.contact.create({ data: { userId, ...columns(d) } })));
         }
         return created;
-      }, TX_OPTIONS);
+      }, DB_DEADLINES.transaction);
     },
 
     async update(userId, id, patch, ifMatch) {
@@ -160,7 +159,7 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
           data: { ...columns(merged), version: { increment: 1 } },
         });
         return { ok: true, stored: toContact(updated) } as const;
-      }, TX_OPTIONS);
+      }, DB_DEADLINES.transaction);
     },
 
     async delete(userId, id) {
