@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/schema.ts';
 import { loadOnce } from '../load-once.ts';
+import { DB_DEADLINES } from './deadlines.ts';
 import { sslOptions } from './ssl.ts';
 import type { PrismaClient } from './generated/client.ts';
 
@@ -28,13 +29,30 @@ function poolConfig(url: string, db: Pick<DatabaseConfig, 'sslMode' | 'poolMax'>
   return {
     connectionString: url,
     max: db.poolMax,
-    // Fail fast while the database is unreachable, so callers get a 503
-    // instead of a request that hangs until the ALB gives up.
-    connectionTimeoutMillis: 5_000,
+    // Fail fast while the database is unreachable or silent, so callers get
+    // a 503 instead of a request that hangs until the ALB gives up.
+    connectionTimeoutMillis: DB_DEADLINES.connectMs,
     idleTimeoutMillis: 30_000,
-    query_timeout: 15_000,
+    // The driver's deadline covers a server that says nothing; PostgreSQL's
+    // own cancels a statement that runs too long and frees its locks.
+    query_timeout: DB_DEADLINES.statementMs,
+    statement_timeout: DB_DEADLINES.statementMs,
     ssl: sslOptions(db.sslMode),
   };
+}
+
+/**
+ * pg's query_timeout answers the caller but leaves the statement pending on
+ * its connection, and Prisma's adapter releases a transaction's connection
+ * without an error, so a connection stuck behind a dead statement went back
+ * to the pool and hung the next request. End it instead: the pool drops a
+ * client that is ending.
+ */
+function dropStuckClients(pool: pg.Pool): void {
+  pool.on('release', (err, client) => {
+    const pending = (client as unknown as { _getActiveQuery?: () => unknown })._getActiveQuery?.();
+    if (!err && pending) void client.end().catch(() => undefined);
+  });
 }
 
 export interface DatabaseTarget extends DatabaseConfig {
@@ -48,15 +66,20 @@ export interface DatabaseTarget extends DatabaseConfig {
 }
 
 export function createDatabase(db: DatabaseTarget, onPoolError?: (err: Error) => void): DatabaseHandle {
-  const writerPool = new pg.Pool(poolConfig(db.url, db));
-  // Queued ahead of anything the new client runs.
-  if (db.sharedSession) writerPool.on('connect', (client) => void client.query('DEALLOCATE ALL').catch(() => undefined));
+  const writerPool = new pg.Pool({
+    ...poolConfig(db.url, db),
+    // Awaited before the pool hands the connection out (a fire-and-forget
+    // query here made pg warn that the client was queried concurrently).
+    onConnect: db.sharedSession ? async (client) => void (await client.query('DEALLOCATE ALL')) : undefined,
+  });
+  dropStuckClients(writerPool);
   // An idle client losing its connection emits 'error' on the pool; without
   // a listener that would crash the process during a database outage.
   writerPool.on('error', (err) => onPoolError?.(err));
   let readerPool: pg.Pool | undefined;
   if (db.readerUrl) {
     readerPool = new pg.Pool(poolConfig(db.readerUrl, db));
+    dropStuckClients(readerPool);
     readerPool.on('error', (err) => onPoolError?.(err));
   }
 

@@ -3,8 +3,10 @@ import { DependencyUnavailable } from '../http/problem.ts';
 // Error shapes that mean "the database cannot be reached", as opposed to a
 // query that failed on its own merits. Prisma codes: P1001 can't reach,
 // P1002 timed out, P1008 operation timed out, P1017 connection closed,
-// P2024 pool timeout. Driver adapters surface node/pg errors directly.
-const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+// P2024 pool timeout, P2028 a transaction that could not start or finish in
+// time (a hung database: it was a 500). Driver adapters surface node/pg
+// errors directly.
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
 const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 const MESSAGES = [
   /connection terminated/i,
@@ -16,9 +18,11 @@ const MESSAGES = [
   /the database system is (starting up|shutting down)/i,
   /terminating connection due to administrator command/i,
   /Query read timeout/i,
+  /canceling statement due to statement timeout/i,
 ];
-// PostgreSQL SQLSTATE class 08 (connection exception) and 57P0x (shutdown).
-const SQLSTATE = /^(08...|57P0[1-3])$/;
+// PostgreSQL SQLSTATE class 08 (connection exception), 57P0x (shutdown) and
+// 57014 (statement_timeout cancelled it: the database is too slow to answer).
+const SQLSTATE = /^(08...|57P0[1-3]|57014)$/;
 
 export function isDatabaseOutage(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 5) return false;
