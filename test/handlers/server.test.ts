@@ -70,7 +70,7 @@ describe('embedded default (no PostgreSQL or Redis configured)', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cf-embedded-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('starts on PGlite with in-memory sessions, and keeps data across restarts', async () => {
+  it('starts on PGlite with in-memory sessions, keeps data across restarts, and lets one process at a time use the directory', async () => {
     const email = uniqueEmail('embedded');
     const first = await startServer({ DATA_DIR: dataDir });
     expect(first.output()).toContain('embedded PostgreSQL');
@@ -88,6 +88,21 @@ describe('embedded default (no PostgreSQL or Redis configured)', () => {
       body: JSON.stringify({ firstName: 'Persisted' }),
     });
     expect(created.status).toBe(201);
+    // pg warned at every start that one client was queried concurrently.
+    expect(first.output()).not.toContain('DeprecationWarning');
+
+    // A second process on the same directory would lose the first one's
+    // writes (PGlite has no lock): it refuses to start, and says why.
+    const rival = spawnSync(process.execPath, ['dist/server.mjs'], {
+      cwd: ROOT,
+      env: { ...CLEAN_ENV, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(rival.status).toBe(1);
+    expect(rival.stderr).toContain(`in use by another contactfolio process (pid ${first.child.pid})`);
+    expect(rival.stderr).toContain('DATA_DIR');
+
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
@@ -104,6 +119,19 @@ describe('embedded default (no PostgreSQL or Redis configured)', () => {
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;
+    }
+  });
+
+  it('takes over the lock of a process that died without releasing it (kill -9)', async () => {
+    const first = await startServer({ DATA_DIR: dataDir });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = await startServer({ DATA_DIR: dataDir });
+    try {
+      expect((await fetch(`${second.url}/health`)).status).toBe(200);
+    } finally {
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
     }
   });
 });
