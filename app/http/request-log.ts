@@ -31,13 +31,21 @@ export function requestLog(logger: Logger, opts: { ignore?: (path: string) => bo
     req.id = id;
     res.setHeader('X-Request-Id', id);
     if (!opts.ignore?.(req.url)) {
-      // 'close' comes after 'finish', and also when the client went away first.
-      res.once('close', () => {
-        const status = res.writableFinished ? res.statusCode : 499;
+      // One line, on 'finish' (the response was handed over), or on 'close'
+      // without it (the client went away first). serverless-http's response
+      // emits 'finish' but never sets writableFinished, so every Lambda line
+      // read 499 "request aborted" when the status came from that flag.
+      let logged = false;
+      const log = (finished: boolean) => {
+        if (logged) return;
+        logged = true;
+        const status = finished ? res.statusCode : 499;
         const line = { reqId: id, req: { method: req.method, url: req.originalUrl }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) };
         if (status >= 500) lines.error(line, 'request errored');
-        else lines.info(line, res.writableFinished ? 'request completed' : 'request aborted');
-      });
+        else lines.info(line, finished ? 'request completed' : 'request aborted');
+      };
+      res.once('finish', () => log(true));
+      res.once('close', () => log(res.writableFinished));
     }
     next();
   };

@@ -4,6 +4,8 @@ import { pino } from 'pino';
 import supertest from 'supertest';
 import { expect, it } from 'vitest';
 import { requestLog } from '../../app/http/request-log.ts';
+import { wrapHttp } from '../../handlers/lambda-handler.ts';
+import { buildEvent, readResult, SOURCES } from '../lambda/events.ts';
 
 function appWithLog() {
   const lines: Record<string, unknown>[] = [];
@@ -18,7 +20,10 @@ function appWithLog() {
     .use(requestLog(logger, { ignore: (url) => url === '/health' }))
     .get('/health', (_req, res) => void res.send('ok'))
     .get('/v1/things', (req, res) => void res.json({ id: req.id }))
-    .get('/v1/fail', (_req, res) => void res.status(503).end());
+    .get('/v1/fail', (_req, res) => void res.status(503).end())
+    .get('/v1/throw', () => {
+      throw new Error('boom');
+    });
   return { app, lines };
 }
 
@@ -60,4 +65,35 @@ it('leaves the redaction of everything else the app logs in place', async () => 
   expect(lines).toHaveLength(2);
   expect(JSON.parse(lines[0]!)).toMatchObject({ req: { method: 'GET', url: '/v1/things' }, res: { statusCode: 200 } });
   expect(JSON.parse(lines[1]!).body).toEqual({ password: '[Redacted]' });
+});
+
+it('logs the real status under serverless-http, for every Lambda event source, and 5xx as errors', async () => {
+  for (const source of SOURCES) {
+    const { app, lines } = appWithLog();
+    const handler = wrapHttp(app);
+    const ok = readResult(source, await handler(buildEvent(source, { method: 'GET', path: '/v1/things' }), {}));
+    expect(ok.status).toBe(200);
+    const failed = readResult(source, await handler(buildEvent(source, { method: 'GET', path: '/v1/throw' }), {}));
+    expect(failed.status).toBe(500);
+    await new Promise((r) => setImmediate(r));
+    expect(lines.map((l) => [l.level, (l.res as { statusCode: number }).statusCode, l.msg]), source).toEqual([
+      [30, 200, 'request completed'],
+      [50, 500, 'request errored'],
+    ]);
+  }
+});
+
+it('still logs a client that went away before the response as 499', async () => {
+  const { app, lines } = appWithLog();
+  const server = app.get('/v1/slow', (_req, res) => void setTimeout(() => res.end('late'), 300)).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as { port: number };
+  const aborted = new AbortController();
+  const req = fetch(`http://127.0.0.1:${port}/v1/slow`, { signal: aborted.signal }).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 50));
+  aborted.abort();
+  await req;
+  await new Promise((r) => setTimeout(r, 400));
+  server.close();
+  expect(lines.map((l) => [(l.res as { statusCode: number }).statusCode, l.msg])).toEqual([[499, 'request aborted']]);
 });
