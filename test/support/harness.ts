@@ -9,6 +9,8 @@ import { createApp } from '../../app/create-app.ts';
 import { createLogger, startRuntime, type Runtime } from '../../handlers/bootstrap.ts';
 import { PG_ADMIN_URL, REDIS_URL } from './env.ts';
 
+export const TEST_DATABASE_PREFIX = 'cf_test_';
+
 export interface TestDatabase {
   url: string;
   drop(): Promise<void>;
@@ -16,7 +18,9 @@ export interface TestDatabase {
 
 /** A fresh, empty database on the real server, dropped by `drop()`. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `cf_test_${randomBytes(6).toString('hex')}`;
+  // The creation time in the name lets a later run drop what an interrupted
+  // one left behind without touching a database another run is using.
+  const name = `${TEST_DATABASE_PREFIX}${Math.floor(Date.now() / 1000).toString(36)}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
