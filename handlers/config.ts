@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { ConfigError, parseConfig, type Config } from '../app/config/schema.ts';
-import { loadSecretsManagerSdk, readDeploymentSecrets } from '../app/config/secrets.ts';
+import { loadSecretsManagerSdk, readDeploymentSecrets, SECRETS_HTTP_TIMEOUTS } from '../app/config/secrets.ts';
 import { applyMigrations, type MigrationResult } from '../app/db/migrate.ts';
 import { sslOptions } from '../app/db/ssl.ts';
 
@@ -50,7 +50,7 @@ export function createLogger(level: Config['logLevel'], opts: { buffered?: boole
 export async function loadConfig(env: NodeJS.ProcessEnv): Promise<Config> {
   if (!env.SECRETS_ID) return parseConfig(env);
   const { SecretsManagerClient } = await loadSecretsManagerSdk();
-  const secrets = await readDeploymentSecrets(new SecretsManagerClient({}), env.SECRETS_ID);
+  const secrets = await readDeploymentSecrets(new SecretsManagerClient({ requestHandler: SECRETS_HTTP_TIMEOUTS }), env.SECRETS_ID);
   const merged: Record<string, string | undefined> = { ...secrets };
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
   return parseConfig(merged);

@@ -23,6 +23,12 @@ const secretSchema = z.object({
   REDIS_URL: secretValue,
 });
 
+/** The whole read, retries included. */
+export const SECRETS_DEADLINE_MS = 10_000;
+
+/** Per attempt: the SDK's HTTP handler gives up on a silent endpoint after these (its defaults never do). */
+export const SECRETS_HTTP_TIMEOUTS = { connectionTimeout: 2_000, requestTimeout: 3_000 } as const;
+
 export class SecretError extends Error {
   override name = 'SecretError';
 }
@@ -35,12 +41,15 @@ export class SecretError extends Error {
 export async function readDeploymentSecrets(
   client: SecretsManagerClient,
   secretId: string,
+  { deadlineMs = SECRETS_DEADLINE_MS }: { deadlineMs?: number } = {},
 ): Promise<z.output<typeof secretSchema>> {
   let text: string | undefined;
   try {
     // Loaded on use: the SDK is a large module graph that a start without SECRETS_ID never needs.
     const { GetSecretValueCommand } = await loadSecretsManagerSdk();
-    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    // One deadline over the SDK's retries too: a silent endpoint must fail
+    // the start (and the task be replaced), not hang it.
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal: AbortSignal.timeout(deadlineMs) });
     text = out.SecretString;
   } catch (err) {
     const name = err instanceof Error ? err.name : 'Error';

@@ -1,11 +1,34 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import { readDeploymentSecrets, SecretError } from '../../app/config/secrets.ts';
+import { readDeploymentSecrets, SecretError, SECRETS_HTTP_TIMEOUTS } from '../../app/config/secrets.ts';
 
 // AWS is the edge of the world: a stand-in client answering GetSecretValue.
 function client(answer: () => unknown): SecretsManagerClient {
   return { send: async () => answer() } as unknown as SecretsManagerClient;
 }
+
+it('gives up on an endpoint that accepts and never answers, within its deadline', async () => {
+  // The real SDK client against a loopback endpoint that says nothing.
+  const sockets = new Set<Socket>();
+  const silent = createServer((s) => void sockets.add(s));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  const sdk = new SecretsManagerClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler: SECRETS_HTTP_TIMEOUTS });
+  const started = performance.now();
+  try {
+    const err = await readDeploymentSecrets(sdk, 'cf/app', { deadlineMs: 1_500 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SecretError);
+    expect((err as Error).message).toMatch(/could not read secret "cf\/app"/);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(sockets.size).toBeGreaterThan(0); // it did reach the endpoint
+  } finally {
+    for (const s of sockets) s.destroy();
+    silent.close();
+    sdk.destroy();
+  }
+});
 
 const complete = { PGHOST: 'db', PGPORT: 5432, PGUSER: 'app', PGPASSWORD: 'hunter2-secret', SESSION_SECRET: 's'.repeat(40), REDIS_URL: 'rediss://c:6379', engine: 'postgres' };
 
