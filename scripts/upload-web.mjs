@@ -43,7 +43,12 @@ function filesUnder(dir) {
   });
 }
 
-export async function uploadDirectory({ dir, bucket, client = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }) }) {
+// A deploy step that hangs holds the pipeline until GitHub's 6 h job limit:
+// each attempt gives up after these (the SDK's defaults never do), and the
+// SDK retries it.
+const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 };
+
+export async function uploadDirectory({ dir, bucket, client = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL), requestHandler: HTTP_TIMEOUTS }) }) {
   const uploaded = [];
   for (const file of filesUnder(dir)) {
     const key = path.relative(dir, file).split(path.sep).join('/');

@@ -53,7 +53,9 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
 
 export async function applyMigrations(connectionString: string, dir: string, ssl?: pg.ClientConfig['ssl']): Promise<MigrationResult> {
   const migrations = await readMigrations(dir);
-  const client = new pg.Client({ connectionString, ssl, connectionTimeoutMillis: 10_000 });
+  // Generous deadlines (a one-off task, and another migrator may hold the
+  // lock), but deadlines: a silent server fails the task instead of hanging it.
+  const client = new pg.Client({ connectionString, ssl, connectionTimeoutMillis: 10_000, query_timeout: 120_000 });
   await client.connect();
   const result: MigrationResult = { applied: [], alreadyApplied: [], modified: [] };
   try {
