@@ -52,7 +52,7 @@ export function withDeadline<T extends object>(client: T, ms: number, onTimeout:
     const proxy: O = new Proxy(target, {
       get(t, prop, receiver) {
         const value: unknown = Reflect.get(t, prop, receiver);
-        if (typeof value !== 'function') return value;
+        if (typeof value !== 'function' || prop === 'constructor') return value;
         return (...args: unknown[]) => {
           const out: unknown = (value as (...a: unknown[]) => unknown).apply(t, args);
           if (out === t) return proxy; // chained calls (multi().get().pTTL()) keep the wrapper
