@@ -46,6 +46,7 @@ describe('server against PostgreSQL and Redis', () => {
     expect(await s.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(s.output()).toContain('"msg":"stopped"');
+    expect(s.output()).not.toMatch(/DeprecationWarning|ExperimentalWarning/);
     // Nothing secret in the logs.
     expect(s.output()).not.toContain(TEST_SESSION_SECRET);
     expect(s.output()).not.toContain(PASSWORD);
