@@ -12,8 +12,9 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          // The integration suite needs an AWS endpoint: npm run test:integration.
-          exclude: ['test/integration/**', 'node_modules/**'],
+          // The integration suite needs an AWS endpoint (npm run test:integration),
+          // the image suite podman (npm run test:container).
+          exclude: ['test/integration/**', 'test/container-image/**', 'node_modules/**'],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },
