@@ -60,7 +60,7 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
   // The embedded database speaks plain TCP on loopback.
   const sslMode = config.database.url ? config.database.sslMode : 'disable';
   if (config.database.migrateOnBoot || !config.database.url) {
-    const result = await applyMigrations(url, MIGRATIONS_DIR, sslOptions(sslMode));
+    const result = await applyMigrations(url, MIGRATIONS_DIR, sslOptions(sslMode, config.database.sslRootCert));
     logger.info({ applied: result.applied, modified: result.modified }, 'migrations up to date');
   }
 

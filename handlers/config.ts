@@ -64,5 +64,5 @@ export async function loadConfig(env: NodeJS.ProcessEnv): Promise<Config> {
 export async function migrateConfiguredDatabase(env: NodeJS.ProcessEnv): Promise<MigrationResult> {
   const config = await loadConfig(env);
   if (!config.database.url) throw new ConfigError(['DATABASE_URL or PGHOST: required to migrate']);
-  return applyMigrations(config.database.url, MIGRATIONS_DIR, sslOptions(config.database.sslMode));
+  return applyMigrations(config.database.url, MIGRATIONS_DIR, sslOptions(config.database.sslMode, config.database.sslRootCert));
 }

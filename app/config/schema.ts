@@ -53,6 +53,7 @@ export const envSchema = z.object({
   PGPASSWORD: z.optional(z.string()),
   PGDATABASE: z._default(nonEmpty(), 'postgres'),
   PGSSLMODE: z.optional(z.enum(['disable', 'require', 'verify-full'])),
+  PGSSLROOTCERT: z.optional(nonEmpty()),
   DB_POOL_MAX: z.optional(positiveInt(z.lte(100))),
   MIGRATE_ON_BOOT: z.optional(booleanFlag),
   DATA_DIR: z._default(nonEmpty(), '.data'),
@@ -70,6 +71,8 @@ export interface DatabaseConfig {
   url?: string;
   readerUrl?: string;
   sslMode: 'disable' | 'require' | 'verify-full';
+  /** A PEM file with a private CA that verify-full also trusts. */
+  sslRootCert?: string;
   poolMax: number;
   migrateOnBoot: boolean;
 }
@@ -157,7 +160,9 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     database: {
       url,
       readerUrl,
-      sslMode: env.PGSSLMODE ?? (production ? 'require' : 'disable'),
+      // Production verifies the server (Aurora's certificate chains to the RDS CAs).
+      sslMode: env.PGSSLMODE ?? (production ? 'verify-full' : 'disable'),
+      sslRootCert: env.PGSSLROOTCERT,
       poolMax: env.DB_POOL_MAX ?? 10,
       migrateOnBoot: env.MIGRATE_ON_BOOT ?? !production,
     },

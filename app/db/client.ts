@@ -25,7 +25,7 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-function poolConfig(url: string, db: Pick<DatabaseConfig, 'sslMode' | 'poolMax'>): pg.PoolConfig {
+function poolConfig(url: string, db: Pick<DatabaseConfig, 'sslMode' | 'sslRootCert' | 'poolMax'>): pg.PoolConfig {
   return {
     connectionString: url,
     max: db.poolMax,
@@ -37,7 +37,7 @@ function poolConfig(url: string, db: Pick<DatabaseConfig, 'sslMode' | 'poolMax'>
     // own cancels a statement that runs too long and frees its locks.
     query_timeout: DB_DEADLINES.statementMs,
     statement_timeout: DB_DEADLINES.statementMs,
-    ssl: sslOptions(db.sslMode),
+    ssl: sslOptions(db.sslMode, db.sslRootCert),
   };
 }
 

@@ -38,7 +38,7 @@ describe('parseConfig', () => {
       CORS_ORIGIN: 'https://contactfolio.com',
     });
     expect(c).toMatchObject({ production: true, trustProxyHops: 1, secureCookies: true, corsOrigins: ['https://contactfolio.com'] });
-    expect(c.database).toMatchObject({ sslMode: 'require', migrateOnBoot: false });
+    expect(c.database).toMatchObject({ sslMode: 'verify-full', migrateOnBoot: false });
   });
 
   it('names each bad variable and never echoes a secret value', () => {
