@@ -10,7 +10,7 @@ import { SESSION_COOKIE } from './auth/session.ts';
 import type { UserStore } from './auth/store.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import type { ContactStore } from './contacts/store.ts';
-import { healthCheck, type HealthProbes } from './health/routes.ts';
+import { healthCheck, livenessCheck, type HealthProbes } from './health/routes.ts';
 import { jsonBody, originCheck, requireContentType } from './http/middleware.ts';
 import { DependencyUnavailable, errorHandler, notFoundHandler } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps): Express {
   // version ETags for If-Match and If-None-Match.
   app.set('etag', false);
 
-  app.use(requestLog(deps.logger, { ignore: (url) => url === '/health' }));
+  app.use(requestLog(deps.logger, { ignore: (url) => url === '/health' || url === '/health/live' }));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -109,6 +109,7 @@ export function createApp(deps: AppDeps): Express {
   );
 
   app.get('/health', healthCheck(deps.health));
+  app.get('/health/live', livenessCheck());
   // Built on first request, not at start-up: it is a cold-start cost (Lambda) nobody may need.
   let openapi: string | undefined;
   app.get('/v1/openapi.json', async (_req, res) => {

@@ -44,3 +44,19 @@ export function healthCheck(probes: HealthProbes): RequestHandler {
     res.status(ok ? 200 : 503).setHeader('Cache-Control', 'no-store').json(body);
   };
 }
+
+export const livenessSchema = z.object({ status: z.literal('ok') }).register(z.globalRegistry, { id: 'Liveness' });
+
+/**
+ * GET /health/live: this process can serve, whatever its dependencies do.
+ * The ALB and the container health checks use it: with the deep /health, an
+ * Aurora failover or a Redis maintenance would mark every task unhealthy at
+ * once and ECS would replace them all, which fixes nothing. A dependency
+ * outage is answered with 503s by each request and reported by /health.
+ */
+export function livenessCheck(): RequestHandler {
+  const body = JSON.stringify({ status: 'ok' } satisfies z.infer<typeof livenessSchema>);
+  return (_req, res) => {
+    res.status(200).setHeader('Cache-Control', 'no-store').type('application/json').send(body);
+  };
+}

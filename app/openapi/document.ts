@@ -11,7 +11,7 @@ import {
   listQuerySchema,
 } from '../contacts/schemas.ts';
 import { CSV_TYPES, IMPORT_LIMIT, VCARD_TYPES } from '../contacts/routes.ts';
-import { healthSchema } from '../health/routes.ts';
+import { healthSchema, livenessSchema } from '../health/routes.ts';
 import { limitsSchema } from '../limits/routes.ts';
 import { problemSchema } from '../http/problem.ts';
 
@@ -60,8 +60,17 @@ export function buildOpenApiDocument(version: string) {
       '/health': {
         get: op(
           {
-            summary: 'Liveness of the app and its database and session store; never sets a cookie',
+            summary: 'Readiness: the app can reach its database and session store (each checked within 2 s); never sets a cookie',
             responses: { '200': json(healthSchema, 'All checks pass'), '503': json(healthSchema, 'A check failed') },
+          },
+          false,
+        ),
+      },
+      '/health/live': {
+        get: op(
+          {
+            summary: 'Liveness: the process answers, whatever its dependencies do (the load balancer and container health checks); never sets a cookie',
+            responses: { '200': json(livenessSchema, 'The process serves') },
           },
           false,
         ),

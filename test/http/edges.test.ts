@@ -178,6 +178,7 @@ describe('health and OpenAPI', () => {
     expect(ops.sort()).toEqual(
       [
         'GET /health',
+        'GET /health/live',
         'POST /v1/auth/signup',
         'POST /v1/auth/login',
         'POST /v1/auth/logout',

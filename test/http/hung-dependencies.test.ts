@@ -68,6 +68,12 @@ it('a hung Redis: 503 sessions_unavailable within seconds for reads, writes and 
   const health = await timed(() => t.client().get('/health'));
   expect(health.value.status).toBe(503);
   expect(health.value.body.checks).toEqual({ database: 'ok', sessions: 'unavailable' });
+  // The load balancer's check asks only whether this task can serve: it stays healthy.
+  const live = await timed(() => t.client().get('/health/live'));
+  expect(live.value.status).toBe(200);
+  expect(live.value.body).toEqual({ status: 'ok' });
+  expect(live.value.headers['set-cookie']).toBeUndefined();
+  expect(live.ms).toBeLessThan(500);
 
   redisProxy.resume();
   const after = await eventually(() => agent.get('/v1/contacts'), (r) => r.status === 200);
@@ -97,6 +103,7 @@ it('a hung PostgreSQL: 503 database_unavailable within seconds for list, create,
     expect(r.ms).toBeLessThan(12_000);
   }
   expect((await t.client().get('/health')).body.checks).toEqual({ database: 'unavailable', sessions: 'ok' });
+  expect((await t.client().get('/health/live')).status).toBe(200);
 
   pgProxy.resume();
   const after = await eventually(() => agent.get('/v1/contacts'), (r) => r.status === 200, 20_000);
