@@ -14,6 +14,14 @@ import { AppFunction } from './node-function.ts';
 import { acknowledge } from './acknowledge.ts';
 
 export const APP_PORT = 3000;
+/**
+ * What the ALB and ECS probe: 200 whenever this process can serve, with no
+ * dependency checks. The deep /health (PostgreSQL and Redis) would mark every
+ * task unhealthy at once during an Aurora failover or an ElastiCache
+ * maintenance, and ECS would replace them all; new tasks would fail it too.
+ * /health stays for operators, the smoke test and alarms.
+ */
+export const LIVENESS_PATH = '/health/live';
 
 export interface ServiceProps {
   vpc: ec2.IVpc;
@@ -32,7 +40,7 @@ export interface ServiceProps {
 /**
  * The API on ECS Fargate (256 CPU units, 512 MiB) behind an internet-facing
  * ALB: HTTP 80 redirects to HTTPS 443 with a DNS-validated certificate,
- * health check /health, api.<domain> as an alias. Migrations run in a
+ * health check /health/live (liveness), api.<domain> as an alias. Migrations run in a
  * one-off function before new tasks take traffic.
  */
 export class Service extends Construct {
@@ -75,6 +83,17 @@ export class Service extends Construct {
       }),
       readonlyRootFilesystem: true,
       stopTimeout: Duration.seconds(30),
+      // Liveness only (see LIVENESS_PATH). The slim image has no curl; Node 22
+      // has fetch. ECS stops a task whose essential container stays UNHEALTHY;
+      // failures during startPeriod do not count.
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
+      healthCheck: {
+        command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${APP_PORT}${LIVENESS_PATH}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
     });
 
     this.albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSg', { vpc, description: 'ALB: 80 and 443 from the internet', allowAllOutbound: false });
@@ -89,7 +108,9 @@ export class Service extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster,
       taskDefinition,
-      desiredCount: props.desiredTasks,
+      // No desiredCount: with autoscaling, a fixed count in the template
+      // resets the scale to it on every deploy. Creation starts one task and
+      // the scalable target's minCapacity raises it to desiredTasks at once.
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { rollback: true },
@@ -131,7 +152,7 @@ export class Service extends Construct {
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service],
       deregistrationDelay: Duration.seconds(30),
-      healthCheck: { path: '/health', healthyHttpCodes: '200', interval: Duration.seconds(15), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
+      healthCheck: { path: LIVENESS_PATH, healthyHttpCodes: '200', interval: Duration.seconds(15), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
     });
     this.loadBalancer.addListener('Http', {
       port: 80,

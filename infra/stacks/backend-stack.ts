@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
@@ -33,7 +34,12 @@ export class BackendStack extends Stack {
     this.service = new Service(this, 'Api', {
       vpc: this.network.vpc,
       data: this.data,
-      image: props.image ?? ecs.ContainerImage.fromAsset(PROJECT_ROOT, { file: 'Dockerfile' }),
+      image: props.image ?? ecs.ContainerImage.fromAsset(PROJECT_ROOT, {
+        file: 'Dockerfile',
+        // The task runs X86_64 (runtimePlatform); without this a deploy from an
+        // ARM machine would push an arm64 image the task cannot start.
+        platform: Platform.LINUX_AMD64,
+      }),
       zone,
       apiDomainName: config.apiDomainName,
       webOrigin: `https://${config.domainName}`,

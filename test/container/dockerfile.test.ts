@@ -37,6 +37,8 @@ describe('Dockerfile', () => {
     const user = finalStage.filter((i) => i.getKeyword() === 'USER').at(-1);
     expect(user?.getRawArgumentsContent()).toBe('node');
     expect(finalStage.some((i) => i.getKeyword() === 'HEALTHCHECK')).toBe(true);
+    // Liveness, like the ALB and the task definition: not the deep /health.
+    expect(argsOf('HEALTHCHECK')).toMatch(/'\/health\/live'\)/);
     expect(argsOf('EXPOSE')).toBe('3000');
     expect(jsonArgs('CMD')).toEqual(['node', '--enable-source-maps', 'dist/server.mjs']);
   });

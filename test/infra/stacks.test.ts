@@ -197,7 +197,6 @@ describe('backend service', () => {
   it('the service runs in private subnets without public IPs, rolls back failed deployments', () => {
     backend.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
-      DesiredCount: 2,
       NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED', Subnets: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('private') })]) }) },
       DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 }),
     });
@@ -216,12 +215,12 @@ describe('backend service', () => {
     backend.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
   });
 
-  it('target group health check is /health on the app port', () => {
+  it('target group health check is the liveness route /health/live on the app port (service-operations.test.ts says why)', () => {
     backend.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       Port: 3000,
       Protocol: 'HTTP',
       TargetType: 'ip',
-      HealthCheckPath: '/health',
+      HealthCheckPath: '/health/live',
       Matcher: { HttpCode: '200' },
     });
   });
