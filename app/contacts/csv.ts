@@ -1,8 +1,10 @@
-import { parse } from 'csv-parse/sync';
+import { finished } from 'node:stream/promises';
+import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import { HttpProblem } from '../http/problem.ts';
 import type { Contact } from './schemas.ts';
-import { normalizeBirthday } from './vcard.ts';
+import { IMPORT_LIMITS, pieceEnd, type FormatParser, type OnRecord } from './import.ts';
+import { birthdayOrNote } from './vcard.ts';
 
 /*
  * CSV in the column layout Google Contacts uses ("E-mail 1 - Label", ...),
@@ -12,13 +14,16 @@ import { normalizeBirthday } from './vcard.ts';
  */
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+// A value that itself starts with the escape character is escaped too, or
+// "'=x" (data) would come back as "=x".
+const ESCAPED = /^'[=+\-@\t\r']/;
 
 export function escapeCell(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
+  return FORMULA_START.test(value) || value.startsWith("'") ? `'${value}` : value;
 }
 
 export function unescapeCell(value: string): string {
-  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+  return ESCAPED.test(value) ? value.slice(1) : value;
 }
 
 const TAG_SEPARATOR = ' ::: ';
@@ -62,15 +67,7 @@ export function contactsToCsv(contacts: Contact[]): string {
   return stringify([header, ...rows], { record_delimiter: '\r\n', quoted_match: /[\s,"]/ });
 }
 
-type Row = Record<string, string>;
-
-function col(row: Row, ...names: string[]): string {
-  for (const n of names) {
-    const v = row[n.toLowerCase()];
-    if (v) return v;
-  }
-  return '';
-}
+type Labelled = readonly [label: string, value: string];
 
 function label<T extends string>(raw: string, allowed: readonly T[], fallback: T): T {
   const l = raw.replace(/^\*\s*/, '').trim().toLowerCase();
@@ -78,95 +75,147 @@ function label<T extends string>(raw: string, allowed: readonly T[], fallback: T
   return (allowed as readonly string[]).includes(mapped) ? (mapped as T) : fallback;
 }
 
-function birthdayFrom(raw: string): { birthday: string | null; note?: string } {
-  if (!raw || raw === '0/0/00') return { birthday: null };
-  const iso = normalizeBirthday(raw);
-  if (iso) return { birthday: iso };
-  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(raw); // Outlook: M/D/YYYY
-  if (us) return { birthday: `${us[3]}-${us[1]!.padStart(2, '0')}-${us[2]!.padStart(2, '0')}` };
-  return { birthday: null, note: `Birthday: ${raw}` };
+/** The cells of one row, read by column name through the header's index. */
+type Cells = (...names: string[]) => string;
+
+/**
+ * What the header says, worked out once per file: a 4,000-column header
+ * cost 57 s when every row searched its column names again.
+ */
+function planFor(header: string[]): (row: string[]) => Record<string, unknown> {
+  const at = new Map<string, number>();
+  header.forEach((h, i) => at.set(h.trim().toLowerCase(), i));
+  const present = (prefix: string) => {
+    let n = 0;
+    while (n < 50 && header.some((h) => h.trim().toLowerCase().startsWith(`${prefix} ${n + 1} `))) n++;
+    return n;
+  };
+  const emailsN = present('e-mail');
+  const phonesN = present('phone');
+  const addressesN = present('address');
+  return (row) => {
+    const col: Cells = (...names) => {
+      for (const n of names) {
+        const i = at.get(n.toLowerCase());
+        const v = i === undefined ? undefined : row[i];
+        if (v) return unescapeCell(v);
+      }
+      return '';
+    };
+    return rowToInput(col, emailsN, phonesN, addressesN);
+  };
 }
 
-function numbered(row: Row, prefix: string, build: (i: number) => Record<string, unknown> | undefined): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  for (let i = 1; i <= 50; i++) {
-    if (!Object.keys(row).some((k) => k.startsWith(`${prefix} ${i} `))) break;
-    const item = build(i);
-    if (item) out.push(item);
-  }
-  return out;
-}
-
-function rowToInput(row: Row): Record<string, unknown> {
-  const rawTags = col(row, 'Labels', 'Group Membership', 'Categories')
+function rowToInput(col: Cells, emailsN: number, phonesN: number, addressesN: number): Record<string, unknown> {
+  const rawTags = col('Labels', 'Group Membership', 'Categories')
     .split(/\s*:::\s*|;/)
     .map((t) => t.trim())
     .filter(Boolean);
   const starred = rawTags.some((t) => t.toLowerCase() === '* starred');
   const tags = rawTags.filter((t) => !t.startsWith('* '));
-  const { birthday, note } = birthdayFrom(col(row, 'Birthday'));
-  const notes = [col(row, 'Notes'), note].filter(Boolean).join('\n');
+  const rawBirthday = col('Birthday');
+  const { birthday, note } = rawBirthday === '0/0/00' ? { birthday: null } : birthdayOrNote(rawBirthday, usDate(rawBirthday));
+  const notes = [col('Notes'), note].filter(Boolean).join('\n');
 
-  const emails = numbered(row, 'e-mail', (i) => {
-    const value = col(row, `E-mail ${i} - Value`);
-    return value ? { value, label: label(col(row, `E-mail ${i} - Label`, `E-mail ${i} - Type`), ['home', 'work', 'other'], 'other') } : undefined;
-  });
-  for (const [name, lbl] of [['E-mail Address', 'other'], ['E-mail 2 Address', 'other'], ['E-mail 3 Address', 'other']] as const) {
-    const value = col(row, name);
-    if (value) emails.push({ value, label: lbl });
+  const labelled = (n: number, value: (i: number) => Labelled): Labelled[] =>
+    Array.from({ length: n }, (_, i) => value(i + 1)).filter(([, v]) => v);
+  const emails = labelled(emailsN, (i) => [col(`E-mail ${i} - Label`, `E-mail ${i} - Type`), col(`E-mail ${i} - Value`)]).map(([l, value]) => ({
+    value,
+    label: label(l, ['home', 'work', 'other'], 'other'),
+  }));
+  for (const name of ['E-mail Address', 'E-mail 2 Address', 'E-mail 3 Address']) {
+    const value = col(name);
+    if (value) emails.push({ value, label: 'other' });
   }
-  const phones = numbered(row, 'phone', (i) => {
-    const value = col(row, `Phone ${i} - Value`);
-    return value
-      ? { value, label: label(col(row, `Phone ${i} - Label`, `Phone ${i} - Type`), ['mobile', 'home', 'work', 'other'], 'other') }
-      : undefined;
-  });
+  const phones = labelled(phonesN, (i) => [col(`Phone ${i} - Label`, `Phone ${i} - Type`), col(`Phone ${i} - Value`)]).map(([l, value]) => ({
+    value,
+    label: label(l, ['mobile', 'home', 'work', 'other'], 'other'),
+  }));
   for (const [name, lbl] of [['Mobile Phone', 'mobile'], ['Home Phone', 'home'], ['Business Phone', 'work']] as const) {
-    const value = col(row, name);
+    const value = col(name);
     if (value) phones.push({ value, label: lbl });
   }
-  const addresses = numbered(row, 'address', (i) => {
+  const addresses = Array.from({ length: addressesN }, (_, k) => {
+    const i = k + 1;
     const a = {
-      street: col(row, `Address ${i} - Street`),
-      city: col(row, `Address ${i} - City`),
-      region: col(row, `Address ${i} - Region`),
-      postalCode: col(row, `Address ${i} - Postal Code`),
-      country: col(row, `Address ${i} - Country`),
+      street: col(`Address ${i} - Street`),
+      city: col(`Address ${i} - City`),
+      region: col(`Address ${i} - Region`),
+      postalCode: col(`Address ${i} - Postal Code`),
+      country: col(`Address ${i} - Country`),
     };
     if (!Object.values(a).some(Boolean)) return undefined;
-    return { ...a, label: label(col(row, `Address ${i} - Label`, `Address ${i} - Type`), ['home', 'work', 'other'], 'home') };
-  });
+    return { ...a, label: label(col(`Address ${i} - Label`, `Address ${i} - Type`), ['home', 'work', 'other'], 'home') };
+  }).filter((a) => a !== undefined);
 
   return {
-    firstName: col(row, 'First Name', 'Given Name'),
-    lastName: col(row, 'Last Name', 'Family Name'),
-    company: col(row, 'Organization Name', 'Organization 1 - Name', 'Company'),
-    jobTitle: col(row, 'Organization Title', 'Organization 1 - Title', 'Job Title'),
+    firstName: col('First Name', 'Given Name'),
+    lastName: col('Last Name', 'Family Name'),
+    company: col('Organization Name', 'Organization 1 - Name', 'Company'),
+    jobTitle: col('Organization Title', 'Organization 1 - Title', 'Job Title'),
     emails,
     phones,
     addresses,
     birthday,
     notes,
     tags,
-    favorite: starred || ['true', 'yes', '1'].includes(col(row, 'Favorite').toLowerCase()),
+    favorite: starred || ['true', 'yes', '1'].includes(col('Favorite').toLowerCase()),
   };
 }
 
-/** One input object per data row; a body that is not CSV with a header row is a 400. */
-export function parseCsv(body: string): Record<string, unknown>[] {
-  let rows: Row[];
-  try {
-    rows = parse(body, {
-      bom: true,
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
-      skip_empty_lines: true,
-      relax_column_count: true,
-      trim: true,
-      cast: (value: string) => unescapeCell(value),
-    }) as Row[];
-  } catch (err) {
-    const why = err instanceof Error ? err.message : 'parse error';
-    throw new HttpProblem(400, 'unparseable_import', `The CSV could not be parsed: ${why}`);
-  }
-  return rows.map(rowToInput);
+/** Outlook writes M/D/YYYY. */
+function usDate(raw: string): string | undefined {
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(raw);
+  return us ? `${us[3]}-${us[1]!.padStart(2, '0')}-${us[2]!.padStart(2, '0')}` : undefined;
 }
+
+const unparseable = (why: string) => new HttpProblem(400, 'unparseable_import', `The CSV could not be parsed: ${why}`);
+
+/**
+ * Reads CSV with a header row through csv-parse's streaming parser, a piece
+ * at a time; a body that is not CSV is a 400 and imports nothing.
+ */
+export const parseCsv: FormatParser = async (body, onRecord: OnRecord, breathe) => {
+  let plan: ((row: string[]) => Record<string, unknown>) | undefined;
+  let reading = true;
+  let total = 0;
+  let failure: unknown;
+  const parser = parse({
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    trim: true,
+    // A never-closed quote or a huge field fails here instead of growing a buffer to the body's size.
+    max_record_size: IMPORT_LIMITS.maxRecordChars,
+    // Records are handled here, as they are parsed, and never queued in the stream.
+    on_record: (record: string[]) => {
+      try {
+        if (!plan) {
+          if (record.length > IMPORT_LIMITS.maxColumns) {
+            throw unparseable(`the header has ${record.length} columns; at most ${IMPORT_LIMITS.maxColumns} are read`);
+          }
+          plan = planFor(record);
+        } else {
+          total++;
+          if (reading) reading = onRecord({ input: plan(record) });
+        }
+      } catch (err) {
+        failure ??= err;
+      }
+      return null;
+    },
+  });
+  parser.on('error', (err) => (failure ??= err));
+  const done = finished(parser.resume()).catch(() => undefined);
+  for (let at = 0; at < body.length && failure === undefined; ) {
+    const end = pieceEnd(body, at);
+    parser.write(body.slice(at, end));
+    at = end;
+    await breathe();
+  }
+  parser.end();
+  await done;
+  if (failure instanceof HttpProblem) throw failure;
+  if (failure !== undefined) throw unparseable(failure instanceof Error ? failure.message : 'parse error');
+  return total;
+};

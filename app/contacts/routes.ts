@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requireUser, userIdOf } from '../auth/session.ts';
 import { jsonBody, requireContentType, textBody } from '../http/middleware.ts';
-import { HttpProblem, zodFieldErrors } from '../http/problem.ts';
+import { HttpProblem } from '../http/problem.ts';
 import { parseBody, parseQuery } from '../http/validate.ts';
 import {
   contactCreateSchema,
@@ -10,9 +10,8 @@ import {
   exportQuerySchema,
   IDENTITY_MESSAGE,
   listQuerySchema,
-  type ContactDraft,
-  type ImportResult,
 } from './schemas.ts';
+import { importContacts } from './import.ts';
 import type { ContactStore, StoredContact } from './store.ts';
 
 // The file formats load on first use: their parsers (ical.js, csv-parse)
@@ -100,27 +99,8 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
       if (typeof req.body !== 'string' || req.body.trim() === '') {
         throw new HttpProblem(400, 'unparseable_import', 'The import body is empty.');
       }
-      const body: string = req.body;
-      const { parseCsv } = await csvFormat();
-      const vcard = await vcardFormat();
-      const inputs = req.is(CSV_TYPES) ? parseCsv(body) : vcard.parseVCards(body).map(vcard.vcardToInput);
-      const skipped: ImportResult['skipped'] = [];
-      const drafts: { index: number; draft: ContactDraft }[] = [];
-      inputs.forEach((input, index) => {
-        const parsed = contactCreateSchema.safeParse(input);
-        if (parsed.success) drafts.push({ index, draft: parsed.data });
-        else {
-          const why = zodFieldErrors(parsed.error)
-            .map((e) => (e.path ? `${e.path} ${e.message}` : e.message === IDENTITY_MESSAGE ? 'no name, company, email or phone' : e.message))
-            .join('; ');
-          skipped.push({ index, reason: `invalid: ${why}` });
-        }
-      });
-      const created = await contacts.createWithinLimit(userIdOf(req), drafts.map((d) => d.draft), maxContactsPerUser);
-      for (const { index } of drafts.slice(created.length)) skipped.push({ index, reason: 'contact_limit_reached' });
-      skipped.sort((a, b) => a.index - b.index);
-      const result: ImportResult = { imported: created.length, skipped };
-      res.json(result);
+      const parser = req.is(CSV_TYPES) ? (await csvFormat()).parseCsv : (await vcardFormat()).parseVCards;
+      res.json(await importContacts({ contacts, maxContactsPerUser }, userIdOf(req), req.body, parser));
     },
   );
 

@@ -211,7 +211,17 @@ export const exportQuerySchema = z.strictObject({
 export const importResultSchema = z
   .object({
     imported: z.int(),
+    // In index order; at most the first 25 rows/cards not imported.
     skipped: z.array(z.object({ index: z.int(), reason: z.string() })),
+    // Present only when `skipped` does not list every row/card not imported,
+    // so a client written against {imported, skipped} sees no change.
+    skippedTotal: z.optional(z.int()).register(z.globalRegistry, {
+      description: 'All rows/cards not imported, listed in skipped or not. Present only when skipped is cut short.',
+    }),
+    unread: z.optional(z.int()).register(z.globalRegistry, {
+      description:
+        'Of skippedTotal, the rows/cards after the import stopped (the contact limit reached, or the per-import read limit): counted, not read. Present only when skipped is cut short.',
+    }),
   })
   .register(z.globalRegistry, { id: 'ImportResult' });
 

@@ -1,6 +1,8 @@
 import ICAL from 'ical.js';
 import { HttpProblem } from '../http/problem.ts';
-import type { Contact } from './schemas.ts';
+import type { FormatParser, ParsedRecord } from './import.ts';
+import { IMPORT_LIMITS } from './import.ts';
+import { birthdaySchema, type Contact } from './schemas.ts';
 
 /*
  * vCard 3.0 / 4.0 <-> contact, with ical.js doing the format work (line
@@ -11,21 +13,109 @@ import type { Contact } from './schemas.ts';
 
 type JCard = [string, unknown[], unknown[]];
 
-/** Splits a body into vCards; an unparseable body is a 400. */
-export function parseVCards(body: string): ICAL.Component[] {
+const BEGIN = /^BEGIN:VCARD\s*$/i;
+const END = /^END:VCARD\s*$/i;
+// Binary properties we do not keep: an embedded photo must not count
+// against the size of a card (or cost a parse).
+const UNUSED = /^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]/i;
+
+const noVCard = () => new HttpProblem(400, 'unparseable_import', 'The body contains no complete vCard (BEGIN:VCARD ... END:VCARD).');
+
+/** One card's text to contact input, or why it cannot be one. */
+function cardRecord(text: string): ParsedRecord {
+  let parsed: unknown;
+  try {
+    parsed = ICAL.parse(text);
+  } catch (err) {
+    return { reason: `unparseable vCard: ${err instanceof Error ? err.message : 'parse error'}` };
+  }
+  const list = (Array.isArray(parsed) && typeof parsed[0] === 'string' ? [parsed] : parsed) as JCard[];
+  const jcard = list.find((j) => j[0] === 'vcard');
+  if (!jcard) return { reason: 'unparseable vCard' };
+  try {
+    return { input: vcardToInput(new ICAL.Component(jcard)) };
+  } catch (err) {
+    // A safety net: vcardToInput reads values defensively, so this is not expected.
+    return { reason: `unreadable vCard: ${err instanceof Error ? err.message : 'error'}` };
+  }
+}
+
+/**
+ * Splits the body into cards line by line, a card at a time through
+ * ical.js, so memory holds one card's tree, never the file's (ICAL.parse of
+ * a whole 5 MB file took +300 MB). ical.js has no incremental parser: its
+ * ComponentParser parses the whole text first. Text outside cards is
+ * ignored; a body without one complete card is a 400.
+ */
+export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
   if (!/BEGIN:VCARD/i.test(body)) {
     throw new HttpProblem(400, 'unparseable_import', 'The body contains no vCard (BEGIN:VCARD).');
   }
-  let parsed: unknown;
-  try {
-    parsed = ICAL.parse(body);
-  } catch (err) {
-    const why = err instanceof Error ? err.message : 'parse error';
-    throw new HttpProblem(400, 'unparseable_import', `The vCard data could not be parsed: ${why}`);
+  let reading = true;
+  let total = 0;
+  let complete = 0;
+  let depth = 0;
+  let lines: string[] = [];
+  let chars = 0;
+  let problem: string | undefined;
+  let dropping = false;
+  let count = 0;
+  for (let pos = 0; pos < body.length; ) {
+    let nl = body.indexOf('\n', pos);
+    if (nl < 0) nl = body.length;
+    const line = body.charCodeAt(nl - 1) === 13 ? body.slice(pos, nl - 1) : body.slice(pos, nl);
+    pos = nl + 1;
+    if ((++count & 1023) === 0) await breathe();
+    const continued = line.startsWith(' ') || line.startsWith('\t');
+    if (BEGIN.test(line)) {
+      if (depth === 0) {
+        lines = [];
+        chars = 0;
+        problem = undefined;
+      }
+      depth++;
+      dropping = false;
+      if (depth > IMPORT_LIMITS.maxNesting) problem ??= `vCards nested more than ${IMPORT_LIMITS.maxNesting} deep`;
+    } else if (END.test(line)) {
+      if (depth === 0) continue;
+      depth--;
+      dropping = false;
+    } else if (depth === 0) continue;
+    else if (!continued) dropping = UNUSED.test(line);
+
+    if (reading && problem === undefined && !dropping) {
+      chars += line.length + 2;
+      if (chars > IMPORT_LIMITS.maxRecordChars) problem = `the vCard is longer than ${IMPORT_LIMITS.maxRecordChars} characters`;
+      else lines.push(line);
+    }
+    if (problem !== undefined) lines = [];
+    if (depth === 0) {
+      // The line was the END of a top-level card.
+      total++;
+      complete++;
+      if (reading) reading = onRecord(problem === undefined ? cardRecord(`${lines.join('\r\n')}\r\n`) : { reason: problem });
+      lines = [];
+    }
   }
-  const list = (Array.isArray(parsed) && typeof parsed[0] === 'string' ? [parsed] : parsed) as JCard[];
-  return list.filter((j) => j[0] === 'vcard').map((j) => new ICAL.Component(j));
+  if (complete === 0) throw noVCard();
+  if (depth > 0) {
+    total++;
+    if (reading) onRecord({ reason: 'the last vCard has no END:VCARD' });
+  }
+  return total;
+};
+
+/** The property's values; its text as written when the VALUE= type does not fit it (ical.js throws then). */
+function values(p: ICAL.Property): unknown[] {
+  try {
+    return p.getValues();
+  } catch {
+    return p.jCal.slice(3);
+  }
 }
+
+const first = (p: ICAL.Property | null | undefined): unknown => (p ? values(p)[0] : undefined);
+const firstOf = (card: ICAL.Component, name: string): unknown => first(card.getFirstProperty(name));
 
 function types(p: ICAL.Property): string[] {
   const raw = p.getParameter('type');
@@ -39,7 +129,7 @@ function str(v: unknown): string {
 }
 
 function parts(p: ICAL.Property | null, size: number): string[] {
-  const v = p?.getFirstValue();
+  const v = first(p);
   const arr = Array.isArray(v) ? v.map(str) : typeof v === 'string' ? v.split(';') : [];
   return Array.from({ length: size }, (_, i) => arr[i] ?? '');
 }
@@ -55,9 +145,23 @@ export function normalizeBirthday(raw: string): string | undefined {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
 }
 
+/** The value as written (jCal keeps dates as text). */
 function rawValue(p: ICAL.Property): string {
-  const json = p.toJSON() as unknown[];
-  return str(json[3]);
+  return str(p.jCal[3]);
+}
+
+/**
+ * A birthday as YYYY-MM-DD when `raw` (or the caller's reading of it) is a
+ * real date; otherwise its text for the notes, so nothing is lost and the
+ * contact still imports.
+ */
+export function birthdayOrNote(raw: string, alternative?: string): { birthday: string | null; note?: string } {
+  const text = raw.trim();
+  if (!text) return { birthday: null };
+  for (const candidate of [normalizeBirthday(text), alternative]) {
+    if (candidate && birthdaySchema.safeParse(candidate).success) return { birthday: candidate };
+  }
+  return { birthday: null, note: `Birthday: ${text}` };
 }
 
 /** Maps one vCard to contact input (validated later by the create schema). */
@@ -65,42 +169,38 @@ export function vcardToInput(card: ICAL.Component): Record<string, unknown> {
   const [family, given, additional] = parts(card.getFirstProperty('n'), 5);
   // ORG is "name;unit;..." in vCard 4 (an array here) but a plain string in
   // ical.js's vCard 3 reading, where a ';' may be part of the name.
-  const orgValue = card.getFirstPropertyValue('org');
+  const orgValue = firstOf(card, 'org');
   const org = Array.isArray(orgValue) ? str(orgValue[0]) : str(orgValue);
-  const fn = str(card.getFirstPropertyValue('fn'));
+  const fn = str(firstOf(card, 'fn'));
   let firstName = [given, additional].filter(Boolean).join(' ');
   const lastName = family ?? '';
   if (!firstName && !lastName && fn && fn !== org) firstName = fn;
 
   const notes: string[] = [];
-  const note = str(card.getFirstPropertyValue('note'));
+  const note = str(firstOf(card, 'note'));
   if (note) notes.push(note);
 
-  let birthday: string | undefined;
   const bday = card.getFirstProperty('bday');
-  if (bday) {
-    const raw = rawValue(bday);
-    birthday = normalizeBirthday(raw);
-    // A year-less birthday (--MM-DD) has no place in the contact's date, so
-    // keep it in the notes rather than drop it.
-    if (!birthday && raw) notes.push(`Birthday: ${raw}`);
-  }
+  // A year-less (--MM-DD) or impossible birthday has no place in the
+  // contact's date, so it is kept in the notes rather than dropped.
+  const { birthday, note: bdayNote } = bday ? birthdayOrNote(rawValue(bday)) : { birthday: null };
+  if (bdayNote) notes.push(bdayNote);
 
   const favorite = card
     .getAllProperties('x-contactfolio-favorite')
-    .some((p) => str(p.getFirstValue()).toLowerCase() === 'true');
+    .some((p) => str(first(p)).toLowerCase() === 'true');
 
   return {
     firstName,
     lastName,
     company: org,
-    jobTitle: str(card.getFirstPropertyValue('title')),
+    jobTitle: str(firstOf(card, 'title')),
     emails: card.getAllProperties('email').map((p) => ({
-      value: str(p.getFirstValue()).replace(/^mailto:/i, ''),
+      value: str(first(p)).replace(/^mailto:/i, ''),
       label: pick(types(p), { home: 'home', work: 'work' }, 'other'),
     })),
     phones: card.getAllProperties('tel').map((p) => ({
-      value: str(p.getFirstValue()).replace(/^tel:/i, ''),
+      value: str(first(p)).replace(/^tel:/i, ''),
       label: pick(types(p), { cell: 'mobile', mobile: 'mobile', iphone: 'mobile', home: 'home', work: 'work' }, 'other'),
     })),
     addresses: card.getAllProperties('adr').map((p) => {
@@ -114,9 +214,9 @@ export function vcardToInput(card: ICAL.Component): Record<string, unknown> {
         label: pick(types(p), { home: 'home', work: 'work' }, 'other'),
       };
     }),
-    birthday: birthday ?? null,
+    birthday,
     notes: notes.join('\n'),
-    tags: card.getAllProperties('categories').flatMap((p) => p.getValues().map(str)).filter(Boolean),
+    tags: card.getAllProperties('categories').flatMap((p) => values(p).map(str)).filter(Boolean),
     favorite,
   };
 }

@@ -190,3 +190,167 @@ describe('export', () => {
     expect(res.body.code).toBe('invalid_query');
   });
 });
+
+describe('round trips with values a spreadsheet would run', () => {
+  // Every field, and text starting with each character CSV export escapes (and the escape itself).
+  const tricky = {
+    firstName: "'=literal",
+    lastName: '=SUM(A1:A2)',
+    company: '+Plus & Co',
+    jobTitle: '-minus',
+    emails: [
+      { value: "'quote@example.org", label: 'home' },
+      { value: '+plus@example.org', label: 'work' },
+      { value: '-dash@example.org', label: 'other' },
+    ],
+    phones: [
+      { value: '+1 555 0100', label: 'mobile' },
+      { value: '-5550101', label: 'home' },
+      { value: '555-0102', label: 'work' },
+    ],
+    addresses: [
+      { street: "'@home street", city: '=City', region: '+Region', postalCode: '-123', country: '@Country', label: 'home' },
+      { street: '2 Side St', city: null, region: null, postalCode: null, country: 'FR', label: 'work' },
+    ],
+    birthday: '2000-02-29',
+    notes: "'+note with\nlines, commas; and \"quotes\"",
+    tags: ['@mention', "'quoted", '=eq', '-dash', '+plus'],
+    favorite: true,
+  };
+  const content = (c: Record<string, unknown>) => {
+    const { id, createdAt, updatedAt, ...rest } = c;
+    return rest;
+  };
+
+  for (const format of ['csv', 'vcard'] as const) {
+    it(`${format}: what we export comes back identical`, async () => {
+      const agent = await freshUser();
+      expect((await agent.post('/v1/contacts').send(tricky)).status).toBe(201);
+      const before = (await everything(agent)).map(content);
+      expect(before[0]).toMatchObject({ firstName: "'=literal", tags: expect.arrayContaining(["'quoted"]) });
+      const exported = await agent.get(`/v1/contacts/export?format=${format}`);
+      const other = await freshUser();
+      const imported = await other.post('/v1/contacts/import').type(format === 'csv' ? 'text/csv' : 'text/vcard').send(exported.text);
+      expect(imported.body).toEqual({ imported: 1, skipped: [] });
+      expect((await everything(other)).map(content)).toEqual(before);
+    });
+  }
+});
+
+describe('imports keep what they can', () => {
+  it('CSV: an impossible or unreadable birthday goes to the notes and the contact is imported', async () => {
+    const agent = await freshUser();
+    const csv = ['First Name,Birthday,Notes', 'Feb,2/30/2020,', 'Nines,99999999,Old note', 'Good,1999-12-31,', 'Zero,0/0/00,'].join('\r\n');
+    expect((await agent.post('/v1/contacts/import').type('text/csv').send(csv)).body).toEqual({ imported: 4, skipped: [] });
+    const byName = Object.fromEntries((await everything(agent)).map((c) => [c.firstName, c]));
+    expect(byName.Feb).toMatchObject({ birthday: null, notes: 'Birthday: 2/30/2020' });
+    expect(byName.Nines).toMatchObject({ birthday: null, notes: 'Old note\nBirthday: 99999999' });
+    expect(byName.Good).toMatchObject({ birthday: '1999-12-31', notes: null });
+    expect(byName.Zero).toMatchObject({ birthday: null, notes: null });
+  });
+
+  it('vCard: a VALUE= that does not fit its text keeps the text; an unparseable card is skipped; the rest imports', async () => {
+    const agent = await freshUser();
+    const card = (lines: string[]) => ['BEGIN:VCARD', 'VERSION:4.0', ...lines, 'END:VCARD', ''].join('\r\n');
+    const typed = [
+      card(['FN;VALUE=date-and-or-time:abc']),
+      card(['N:Offset;Nora;;;', 'NOTE;VALUE=utc-offset:+99']),
+      card(['N:Day;Bad;;;', 'BDAY:20200230']),
+      card(['N:Fine;Fay;;;', 'EMAIL:fay@example.org']),
+    ].join('');
+    const res = await agent.post('/v1/contacts/import').type('text/vcard').send(typed);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ imported: 4, skipped: [] });
+    const broken = [card(['N:Broken;Bob;;;', 'THIS LINE HAS NO COLON']), card(['N:After;Al;;;'])].join('');
+    expect((await agent.post('/v1/contacts/import').type('text/vcard').send(broken)).body).toEqual({
+      imported: 1,
+      skipped: [{ index: 0, reason: expect.stringMatching(/^unparseable vCard/) }],
+    });
+    const [abc, nora, bad, fay] = await everything(agent);
+    expect(abc).toMatchObject({ firstName: 'abc' });
+    expect(nora).toMatchObject({ firstName: 'Nora', notes: expect.stringContaining('+99') });
+    // ical.js reads the basic form as 2020-02-30: the date as it read it is kept.
+    expect(bad).toMatchObject({ firstName: 'Bad', birthday: null, notes: 'Birthday: 2020-02-30' });
+    expect(fay).toMatchObject({ firstName: 'Fay', emails: [{ value: 'fay@example.org', label: 'other' }] });
+    expect((await everything(agent)).map((c) => c.firstName)).toEqual(['abc', 'Nora', 'Bad', 'Fay', 'Al']);
+  });
+});
+
+describe('imports are bounded', () => {
+  it('stops at the remaining capacity and says how many rows were left, in a short report', async () => {
+    const agent = await freshUser();
+    for (let i = 0; i < 10; i++) await agent.post('/v1/contacts').send({ firstName: `Existing ${i}` });
+    const rows = Array.from({ length: 20_000 }, (_, i) => `Row ${i}`);
+    const res = await agent.post('/v1/contacts/import').type('text/csv').send(['First Name', ...rows].join('\n'));
+    expect(res.status).toBe(200);
+    // 40 fit (the limit is 50); 19,960 were counted, not read.
+    expect(res.body).toEqual({
+      imported: 40,
+      skipped: Array.from({ length: 25 }, (_, i) => ({ index: 40 + i, reason: 'contact_limit_reached' })),
+      skippedTotal: 19_960,
+      unread: 19_960,
+    });
+    expect(res.text.length).toBeLessThan(2_000);
+    expect((await agent.get('/v1/limits')).body.contacts).toBe(50);
+    const names = (await everything(agent)).map((c) => c.firstName);
+    expect(names.slice(10)).toEqual(rows.slice(0, 40));
+  });
+
+  it('over the limit with few cards: the report stays {imported, skipped} and lists each card', async () => {
+    const agent = await freshUser();
+    for (let i = 0; i < 45; i++) await agent.post('/v1/contacts').send({ firstName: `Existing ${i}` });
+    const cards = Array.from({ length: 8 }, (_, i) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Imported ${i}\r\nN:${i};Imported;;;\r\nEND:VCARD\r\n`).join('');
+    const res = await agent.post('/v1/contacts/import').type('text/vcard').send(cards);
+    expect(res.body).toEqual({ imported: 5, skipped: [5, 6, 7].map((index) => ({ index, reason: 'contact_limit_reached' })) });
+  });
+
+  it('reads at most 5,000 rows; invalid rows get one short reason each and only the first 25 are listed', async () => {
+    const agent = await freshUser();
+    const header = ['Notes', ...Array.from({ length: 20 }, (_, i) => `E-mail ${i + 1} - Value`)].join(',');
+    const bad = ['n', ...Array.from({ length: 20 }, (_, i) => `not-an-email-${i}`)].join(',');
+    const res = await agent.post('/v1/contacts/import').type('text/csv').send([header, ...Array.from({ length: 6_000 }, () => bad)].join('\n'));
+    expect(res.status).toBe(200);
+    expect(res.body.imported).toBe(0);
+    expect(res.body.skipped).toHaveLength(25);
+    expect(res.body.skipped.map((s: { index: number }) => s.index)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    for (const s of res.body.skipped) {
+      expect(s.reason).toMatch(/^invalid: emails\.0\.value must be a valid email address; .*; and 17 more$/);
+      expect(s.reason.length).toBeLessThanOrEqual(200);
+    }
+    expect(res.body).toMatchObject({ skippedTotal: 6_000, unread: 1_000 });
+    expect(res.text.length).toBeLessThan(8_000);
+  });
+
+  it('refuses a CSV header with more than 500 columns, a row over 100,000 characters and a quote never closed, importing nothing', async () => {
+    const agent = await freshUser();
+    const wide = await agent
+      .post('/v1/contacts/import')
+      .type('text/csv')
+      .send(`${Array.from({ length: 4_000 }, (_, i) => `c${i}`).join(',')}\nx\n`);
+    expect(wide.status).toBe(400);
+    expect(wide.body.detail).toMatch(/4000 columns/);
+    const long = await agent.post('/v1/contacts/import').type('text/csv').send(`First Name,Notes\nAnn,x\nBea,${'y'.repeat(200_000)}\n`);
+    expect(long.status).toBe(400);
+    expect(long.body.code).toBe('unparseable_import');
+    const unclosed = await agent.post('/v1/contacts/import').type('text/csv').send(`First Name\nAnn\n"${'z'.repeat(1_000_000)}`);
+    expect(unclosed.status).toBe(400);
+    expect(unclosed.text.length).toBeLessThan(2_000);
+    expect(await everything(agent)).toEqual([]);
+  });
+
+  it('vCard: skips a card nested too deep or too long, drops embedded photos, and says why in a line', async () => {
+    const agent = await freshUser();
+    const nested = `${'BEGIN:VCARD\r\n'.repeat(6)}FN:Deep\r\n${'END:VCARD\r\n'.repeat(6)}`;
+    const long = `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Long\r\n${'NOTE:x\r\n'.repeat(20_000)}END:VCARD\r\n`;
+    const photo = `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Photo\r\nPHOTO;ENCODING=b;TYPE=JPEG:${'QUJD'.repeat(30_000)}\r\n ${'QUJD'.repeat(30_000)}\r\nEND:VCARD\r\n`;
+    const res = await agent.post('/v1/contacts/import').type('text/vcard').send(nested + long + photo);
+    expect(res.body).toEqual({
+      imported: 1,
+      skipped: [
+        { index: 0, reason: 'vCards nested more than 4 deep' },
+        { index: 1, reason: 'the vCard is longer than 100000 characters' },
+      ],
+    });
+    expect((await everything(agent)).map((c) => c.firstName)).toEqual(['Photo']);
+  });
+});
