@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Uploads a static web build to an S3 bucket with the right Content-Type and
 // caching: index.html (and other HTML) revalidate on every load; hashed assets
-// are immutable. Honours AWS_ENDPOINT_URL (LocalStack) like every AWS SDK client.
+// are immutable. Everything else goes up before the HTML, so a page never names
+// an asset that is not there yet; nothing is ever deleted, so a browser holding
+// the previous index.html still finds its assets. Honours AWS_ENDPOINT_URL
+// (LocalStack) like every AWS SDK client.
 //   node scripts/upload-web.mjs --dir web/dist --bucket contactfolio-web
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -36,6 +39,12 @@ export function cacheControl(key) {
   return 'public, max-age=300';
 }
 
+/** HTML last (index.html the very last), everything else first; stable otherwise. */
+export function uploadOrder(keys) {
+  const rank = (k) => (k === 'index.html' ? 2 : k.endsWith('.html') ? 1 : 0);
+  return [...keys].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function filesUnder(dir) {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
@@ -50,8 +59,10 @@ const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 };
 
 export async function uploadDirectory({ dir, bucket, client = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL), requestHandler: HTTP_TIMEOUTS }) }) {
   const uploaded = [];
-  for (const file of filesUnder(dir)) {
-    const key = path.relative(dir, file).split(path.sep).join('/');
+  const keys = uploadOrder(filesUnder(dir).map((file) => path.relative(dir, file).split(path.sep).join('/')));
+  // One at a time, in that order: the HTML starts only once every asset is in.
+  for (const key of keys) {
+    const file = path.join(dir, ...key.split('/'));
     await client.send(
       new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(file), ContentType: contentType(file), CacheControl: cacheControl(key) }),
     );

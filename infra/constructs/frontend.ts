@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge.ts';
 
@@ -14,14 +12,17 @@ export interface FrontendProps {
   zone: route53.IHostedZone;
   domainName: string;
   apiOrigin: string;
-  /** The static build to upload; a placeholder page when it has not been built. */
-  webBuildDir: string;
 }
 
 /**
  * The web app: a private bucket that only CloudFront can read (origin
  * access control), HTTPS only, SPA fallback to index.html, security headers,
- * the build uploaded by a BucketDeployment, <domain> as an alias.
+ * <domain> as an alias. The web build is not part of the stack: the pipeline
+ * builds it after the stacks (with the backend's API URL) and uploads it with
+ * scripts/upload-web.mjs: hashed assets first and immutable, index.html last
+ * and no-cache, nothing ever deleted, so a browser still holding the previous
+ * index.html finds the assets it names. (A BucketDeployment with prune
+ * deleted them, and set no Cache-Control at all.)
  */
 export class Frontend extends Construct {
   readonly bucket: s3.Bucket;
@@ -42,6 +43,8 @@ export class Frontend extends Construct {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       versioned: true,
+      // Each upload of index.html leaves its previous version behind.
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
       serverAccessLogsBucket: logs,
       serverAccessLogsPrefix: 'site/',
       removalPolicy: RemovalPolicy.RETAIN,
@@ -83,16 +86,6 @@ export class Frontend extends Construct {
       logFilePrefix: 'cdn/',
     });
 
-    const source = existsSync(props.webBuildDir)
-      ? s3deploy.Source.asset(props.webBuildDir)
-      : s3deploy.Source.data('index.html', '<!doctype html><title>contactfolio</title><p>The web app has not been built yet (npm run build:web).</p>');
-    const upload = new s3deploy.BucketDeployment(this, 'Upload', {
-      destinationBucket: this.bucket,
-      sources: [source],
-      prune: true,
-      memoryLimit: 512,
-    });
-
     for (const [id, Record] of [['Alias', route53.ARecord], ['AliasV6', route53.AaaaRecord]] as const) {
       new Record(this, id, { zone: props.zone, recordName: props.domainName, target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution)) });
     }
@@ -101,24 +94,6 @@ export class Frontend extends Construct {
       { id: 'AwsSolutions-S1', reason: 'This bucket holds the access logs of the site bucket and CloudFront; logging it again would recurse.' },
       { id: 'W3045', reason: 'CloudFront standard logs are delivered through the bucket ACL (log-delivery-write); there is no policy-only alternative for them.' },
     ]);
-    // BucketDeployment's handler is a CDK-managed singleton at stack level.
-    const handler = Stack.of(this).node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
-    if (handler) {
-      acknowledge(handler, [
-        { id: 'AwsSolutions-L1', reason: 'The runtime of CDK\'s BucketDeployment handler is chosen by aws-cdk-lib.' },
-        { id: 'AwsSolutions-IAM4', reason: 'CDK\'s BucketDeployment handler uses the basic execution role.', findings: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: 'CDK grants the BucketDeployment handler read on its asset objects and write on this site bucket\'s objects only.',
-          findings: [
-            ...['GetObject*', 'GetBucket*', 'List*', 'DeleteObject*', 'Abort*'].map((a) => `Action::s3:${a}`),
-            `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${Stack.of(this).region}/*`,
-            `Resource::<${Stack.of(this).resolve(Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket))}.Arn>/*`,
-          ],
-        },
-      ]);
-    }
-    void upload;
     acknowledge(this.distribution, [
       { id: 'AwsSolutions-CFR1', reason: 'A contacts app for a small community: no geo restriction wanted.' },
       { id: 'AwsSolutions-CFR2', reason: 'AWS WAF (about 5 USD/month and up) is left out for a 50-user deployment; the API has its own rate limits.' },

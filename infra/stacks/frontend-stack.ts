@@ -20,10 +20,10 @@ export class FrontendStack extends Stack {
       zone,
       domainName: config.domainName,
       apiOrigin: `https://${config.apiDomainName}`,
-      webBuildDir: config.webBuildDir,
     });
     new CfnOutput(this, 'SiteUrl', { value: `https://${config.domainName}` });
-    new CfnOutput(this, 'BucketName', { value: this.frontend.bucket.bucketName });
-    new CfnOutput(this, 'DistributionId', { value: this.frontend.distribution.distributionId });
+    // The pipeline uploads the web build here and invalidates the distribution.
+    new CfnOutput(this, 'BucketName', { value: this.frontend.bucket.bucketName, description: 'Upload the web build here: node scripts/upload-web.mjs --bucket <this>' });
+    new CfnOutput(this, 'DistributionId', { value: this.frontend.distribution.distributionId, description: 'Invalidate /index.html and / here after an upload' });
   }
 }

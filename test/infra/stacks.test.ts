@@ -298,8 +298,16 @@ describe('frontend', () => {
     frontend.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'contactfolio.com.', Type: 'AAAA' });
   });
 
-  it('the web build is uploaded by a BucketDeployment; the stack is in us-east-1 for the CloudFront certificate', () => {
-    frontend.resourceCountIs('Custom::CDKBucketDeployment', 1);
+  it('the web build is not in the stack (the pipeline uploads it after the stacks); the stack is in us-east-1 for the CloudFront certificate', () => {
+    // A BucketDeployment with prune deleted the previous release's assets and set no Cache-Control.
+    frontend.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    frontend.resourceCountIs('AWS::Lambda::Function', 0);
+    frontend.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' })] },
+    });
+    const outputs = frontend.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['BucketName', 'DistributionId']));
     expect(stacks.frontend.region).toBe('us-east-1');
     frontend.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'contactfolio.com', ValidationMethod: 'DNS' });
   });

@@ -58,3 +58,34 @@ it('uploads the web build and serves every file back byte-exact with its type an
   expect(cacheControl('index.html')).toBe('no-cache');
   expect(cacheControl('assets/index-3f2a9c1b.js')).toBe('public, max-age=31536000, immutable');
 });
+
+it('a second release keeps the previous release\'s assets (a cached index.html still finds them) and puts index.html last', async () => {
+  const release = (hash: string) => {
+    const d = mkdtempSync(path.join(tmpdir(), 'cf-web-'));
+    mkdirSync(path.join(d, 'assets'));
+    writeFileSync(path.join(d, 'index.html'), `<!doctype html><script type="module" src="/assets/index-${hash}.js"></script>`);
+    writeFileSync(path.join(d, `assets/index-${hash}.js`), `console.log(${JSON.stringify(hash)});`);
+    writeFileSync(path.join(d, 'robots.txt'), ''); // listed after index.html: the order must not be the directory's
+    return d;
+  };
+  const putOrder: string[] = [];
+  s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'PutObjectCommand') putOrder.push((args.input as { Key: string }).Key);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordPutOrder' },
+  );
+  try {
+    await uploadDirectory({ dir: release('aaaa1111'), bucket, client: s3 });
+    putOrder.length = 0;
+    await uploadDirectory({ dir: release('bbbb2222'), bucket, client: s3 });
+  } finally {
+    s3.middlewareStack.remove('recordPutOrder');
+  }
+  expect(putOrder).toEqual(['assets/index-bbbb2222.js', 'robots.txt', 'index.html']);
+  const old = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'assets/index-aaaa1111.js' }));
+  expect(await old.Body!.transformToString()).toBe('console.log("aaaa1111");');
+  const index = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'index.html' }));
+  expect(await index.Body!.transformToString()).toContain('index-bbbb2222.js');
+});
