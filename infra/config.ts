@@ -1,7 +1,4 @@
-import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
-
-const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
 /*
  * Everything environment-specific comes from CDK context (cdk.json, or
@@ -23,8 +20,6 @@ export interface DeploymentConfig {
   maxContactsPerUser: number;
   /** Deploy the optional Lambda variant stack. */
   lambda: boolean;
-  /** The web build uploaded to the bucket (npm run build:web), relative to the project root. */
-  webBuildDir: string;
   desiredTasks: number;
   maxTasks: number;
 }
@@ -41,6 +36,18 @@ function int(name: string, v: unknown, fallback: number): number {
   return n;
 }
 
+/** A Route 53 hosted zone id (Z and upper-case letters and digits), or the synth-only placeholder when none is given. */
+function hostedZoneId(v: unknown): string {
+  if (v === undefined) return PLACEHOLDER_ZONE_ID; // `npm run synth` offline
+  const id = String(v).trim();
+  // An unset CI variable arrives as "": without this it synthesizes a
+  // certificate and records in zone "" and fails only deep into the deploy.
+  if (id === '') throw new Error('context hostedZoneId is empty: pass the Route 53 hosted zone id of the domain (-c hostedZoneId=Z..., the HOSTED_ZONE_ID variable in CI)');
+  if (!/^Z[A-Z0-9]{1,31}$/.test(id)) throw new Error(`context hostedZoneId: expected a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ, got ${JSON.stringify(v)}`);
+  return id;
+}
+export const PLACEHOLDER_ZONE_ID = 'Z0000000000000EXAMPLE';
+
 export function readConfig(app: App): DeploymentConfig {
   const ctx = (key: string) => app.node.tryGetContext(key) as unknown;
   const domainName = String(ctx('domainName') ?? 'contactfolio.com');
@@ -50,14 +57,13 @@ export function readConfig(app: App): DeploymentConfig {
     domainName,
     apiDomainName: String(ctx('apiDomainName') ?? `api.${domainName}`),
     // A placeholder id keeps `synth` working; a real deploy passes -c hostedZoneId=Z...
-    hostedZoneId: String(ctx('hostedZoneId') ?? 'Z0000000000000EXAMPLE'),
+    hostedZoneId: hostedZoneId(ctx('hostedZoneId')),
     hostedZoneName: String(ctx('hostedZoneName') ?? domainName),
     deletionProtection: flag(ctx('deletionProtection'), true),
     backupRetentionDays: int('backupRetentionDays', ctx('backupRetentionDays'), 7),
     maxUsers: int('maxUsers', ctx('maxUsers'), 50),
     maxContactsPerUser: int('maxContactsPerUser', ctx('maxContactsPerUser'), 50),
     lambda: flag(ctx('lambda'), false),
-    webBuildDir: path.resolve(PROJECT_ROOT, String(ctx('webBuildDir') ?? 'web/dist')),
     desiredTasks: int('desiredTasks', ctx('desiredTasks'), 2),
     maxTasks: int('maxTasks', ctx('maxTasks'), 6),
   };
