@@ -6,9 +6,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { expect, it } from 'vitest';
 import { buildLocalStackApp } from '../../infra/app.ts';
 import { LOCALSTACK_SECRET_ID } from '../../infra/stacks/localstack-stack.ts';
+import { cdkJsonContext } from './support/synth.ts';
 
 it('the LocalStack stack: the Lambda entry behind a REST API, reading the init hook secret, no VPC; cdk-nag clean', () => {
-  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')) });
+  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')), context: cdkJsonContext() });
   const stack = buildLocalStackApp(app);
   expect(() => app.synth()).not.toThrow();
   const t = Template.fromStack(stack);

@@ -5,12 +5,14 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Stacks } from '../../infra/app.ts';
+import { cdkJsonContext } from './support/synth.ts';
 
 /*
  * Every fact of the design notes, asserted on the synthesized templates.
  * The whole app is synthesized once, with the optional Lambda stack, and
  * with cdk-nag's AwsSolutions checks as a validation plugin: synth() throws
- * on any unacknowledged finding.
+ * on any unacknowledged finding. Every App gets cdk.json's context (its
+ * feature flags), as `cdk synth` does.
  */
 
 let stacks: Stacks;
@@ -24,7 +26,7 @@ beforeAll(() => {
   outdir = mkdtempSync(path.join(tmpdir(), 'cf-cdk-'));
   const app = new App({
     outdir,
-    context: { hostedZoneId: 'Z123EXAMPLE', lambda: 'true' },
+    context: { ...cdkJsonContext(), hostedZoneId: 'Z123EXAMPLE', lambda: 'true' },
   });
   stacks = buildApp(app);
   try {
@@ -135,7 +137,7 @@ describe('data', () => {
   });
 
   it('backups and deletion protection are configurable', () => {
-    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')), context: { deletionProtection: 'false', backupRetentionDays: '3' } });
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')), context: { ...cdkJsonContext(), deletionProtection: 'false', backupRetentionDays: '3' } });
     const t = Template.fromStack(buildApp(app).backend);
     t.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: false, BackupRetentionPeriod: 3 });
   });
@@ -325,7 +327,7 @@ describe('lambda variant', () => {
   });
 
   it('is optional', () => {
-    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')) });
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')), context: cdkJsonContext() });
     expect(buildApp(app).lambda).toBeUndefined();
   });
 });
