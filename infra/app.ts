@@ -1,6 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readConfig, type DeploymentConfig } from './config.ts';
+import { applyLogRule } from './constructs/logs.ts';
 import { BackendStack, type BackendStackProps } from './stacks/backend-stack.ts';
 import { FrontendStack } from './stacks/frontend-stack.ts';
 import { LambdaStack } from './stacks/lambda-stack.ts';
@@ -29,6 +30,7 @@ export function buildApp(app: App, overrides: { image?: BackendStackProps['image
   const lambda = config.lambda
     ? new LambdaStack(app, STACK_NAMES.lambda, { env, config, vpc: backend.network.vpc, data: backend.data, description: 'contactfolio: Lambda variant' })
     : undefined;
+  for (const stack of [backend, frontend, lambda]) if (stack) applyLogRule(stack);
   // cdk-nag: any unacknowledged AwsSolutions finding stops the synthesis.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { backend, frontend, lambda };
@@ -42,6 +44,7 @@ export function buildLocalStackApp(app: App): LocalStackStack {
     webOrigin: 'http://contactfolio-web.s3-website.localhost.localstack.cloud:4566',
     description: 'contactfolio: Lambda variant on LocalStack',
   });
+  applyLogRule(stack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return stack;
 }

@@ -1,11 +1,13 @@
-import { Duration, RemovalPolicy, SecretValue } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SECRET_KEYS } from '../../app/config/secrets.ts';
 import { acknowledge } from './acknowledge.ts';
+import { LOG_RETENTION } from './logs.ts';
 
 export const POSTGRES_PORT = 5432;
 export const REDIS_PORT = 6379;
@@ -59,6 +61,16 @@ export class Data extends Construct {
       backup: { retention: Duration.days(Math.max(1, props.backupRetentionDays)) },
       cloudwatchLogsExports: ['postgresql'],
       iamAuthentication: true,
+    });
+    // RDS creates the export's log group itself, when the cluster first
+    // publishes (so CloudFormation cannot create it first without a race): a
+    // LogRetention custom resource sets its retention on the existing group
+    // and deletes it with the stack, like every other log (constructs/logs.ts).
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
+    const postgresLogs = new logs.LogRetention(this, 'PostgresLogRetention', {
+      logGroupName: `/aws/rds/cluster/${this.cluster.clusterIdentifier}/postgresql`,
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
 
     this.redisSecurityGroup = new ec2.SecurityGroup(this, 'RedisSg', {
@@ -122,6 +134,17 @@ export class Data extends Construct {
         },
       ],
     );
+    // The LogRetention provider is a CDK singleton function at stack level.
+    const retentionProvider = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
+    acknowledge([postgresLogs, ...(retentionProvider ? [retentionProvider] : [])], [
+      { id: 'AwsSolutions-IAM4', reason: "CDK's log retention function uses the basic execution role.", findings: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: "CDK's log retention function sets retention on log groups named at deploy time (CDK scopes that to *) and may delete only this export's group and its streams.",
+        findings: ['Resource::*', `Resource::arn:aws:logs:${Stack.of(this).region}:<AWS::AccountId>:log-group:/aws/rds/cluster/<${Stack.of(this).resolve(Stack.of(this).getLogicalId(this.cluster.node.defaultChild as rds.CfnDBCluster))}>/postgresql:*`],
+      },
+      { id: 'AwsSolutions-L1', reason: "The runtime of CDK's log retention function is chosen by aws-cdk-lib." },
+    ]);
     acknowledge(this.cluster, [
       { id: 'AwsSolutions-RDS11', reason: 'The design fixes PostgreSQL on 5432; the cluster is reachable only from the app security groups.' },
       ...(props.deletionProtection

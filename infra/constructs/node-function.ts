@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { AssetHashType, DockerImage, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { logGroup } from './logs.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -74,7 +74,7 @@ export class AppFunction extends Construct {
         ? { vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: props.securityGroup ? [props.securityGroup] : undefined }
         : {}),
       environment: props.environment,
-      logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH }),
+      logGroup: logGroup(this, 'Logs'),
     });
   }
 }

@@ -3,7 +3,6 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -12,6 +11,7 @@ import { Construct } from 'constructs';
 import { APP_SECRET_KEYS, type Data } from './data.ts';
 import { AppFunction } from './node-function.ts';
 import { acknowledge } from './acknowledge.ts';
+import { logGroup } from './logs.ts';
 
 export const APP_PORT = 3000;
 /**
@@ -79,7 +79,7 @@ export class Service extends Construct {
       secrets: Object.fromEntries(APP_SECRET_KEYS.map((k) => [k, ecs.Secret.fromSecretsManager(data.appSecret, k)])),
       logging: ecs.LogDrivers.awsLogs({
         streamPrefix: 'api',
-        logGroup: new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+        logGroup: logGroup(this, 'Logs'),
       }),
       readonlyRootFilesystem: true,
       stopTimeout: Duration.seconds(30),
