@@ -1,8 +1,8 @@
-import type { Stack} from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
 import { Annotations, AspectPriority, Aspects, CfnResource, RemovalPolicy, type IAspect } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { Construct} from 'constructs';
+import type { Construct } from 'constructs';
 import { type IConstruct } from 'constructs';
 
 /*

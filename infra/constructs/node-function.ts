@@ -19,6 +19,8 @@ export interface AppFunctionProps {
   environment: Record<string, string>;
   memorySize?: number;
   timeout?: Duration;
+  /** Caps the concurrent instances (each holds database connections). */
+  reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -70,6 +72,7 @@ export class AppFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       ...(props.vpc
         ? { vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: props.securityGroup ? [props.securityGroup] : undefined }
         : {}),

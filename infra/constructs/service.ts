@@ -22,6 +22,10 @@ export const APP_PORT = 3000;
  * /health stays for operators, the smoke test and alarms.
  */
 export const LIVENESS_PATH = '/health/live';
+/** Each task's pg pool size, to the writer and to the reader (the app's DB_POOL_MAX). */
+export const TASK_DB_POOL_MAX = 10;
+/** ECS starts new tasks before stopping old ones: up to twice the count during a deploy. */
+export const MAX_HEALTHY_PERCENT = 200;
 
 export interface ServiceProps {
   vpc: ec2.IVpc;
@@ -71,6 +75,8 @@ export class Service extends Construct {
       // Reads go to the Aurora reader (not secret, so not in the secret).
       PGREADERHOST: data.cluster.clusterReadEndpoint.hostname,
       TRUST_PROXY: '1',
+      // Pinned here because the Lambda variant's concurrency cap is computed from it.
+      DB_POOL_MAX: String(TASK_DB_POOL_MAX),
     };
     taskDefinition.addContainer('api', {
       image: props.image,
@@ -112,7 +118,7 @@ export class Service extends Construct {
       // resets the scale to it on every deploy. Creation starts one task and
       // the scalable target's minCapacity raises it to desiredTasks at once.
       minHealthyPercent: 100,
-      maxHealthyPercent: 200,
+      maxHealthyPercent: MAX_HEALTHY_PERCENT,
       circuitBreaker: { rollback: true },
       healthCheckGracePeriod: Duration.seconds(60),
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.ts';
 import { POSTGRES_PORT, REDIS_PORT, type Data } from '../constructs/data.ts';
 import { AppFunction } from '../constructs/node-function.ts';
+import { MAX_HEALTHY_PERCENT, TASK_DB_POOL_MAX } from '../constructs/service.ts';
 import { acknowledge } from '../constructs/acknowledge.ts';
 
 export interface LambdaStackProps extends StackProps {
@@ -13,9 +14,42 @@ export interface LambdaStackProps extends StackProps {
   data: Data;
 }
 
+/*
+ * How many Lambda instances Aurora can take. Aurora PostgreSQL Serverless v2
+ * sets max_connections per instance (writer, reader) from the memory of the
+ * capacity range; AWS's own example shows 189 for a 0.5-1 ACU range, and our
+ * 0.5-2 range gets at least that, so 189 is the floor counted on (it does not
+ * grow as the instance scales up from 0.5 ACU, and is not counted higher).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html
+ * On each instance:
+ *   189  max_connections at the floor
+ * -  15  headroom: superuser_reserved_connections (3), RDS's own rdsadmin
+ *        sessions, the migration function (1), an operator's psql
+ * - 120  ECS: maxTasks 6 x 200% during a deploy (old and new tasks) x a pool
+ *        of 10 (DB_POOL_MAX, pinned in the task definition)
+ * =  54  Lambda instances, each holding one connection to the writer and one
+ *        to the reader (the handler's pools have max 1).
+ * Reserved concurrency caps the instances at that; throttled requests get
+ * 429s instead of Aurora refusing connections to the ECS tasks too.
+ */
+export const AURORA_MAX_CONNECTIONS_FLOOR = 189;
+export const CONNECTION_HEADROOM = 15;
+
+export function lambdaConcurrencyCap(maxTasks: number): number {
+  const ecs = maxTasks * (MAX_HEALTHY_PERCENT / 100) * TASK_DB_POOL_MAX;
+  const cap = AURORA_MAX_CONNECTIONS_FLOOR - CONNECTION_HEADROOM - ecs;
+  if (cap < 1) {
+    throw new Error(`The Lambda variant would have no database connections left: ${maxTasks} tasks x ${MAX_HEALTHY_PERCENT}% x ${TASK_DB_POOL_MAX} = ${ecs} of Aurora's ${AURORA_MAX_CONNECTIONS_FLOOR} (less ${CONNECTION_HEADROOM}); lower maxTasks or raise Aurora's capacity`);
+  }
+  return Math.floor(cap);
+}
+
 /**
  * The optional Lambda variant: the same app behind a Function URL, in the
  * VPC, reaching the same database and Redis, secrets from Secrets Manager.
+ * For API clients only: the Function URL is another site than the web app's
+ * (lambda-url.<region>.on.aws, not contactfolio.com), so a browser on the web
+ * app never sends it the SameSite=Lax session cookie.
  */
 export class LambdaStack extends Stack {
   readonly api: AppFunction;
@@ -30,6 +64,7 @@ export class LambdaStack extends Stack {
       securityGroup: sg,
       memorySize: 1024,
       timeout: Duration.seconds(15),
+      reservedConcurrentExecutions: lambdaConcurrencyCap(config.maxTasks),
       environment: {
         NODE_ENV: 'production',
         SECRETS_ID: data.appSecret.secretArn,
@@ -54,7 +89,10 @@ export class LambdaStack extends Stack {
       'Redis from the Lambda variant',
     );
     const url = this.api.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    new CfnOutput(this, 'FunctionUrl', { value: url.url });
+    new CfnOutput(this, 'FunctionUrl', {
+      value: url.url,
+      description: 'The Lambda variant, for API clients only (scripts, the smoke test): another site than the web app, so browsers do not send it the SameSite=Lax session cookie',
+    });
 
     acknowledge(
       this.api,

@@ -326,6 +326,25 @@ describe('lambda variant', () => {
     lambdaStack.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
   });
 
+  it('serves API clients only: its Function URL output says so (another site than the web app: no SameSite=Lax cookie from browsers)', () => {
+    const outputs = lambdaStack.toJSON().Outputs as Record<string, { Description?: string }>;
+    expect(outputs.FunctionUrl?.Description).toMatch(/API clients only/);
+    expect(outputs.FunctionUrl?.Description).toMatch(/SameSite=Lax/);
+  });
+
+  it("caps its concurrency so it cannot take Aurora's connections from the tasks: 189 - 15 - 6 tasks x 200% x pool 10 = 54", () => {
+    lambdaStack.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', ReservedConcurrentExecutions: 54 });
+    // The pool size the arithmetic counts is the one the tasks run with.
+    const [task] = resources(backend, 'AWS::ECS::TaskDefinition');
+    expect(task!.Properties.ContainerDefinitions[0].Environment).toContainEqual({ Name: 'DB_POOL_MAX', Value: '10' });
+    backend.hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.objectLike({ MaximumPercent: 200 }) });
+  });
+
+  it('refuses to synthesize when the tasks alone would take every connection', () => {
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')), context: { ...cdkJsonContext(), lambda: 'true', maxTasks: '9' } });
+    expect(() => buildApp(app)).toThrow(/no database connections left: 9 tasks x 200% x 10 = 180/);
+  });
+
   it('is optional', () => {
     const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')), context: cdkJsonContext() });
     expect(buildApp(app).lambda).toBeUndefined();
