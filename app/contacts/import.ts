@@ -17,12 +17,14 @@ export const IMPORT_LIMITS = {
   maxColumns: 500,
   /** Characters in one CSV row or one vCard (embedded photos are dropped before this counts). */
   maxRecordChars: 100_000,
+  /** Lines in one vCard (a 10,000-character note folds into about 140). */
+  maxCardLines: 1_000,
   /** vCards nested in a vCard (vCard 2.1 AGENT). */
   maxNesting: 4,
   /** Entries in `skipped`; the rest are counted in skippedTotal. */
   maxListed: 25,
   /** Characters in one skip reason. */
-  maxReason: 200,
+  maxReason: 120,
 } as const;
 
 /** What a format parser makes of one row or card. */
@@ -37,8 +39,12 @@ export type OnRecord = (record: ParsedRecord) => boolean;
 /** A format parser: calls onRecord per record and resolves to the total number of records in the body. */
 export type FormatParser = (body: string, onRecord: OnRecord, breathe: () => Promise<void>) => Promise<number>;
 
-/** Piece size for the parsers: small enough that one piece costs a few ms at most. */
-export const PIECE_CHARS = 16 * 1024;
+/**
+ * Piece size for the CSV parser: one piece costs a few ms at most, even of
+ * rows whose cell count differs from the header's (csv-parse builds an
+ * error object for each, about 30 us a row, when relax_column_count lets it through).
+ */
+export const PIECE_CHARS = 1024;
 
 /** Gives other requests a turn when this one has held the event loop for a few ms. */
 export function breather(sliceMs = 5): () => Promise<void> {
@@ -50,14 +56,6 @@ export function breather(sliceMs = 5): () => Promise<void> {
   };
 }
 
-/** Splits at most a piece off `body` at `from`, never between the halves of a surrogate pair. */
-export function pieceEnd(body: string, from: number): number {
-  let end = Math.min(body.length, from + PIECE_CHARS);
-  const last = body.charCodeAt(end - 1);
-  if (end < body.length && last >= 0xd800 && last <= 0xdbff) end--;
-  return end;
-}
-
 const clip = (s: string) => (s.length <= IMPORT_LIMITS.maxReason ? s : `${s.slice(0, IMPORT_LIMITS.maxReason - 1)}…`);
 
 function invalidReason(input: Record<string, unknown>): { draft: ContactDraft } | { reason: string } {
@@ -66,9 +64,9 @@ function invalidReason(input: Record<string, unknown>): { draft: ContactDraft } 
   const errors = zodFieldErrors(parsed.error);
   // A row with 20 bad emails gets a short reason, not 20 messages.
   const shown = errors
-    .slice(0, 3)
+    .slice(0, 2)
     .map((e) => (e.path ? `${e.path} ${e.message}` : e.message === IDENTITY_MESSAGE ? 'no name, company, email or phone' : e.message));
-  if (errors.length > 3) shown.push(`and ${errors.length - 3} more`);
+  if (errors.length > 2) shown.push(`and ${errors.length - 2} more`);
   return { reason: `invalid: ${shown.join('; ')}` };
 }
 

@@ -65,7 +65,7 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
     if (nl < 0) nl = body.length;
     const line = body.charCodeAt(nl - 1) === 13 ? body.slice(pos, nl - 1) : body.slice(pos, nl);
     pos = nl + 1;
-    if ((++count & 1023) === 0) await breathe();
+    if ((++count & 127) === 0) await breathe();
     const continued = line.startsWith(' ') || line.startsWith('\t');
     if (BEGIN.test(line)) {
       if (depth === 0) {
@@ -86,6 +86,7 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
     if (reading && problem === undefined && !dropping) {
       chars += line.length + 2;
       if (chars > IMPORT_LIMITS.maxRecordChars) problem = `the vCard is longer than ${IMPORT_LIMITS.maxRecordChars} characters`;
+      else if (lines.length >= IMPORT_LIMITS.maxCardLines) problem = `the vCard has more than ${IMPORT_LIMITS.maxCardLines} lines`;
       else lines.push(line);
     }
     if (problem !== undefined) lines = [];

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 /*
  * Hostile imports against the built server, shared by test/abuse/import.test.ts
@@ -68,8 +69,9 @@ export function hostileShapes(): Shape[] {
   add('vcard: minimal cards', 'text/vcard', 200, 50, fill('', 'BEGIN:VCARD\nFN:a\nEND:VCARD\n'));
   add('vcard: nesting never closed', 'text/vcard', 400, 0, fill('', 'BEGIN:VCARD\n'));
   add('vcard: nested cards', 'text/vcard', 200, 0, fill('', `${'BEGIN:VCARD\r\n'.repeat(3)}FN:n\r\n${'END:VCARD\r\n'.repeat(3)}`));
-  const props = `${'X-A:1\r\n'.repeat(14_000)}`;
-  add('vcard: 14,000 properties per card, no name', 'text/vcard', 200, 0, fill('', card(props.trimEnd())));
+  const props = `${'X-A:1\r\n'.repeat(990)}`;
+  add('vcard: 990 properties per card, no name', 'text/vcard', 200, 0, fill('', card(props.trimEnd())));
+  add('vcard: 14,000 properties per card', 'text/vcard', 200, 0, fill('', card(`FN:a\r\n${'X-A:1\r\n'.repeat(14_000)}`.trimEnd())));
   add('vcard: one 5 MB card', 'text/vcard', 200, 0, fill('BEGIN:VCARD\r\nFN:big\r\nNOTE:', 'n', '\r\nEND:VCARD\r\n'), 1);
   add('vcard: 20 invalid emails per card', 'text/vcard', 200, 0, fill('', card(...Array.from({ length: 20 }, () => 'EMAIL:bad'))));
   add('vcard: VALUE= that does not fit', 'text/vcard', 200, 50, fill('', card('FN;VALUE=date-and-or-time:abc', 'NOTE;VALUE=utc-offset:+99', 'BDAY;VALUE=date:x')));
@@ -116,43 +118,68 @@ export interface ImportRun {
   peakGrowthKiB: number;
 }
 
-/** Posts one hostile import and, until it answers, asks /health in a loop. */
+// The /health prober runs in a worker thread: the thread sending 5 MB bodies
+// (and generating them) must not delay the probes and blame the server.
+const PROBE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const health = [];
+let failures = 0;
+let done = false;
+parentPort.on('message', () => { done = true; });
+(async () => {
+  while (!done) {
+    const s = performance.now();
+    try {
+      const res = await fetch(workerData.url);
+      await res.arrayBuffer();
+      health.push(performance.now() - s);
+      if (res.status !== 200) failures++;
+    } catch {
+      failures++; // the server is gone (it ran out of memory on the unbounded code)
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  parentPort.postMessage({ health, failures });
+})();
+`;
+
+function probeHealth(base: string): { stop(): Promise<{ health: number[]; failures: number }> } {
+  const worker = new Worker(PROBE, { eval: true, workerData: { url: `${base}/health` } });
+  const result = new Promise<{ health: number[]; failures: number }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    async stop() {
+      worker.postMessage('stop');
+      const r = await result;
+      await worker.terminate();
+      return r;
+    },
+  };
+}
+
+/** Posts one hostile import and, until it answers, asks /health in a loop (from another thread). */
 export async function runImport(base: string, pid: number, cookie: string, shape: Shape): Promise<ImportRun> {
   resetPeak(pid);
   const before = memory(pid).rss;
-  const health: number[] = [];
-  let healthFailures = 0;
-  let done = false;
+  const probe = probeHealth(base);
+  // Let the prober start before the body goes out.
+  await new Promise((r) => setTimeout(r, 50));
   const t0 = performance.now();
-  const request = fetch(`${base}/v1/contacts/import`, {
-    method: 'POST',
-    headers: { 'content-type': shape.type, cookie },
-    body: shape.body,
-  }).then(async (res) => ({ status: res.status, text: await res.text() }));
-  const probe = (async () => {
-    while (!done) {
-      const s = performance.now();
-      try {
-        const res = await fetch(`${base}/health`);
-        await res.arrayBuffer();
-        health.push(performance.now() - s);
-        if (res.status !== 200) healthFailures++;
-      } catch {
-        // The server is gone (it ran out of memory on the unbounded code).
-        healthFailures++;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
+  let answered: { status: number; text: string };
   try {
-    const { status, text } = await request;
-    const ms = performance.now() - t0;
-    return { status, text, ms, health, healthFailures, peakGrowthKiB: memory(pid).hwm - before };
-  } finally {
-    done = true;
-    await probe;
+    const res = await fetch(`${base}/v1/contacts/import`, { method: 'POST', headers: { 'content-type': shape.type, cookie }, body: shape.body });
+    answered = { status: res.status, text: await res.text() };
+  } catch (err) {
+    await probe.stop();
+    throw err;
   }
+  const ms = performance.now() - t0;
+  const peakGrowthKiB = memory(pid).hwm - before;
+  const probed = await probe.stop();
+  return { ...answered, ms, health: probed.health, healthFailures: probed.failures, peakGrowthKiB };
 }
 
 export function percentile(values: number[], p: number): number {
