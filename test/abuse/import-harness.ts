@@ -127,6 +127,9 @@ let failures = 0;
 let done = false;
 parentPort.on('message', () => { done = true; });
 (async () => {
+  // The first fetch in a thread loads undici (100-200 ms): not the server's time.
+  await (await fetch(workerData.url)).arrayBuffer();
+  parentPort.postMessage('ready');
   while (!done) {
     const s = performance.now();
     try {
@@ -144,16 +147,22 @@ parentPort.on('message', () => { done = true; });
 })();
 `;
 
-function probeHealth(base: string): { stop(): Promise<{ health: number[]; failures: number }> } {
+async function probeHealth(base: string): Promise<{ stop(): Promise<{ health: number[]; failures: number }> }> {
   const worker = new Worker(PROBE, { eval: true, workerData: { url: `${base}/health` } });
-  const result = new Promise<{ health: number[]; failures: number }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const messages: unknown[] = [];
+  const waiting: ((m: unknown) => void)[] = [];
+  worker.on('message', (m) => (waiting.length ? waiting.shift()!(m) : messages.push(m)));
+  const next = () =>
+    new Promise<unknown>((resolve, reject) => {
+      if (messages.length) return resolve(messages.shift());
+      waiting.push(resolve);
+      worker.once('error', reject);
+    });
+  await next(); // ready
   return {
     async stop() {
       worker.postMessage('stop');
-      const r = await result;
+      const r = (await next()) as { health: number[]; failures: number };
       await worker.terminate();
       return r;
     },
@@ -164,9 +173,7 @@ function probeHealth(base: string): { stop(): Promise<{ health: number[]; failur
 export async function runImport(base: string, pid: number, cookie: string, shape: Shape): Promise<ImportRun> {
   resetPeak(pid);
   const before = memory(pid).rss;
-  const probe = probeHealth(base);
-  // Let the prober start before the body goes out.
-  await new Promise((r) => setTimeout(r, 50));
+  const probe = await probeHealth(base);
   const t0 = performance.now();
   let answered: { status: number; text: string };
   try {
