@@ -15,6 +15,7 @@ export function ImportPanel({ onImported, onClose }: { onImported: () => void; o
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [over, setOver] = useState(false);
+  const skippedTotal = result ? (result.skippedTotal ?? result.skipped.length) : 0;
 
   async function load(file: File | undefined) {
     if (!file) return;
@@ -74,13 +75,15 @@ export function ImportPanel({ onImported, onClose }: { onImported: () => void; o
       {result && (
         <div role="status" class="import-result">
           <p>
-            <strong>{result.imported}</strong> imported{result.skipped.length ? `, ${result.skipped.length} skipped:` : '.'}
+            <strong>{result.imported}</strong> imported{skippedTotal ? `, ${skippedTotal} skipped:` : '.'}
           </p>
           {result.skipped.length > 0 && (
             <ul>
               {result.skipped.map((s) => (
                 <li key={s.index}>{`Entry ${s.index + 1}: ${skipReason(s.reason)}`}</li>
               ))}
+              {/* The server lists the first skips only and counts the rest. */}
+              {skippedTotal > result.skipped.length && <li>{`…and ${skippedTotal - result.skipped.length} more not listed`}</li>}
             </ul>
           )}
         </div>
