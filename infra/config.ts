@@ -22,6 +22,8 @@ export interface DeploymentConfig {
   lambda: boolean;
   desiredTasks: number;
   maxTasks: number;
+  /** Alarm notifications go here by email (context alarmEmail, else ALARM_EMAIL); none when unset or empty. */
+  alarmEmail?: string;
 }
 
 function flag(v: unknown, fallback: boolean): boolean {
@@ -46,6 +48,12 @@ function hostedZoneId(v: unknown): string {
   if (!/^Z[A-Z0-9]{1,31}$/.test(id)) throw new Error(`context hostedZoneId: expected a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ, got ${JSON.stringify(v)}`);
   return id;
 }
+function alarmEmail(v: unknown): string | undefined {
+  const email = v === undefined ? '' : String(v).trim();
+  if (email === '') return undefined; // an unset CI variable: alarms still go to the topic
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new Error(`context alarmEmail: expected an email address, got ${JSON.stringify(v)}`);
+  return email;
+}
 export const PLACEHOLDER_ZONE_ID = 'Z0000000000000EXAMPLE';
 
 export function readConfig(app: App): DeploymentConfig {
@@ -66,5 +74,6 @@ export function readConfig(app: App): DeploymentConfig {
     lambda: flag(ctx('lambda'), false),
     desiredTasks: int('desiredTasks', ctx('desiredTasks'), 2),
     maxTasks: int('maxTasks', ctx('maxTasks'), 6),
+    alarmEmail: alarmEmail(ctx('alarmEmail') ?? process.env.ALARM_EMAIL),
   };
 }

@@ -11,6 +11,8 @@ import { LOG_RETENTION } from './logs.ts';
 
 export const POSTGRES_PORT = 5432;
 export const REDIS_PORT = 6379;
+/** max_connections counted on per Aurora instance (the arithmetic is in stacks/lambda-stack.ts). */
+export const AURORA_MAX_CONNECTIONS_FLOOR = 189;
 /** The keys of the app secret: the very list the app's config reads. */
 export const APP_SECRET_KEYS = SECRET_KEYS;
 
@@ -33,6 +35,10 @@ export class Data extends Construct {
   readonly redisSecurityGroup: ec2.SecurityGroup;
   readonly appSecret: secretsmanager.Secret;
   readonly redisEndpoint: string;
+  /** The one Redis node's id (its metrics' CacheClusterId): <replication group id>-001. */
+  readonly redisNodeId: string;
+  readonly auroraMinCapacity = 0.5;
+  readonly auroraMaxCapacity = 2;
 
   constructor(scope: Construct, id: string, props: DataProps) {
     super(scope, id);
@@ -48,8 +54,8 @@ export class Data extends Construct {
       credentials: rds.Credentials.fromGeneratedSecret('contactfolio'),
       defaultDatabaseName: 'postgres',
       port: POSTGRES_PORT,
-      serverlessV2MinCapacity: 0.5,
-      serverlessV2MaxCapacity: 2,
+      serverlessV2MinCapacity: this.auroraMinCapacity,
+      serverlessV2MaxCapacity: this.auroraMaxCapacity,
       writer: rds.ClusterInstance.serverlessV2('writer'),
       readers: [rds.ClusterInstance.serverlessV2('reader', { scaleWithWriter: true })],
       vpc: props.vpc,
@@ -102,6 +108,9 @@ export class Data extends Construct {
       snapshotRetentionLimit: 1,
     });
     this.redisEndpoint = redis.attrPrimaryEndPointAddress;
+    // A cluster-mode-disabled group names its nodes <id>-001, -002, ...
+    // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Replication.Redis.Groups.html
+    this.redisNodeId = `${redis.ref}-001`;
 
     const sessionSecret = new secretsmanager.Secret(this, 'SessionSecret', {
       description: 'contactfolio cookie signing secret',

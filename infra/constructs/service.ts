@@ -50,6 +50,7 @@ export interface ServiceProps {
 export class Service extends Construct {
   readonly service: ecs.FargateService;
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly serviceSecurityGroup: ec2.SecurityGroup;
   readonly albSecurityGroup: ec2.SecurityGroup;
   readonly migrate: AppFunction;
@@ -153,13 +154,13 @@ export class Service extends Construct {
       sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
       open: false, // the security group above already says who may connect
     });
-    const targetGroup = https.addTargets('Api', {
+    const targetGroup = (this.targetGroup = https.addTargets('Api', {
       port: APP_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service],
       deregistrationDelay: Duration.seconds(30),
       healthCheck: { path: LIVENESS_PATH, healthyHttpCodes: '200', interval: Duration.seconds(15), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
-    });
+    }));
     this.loadBalancer.addListener('Http', {
       port: 80,
       protocol: elbv2.ApplicationProtocol.HTTP,

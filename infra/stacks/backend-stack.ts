@@ -4,7 +4,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.ts';
-import { Data } from '../constructs/data.ts';
+import { AURORA_MAX_CONNECTIONS_FLOOR, Data } from '../constructs/data.ts';
+import { Monitoring } from '../constructs/monitoring.ts';
 import { Network } from '../constructs/network.ts';
 import { PROJECT_ROOT } from '../constructs/node-function.ts';
 import { Service } from '../constructs/service.ts';
@@ -20,6 +21,7 @@ export class BackendStack extends Stack {
   readonly network: Network;
   readonly data: Data;
   readonly service: Service;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: BackendStackProps) {
     super(scope, id, props);
@@ -48,6 +50,17 @@ export class BackendStack extends Stack {
       desiredTasks: config.desiredTasks,
       maxTasks: config.maxTasks,
     });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      loadBalancer: this.service.loadBalancer,
+      targetGroup: this.service.targetGroup,
+      service: this.service.service,
+      cluster: this.data.cluster,
+      auroraMaxCapacity: this.data.auroraMaxCapacity,
+      auroraMaxConnections: AURORA_MAX_CONNECTIONS_FLOOR,
+      redisNodeId: this.data.redisNodeId,
+      alarmEmail: config.alarmEmail,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Every alarm notifies this topic (ALARM and OK); subscribe more endpoints to it' });
     new CfnOutput(this, 'ApiUrl', { value: `https://${config.apiDomainName}` });
     new CfnOutput(this, 'LoadBalancerDns', { value: this.service.loadBalancer.loadBalancerDnsName });
     new CfnOutput(this, 'AppSecretArn', { value: this.data.appSecret.secretArn });

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.ts';
-import { POSTGRES_PORT, REDIS_PORT, type Data } from '../constructs/data.ts';
+import { AURORA_MAX_CONNECTIONS_FLOOR, POSTGRES_PORT, REDIS_PORT, type Data } from '../constructs/data.ts';
 import { AppFunction } from '../constructs/node-function.ts';
 import { MAX_HEALTHY_PERCENT, TASK_DB_POOL_MAX } from '../constructs/service.ts';
 import { acknowledge } from '../constructs/acknowledge.ts';
@@ -32,7 +32,6 @@ export interface LambdaStackProps extends StackProps {
  * Reserved concurrency caps the instances at that; throttled requests get
  * 429s instead of Aurora refusing connections to the ECS tasks too.
  */
-export const AURORA_MAX_CONNECTIONS_FLOOR = 189;
 export const CONNECTION_HEADROOM = 15;
 
 export function lambdaConcurrencyCap(maxTasks: number): number {

@@ -18,3 +18,9 @@ it('a real zone id is taken as it is; none at all keeps the offline synth placeh
   expect(config({ hostedZoneId: 'Z0123456789ABCDEFGHIJ' }).hostedZoneId).toBe('Z0123456789ABCDEFGHIJ');
   expect(config({}).hostedZoneId).toBe(PLACEHOLDER_ZONE_ID);
 });
+
+it('alarmEmail: taken when given, none when unset or empty (an unset CI variable), refused when not an address', () => {
+  expect(config({ alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+  expect(config({ alarmEmail: '' }).alarmEmail).toBeUndefined();
+  expect(() => config({ alarmEmail: 'ops' })).toThrow(/alarmEmail: expected an email address/);
+});

@@ -16,7 +16,7 @@ beforeAll(() => {
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 const all = (t: Template, type: string) => Object.entries(t.findResources(type)) as [string, Resource][];
-const templates = () => ({ backend: s.backend, frontend: s.frontend, lambda: s.lambda });
+const templates = () => ({ backend: s.backend, frontend: s.frontend, lambda: s.lambda! });
 
 describe.each(['backend', 'frontend', 'lambda'] as const)('%s stack', (name) => {
   it('every log group has a retention and is deleted with the stack', () => {

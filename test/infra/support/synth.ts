@@ -16,7 +16,8 @@ export interface Synthesized {
   stacks: Stacks;
   backend: Template;
   frontend: Template;
-  lambda: Template;
+  /** Absent when the context turns the Lambda stack off. */
+  lambda?: Template;
   outdir: string;
   synthError: unknown;
 }
@@ -32,5 +33,5 @@ export function synthesize(context: Record<string, unknown> = {}): Synthesized {
   } catch (err) {
     synthError = err;
   }
-  return { stacks, backend: Template.fromStack(stacks.backend), frontend: Template.fromStack(stacks.frontend), lambda: Template.fromStack(stacks.lambda!), outdir, synthError };
+  return { stacks, backend: Template.fromStack(stacks.backend), frontend: Template.fromStack(stacks.frontend), lambda: stacks.lambda ? Template.fromStack(stacks.lambda) : undefined, outdir, synthError };
 }
