@@ -5,10 +5,10 @@ import type { ContactStore } from './store.ts';
 
 /*
  * Imports are bounded whatever the file holds: the parsers go through the
- * body in small pieces and give the event loop a turn between them; rows or
+ * body in small pieces and give the event loop a turn every few ms; rows or
  * cards are read (mapped and validated) only until the user's remaining
- * capacity is filled or READ limit is met, the rest only counted; the report
- * lists a few skipped rows and counts the others.
+ * capacity is filled or maxRead is reached, the rest only counted; the
+ * report lists the first skips, each reason short, and counts the others.
  */
 export const IMPORT_LIMITS = {
   /** Rows/cards read (mapped and validated) per import; later ones are only counted. */
