@@ -47,9 +47,12 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (server) expect(await server.stop()).toBe(0);
-  await db?.drop();
-  build?.remove();
+  try {
+    if (server && server.child.exitCode === null) expect(await server.stop()).toBe(0);
+  } finally {
+    await db?.drop();
+    build?.remove();
+  }
 });
 
 describe('hostile imports (5 MiB each) against the built server with a 384 MB heap', () => {
