@@ -92,7 +92,7 @@ export class Frontend extends Construct {
 
     acknowledge(logs, [
       { id: 'AwsSolutions-S1', reason: 'This bucket holds the access logs of the site bucket and CloudFront; logging it again would recurse.' },
-      { id: 'W3045', reason: 'CloudFront standard logs are delivered through the bucket ACL (log-delivery-write); there is no policy-only alternative for them.' },
+      { id: 'W3045', reason: 'CloudFront standard logs need the bucket\'s ACLs enabled (object writer ownership); S3 access logs use the bucket policy (feature flag serverAccessLogsUseBucketPolicy).' },
     ]);
     acknowledge(this.distribution, [
       { id: 'AwsSolutions-CFR1', reason: 'A contacts app for a small community: no geo restriction wanted.' },
