@@ -177,6 +177,35 @@ describe('properties: no input is a 5xx', () => {
     );
   });
 
+  it('import files: vCard and CSV text, well-formed or not', async () => {
+    const value = fc.oneof(nasty, fc.constantFrom('abc', '+99', '1604-08-23', '--0823', '20200230', 'Zoë;Ørsted;;;', '=C3=A9=', 'mailto:a@b.example'));
+    const property = fc
+      .tuple(
+        fc.constantFrom('FN', 'N', 'EMAIL', 'TEL', 'ADR', 'BDAY', 'NOTE', 'ORG', 'CATEGORIES', 'PHOTO', 'item1.X-ABLabel', 'item1.TEL', 'AGENT', 'URL', 'X-CONTACTFOLIO-FAVORITE'),
+        fc.constantFrom('', ';VALUE=date', ';VALUE=date-and-or-time', ';VALUE=uri', ';VALUE=utc-offset', ';TYPE=CELL,PREF', ';CELL;PREF', ';ENCODING=QUOTED-PRINTABLE', ';CHARSET=UTF-8', ';X-APPLE-OMIT-YEAR=1604'),
+        value,
+      )
+      .map(([k, p, v]) => `${k}${p}:${v}`);
+    const card = fc
+      .tuple(fc.constantFrom('2.1', '3.0', '4.0', 'x'), fc.array(fc.oneof({ weight: 8, arbitrary: property }, { weight: 1, arbitrary: nasty }), { maxLength: 6 }), fc.boolean())
+      .map(([version, lines, closed]) => ['BEGIN:VCARD', `VERSION:${version}`, ...lines, ...(closed ? ['END:VCARD'] : [])]);
+    const vcards = fc.array(card, { minLength: 1, maxLength: 3 }).map((cards) => cards.flat());
+    const csvRow = fc.array(fc.oneof(value, fc.constantFrom('"', '""', "'=1", '2/30/2020', 'a ::: b')), { maxLength: 6 }).map((cells) => cells.join(','));
+    const csv = fc
+      .tuple(fc.subarray(['First Name', 'Last Name', 'E-mail 1 - Value', 'Phone 1 - Value', 'Birthday', 'Labels', 'Notes'], { minLength: 1 }), fc.array(csvRow, { maxLength: 6 }))
+      .map(([header, rows]) => [header.join(','), ...rows]);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(vcards.map((l) => ['text/vcard', l] as const), csv.map((l) => ['text/csv', l] as const)),
+        fc.constantFrom('\r\n', '\n'),
+        async ([type, lines], eol) => {
+          no5xx(await agent.post('/v1/contacts/import').set('content-type', type).send(lines.join(eol)));
+        },
+      ),
+      { numRuns: 150, interruptAfterTimeLimit: 20_000 },
+    );
+  });
+
   it('signup and login bodies', async () => {
     const creds = fc.record({ email: fc.oneof(nasty, fc.emailAddress()), password: nasty, name: nasty }, { requiredKeys: [] });
     await fc.assert(
