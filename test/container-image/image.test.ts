@@ -126,7 +126,7 @@ it('is an image that runs as a non-root user, with a HEALTHCHECK, and of a sane 
     Size: number;
   }[];
   expect(image!.Config.User).toBe('node');
-  expect(image!.Healthcheck?.Test.join(' ')).toContain('/health');
+  expect(image!.Healthcheck?.Test.join(' ')).toContain('/health/live');
   const size = image!.Size;
   timings.imageBytes = size;
   expect(size).toBeLessThan(400 * 1024 * 1024);
