@@ -19,24 +19,30 @@ OUTPUTS=${LOCALSTACK_OUTPUTS:-cdk.out/localstack-outputs.json}
 [[ $OUTPUTS == /* ]] || OUTPUTS=$PWD/$OUTPUTS
 compose() { docker compose -f localstack/docker-compose.yml "$@"; }
 
-# The stack's ApiUrl output is https://<id>.execute-api.localhost.localstack.cloud/<stage>/,
-# with no port: nothing listens there (compose publishes only 4566). LocalStack
-# 4.14.0 serves a REST API on its own port in two forms (localstack-core/localstack/
-# services/apigateway/next_gen/execute_api/router.py, register_routes), and strips the
-# prefix and the stage before the Lambda sees the path (handlers/parse.py):
+# The stack's ApiUrl output is the REST API's url, https://<id>.execute-api.<region>.<suffix>/<stage>/.
+# LocalStack 4.14.0's CloudFormation rewrites such Fn::Join results to
+# https://<id>.execute-api.localhost.localstack.cloud:4566/<stage>/ (REGEX_OUTPUT_APIGATEWAY in
+# services/cloudformation/engine/template_deployer.py and v2/change_set_model_preproc.py),
+# but without that rewrite there is no port, and nothing listens on 443 (compose publishes
+# only 4566); https on 4566 also needs LocalStack's certificate. So run.sh takes only the
+# API id and the stage from it, whichever form it has. LocalStack 4.14.0 serves a REST API
+# on its own port in two forms (localstack-core/localstack/services/apigateway/next_gen/
+# execute_api/router.py, register_routes), and strips the prefix and the stage before the
+# Lambda sees the path (handlers/parse.py):
 #   api_url      path-style  http://localhost:4566/_aws/execute-api/<id>/<stage>/
 #                (no DNS needed; for the smoke test)
 #   web_api_url  host-based  http://<id>.execute-api.localhost.localstack.cloud:4566/<stage>/
-#                (for the web build: the same site as the bucket's website, so the
+#                (LOCALHOST_HOSTNAME, constants.py; for the web build: the same site
+#                as the bucket's website, so the
 #                SameSite=Lax session cookie goes with the web app's requests)
 api_output() {
   local out
   out=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))["Contactfolio-LocalStack"].ApiUrl)' "$OUTPUTS")
-  if [[ ! $out =~ ^https?://(([A-Za-z0-9]+)\.execute-api\.[^/:]+)/([^/]+)/?$ ]]; then
+  if [[ ! $out =~ ^https?://([A-Za-z0-9]+)\.execute-api\.[^/]+/([^/]+)/?$ ]]; then
     echo "run.sh: unexpected ApiUrl in $OUTPUTS: $out" >&2
     return 1
   fi
-  API_HOST=${BASH_REMATCH[1]} API_ID=${BASH_REMATCH[2]} API_STAGE=${BASH_REMATCH[3]}
+  API_ID=${BASH_REMATCH[1]} API_STAGE=${BASH_REMATCH[2]}
 }
 api_url() {
   api_output || return 1
@@ -44,7 +50,7 @@ api_url() {
 }
 web_api_url() {
   api_output || return 1
-  echo "http://$API_HOST:4566/$API_STAGE/"
+  echo "http://$API_ID.execute-api.localhost.localstack.cloud:4566/$API_STAGE/"
 }
 
 step() {

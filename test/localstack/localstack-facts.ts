@@ -63,6 +63,22 @@ export const LOCALSTACK = {
    */
   apiGateway: {
     edgePort: 4566,
+    /** LOCALHOST_HOSTNAME, localstack-core/localstack/constants.py (v4.14.0) */
+    localhostHostname: 'localhost.localstack.cloud',
+    /**
+     * What the stack's ApiUrl output can look like: the REST API's url as CDK
+     * joins it (https://<id>.execute-api.<region>.<URLSuffix>/<stage>/, URLSuffix
+     * being localstack_host().host), and LocalStack's CloudFormation rewrite of
+     * such joined strings to <id>.execute-api.<host>:<port>/ (REGEX_OUTPUT_APIGATEWAY,
+     * services/cloudformation/engine/template_deployer.py and
+     * engine/v2/change_set_model_preproc.py _perform_static_replacements, v4.14.0),
+     * plus the portless form the review saw.
+     */
+    outputForms: (apiId: string, stage: string) => [
+      `https://${apiId}.execute-api.us-east-1.localhost.localstack.cloud/${stage}/`,
+      `https://${apiId}.execute-api.localhost.localstack.cloud:4566/${stage}/`,
+      `https://${apiId}.execute-api.localhost.localstack.cloud/${stage}/`,
+    ],
     pathStyle: (endpoint: string, apiId: string, stage: string) => `${endpoint}/_aws/execute-api/${apiId}/${stage}/`,
     hostBased: (apiId: string, domain: string, stage: string) => `http://${apiId}.execute-api.${domain}:4566/${stage}/`,
   },

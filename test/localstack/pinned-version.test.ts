@@ -83,7 +83,7 @@ describe('the compose healthcheck waits for the init hook (services/internal.py,
 describe('run.sh reaches the deployed API on LocalStack’s port (apigateway/next_gen/execute_api/router.py)', () => {
   const apiId = 'a1b2c3d4e5';
   const stage = 'local';
-  const domain = 'localhost.localstack.cloud';
+  const domain = LOCALSTACK.apiGateway.localhostHostname;
 
   // Stand-ins: node runs for real except on the project's scripts (recorded), npm is recorded.
   function runStep(stepName: string, apiUrlOutput: string) {
@@ -105,16 +105,14 @@ describe('run.sh reaches the deployed API on LocalStack’s port (apigateway/nex
     });
     return { run, calls: readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) };
   }
-  // What `cdklocal deploy` writes: the REST API's url (https://<id>.execute-api.<domain>/<stage>/), no port.
-  const output = `https://${apiId}.execute-api.${domain}/${stage}/`;
-
-  it('smoke: the path-style URL on 4566', () => {
+  // What `cdklocal deploy` can write, in each form LocalStack's CloudFormation produces.
+  it.each(LOCALSTACK.apiGateway.outputForms(apiId, stage))('smoke: the path-style URL on 4566 (ApiUrl %s)', (output) => {
     const { run, calls } = runStep('smoke', output);
     expect(run.status, run.stderr).toBe(0);
     expect(calls).toEqual([`node scripts/smoke.mjs --base-url ${LOCALSTACK.apiGateway.pathStyle(`http://localhost:${LOCALSTACK.apiGateway.edgePort}`, apiId, stage)}`]);
   });
 
-  it('upload: the web build points at the host-based URL on 4566 (same site as the bucket website)', () => {
+  it.each(LOCALSTACK.apiGateway.outputForms(apiId, stage))('upload: the web build points at the host-based URL on 4566, the bucket website\'s site (ApiUrl %s)', (output) => {
     const { run, calls } = runStep('upload', output);
     expect(run.status, run.stderr).toBe(0);
     expect(calls[0]).toBe(`VITE_API_BASE_URL=${LOCALSTACK.apiGateway.hostBased(apiId, domain, stage)} npm run build:web --if-present`);
