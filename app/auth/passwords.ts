@@ -1,4 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { loadOnce } from '../load-once.ts';
+import { workQueue } from './hash-queue.ts';
 
 /*
  * scrypt from node:crypto: memory-hard, no native addon to build, and runs on
@@ -9,11 +11,35 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 
+/*
+ * At most two hashes at a time, with a bounded queue. libuv's thread pool
+ * has four threads, shared with the pg driver (SCRAM authentication), DNS
+ * lookups and the file system: 150 parallel signups once filled all four
+ * for seconds, and signed-in users' requests failed with 503 waiting for a
+ * database connection. Past the queue a hash is refused at once (a 503 with
+ * Retry-After, code server_busy) instead of queuing minutes of work: 256 waiting
+ * is about 15 s of hashing here, and 100 simultaneous signups (the caps
+ * test) still all get their answer.
+ */
+export const HASH_CONCURRENCY = 2;
+export const HASH_QUEUE_LIMIT = 256;
+const hashes = workQueue(HASH_CONCURRENCY, HASH_QUEUE_LIMIT);
+
+let started = 0;
+/** Password hashes running, waiting, and started since the process began (for tests and metrics). */
+export function hashLoad(): { active: number; waiting: number; started: number } {
+  return { ...hashes.load(), started };
+}
+
 function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { ...params, maxmem: 128 * params.N * params.r * 2 };
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  return hashes.run(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        started++;
+        scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
+      }),
+  );
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -32,8 +58,5 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 // Verified against when the email is unknown, so a login for a missing
 // account takes as long as one with a wrong password.
-let dummyHash: Promise<string> | undefined;
-export function dummyPasswordHash(): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-  return dummyHash;
-}
+// (One that failed, say refused by a full hash queue, is tried again.)
+export const dummyPasswordHash = loadOnce(() => hashPassword(randomBytes(16).toString('hex')));
