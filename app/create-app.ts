@@ -4,7 +4,9 @@ import express, { type Express, type RequestHandler } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { deviceCookies } from './auth/device.ts';
 import type { LoginLimiter } from './auth/login-limiter.ts';
+import type { Counter } from './auth/rate-limits.ts';
 import { authRoutes } from './auth/routes.ts';
 import { SESSION_COOKIE } from './auth/session.ts';
 import type { UserStore } from './auth/store.ts';
@@ -14,6 +16,7 @@ import { healthCheck, livenessCheck, type HealthProbes } from './health/routes.t
 import { jsonBody, originCheck, requireContentType } from './http/middleware.ts';
 import { DependencyUnavailable, errorHandler, notFoundHandler } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';
+import type { SessionRegistry } from './sessions/registry.ts';
 import { limitsRoutes } from './limits/routes.ts';
 
 export interface AppSettings {
@@ -40,7 +43,11 @@ export interface AppDeps {
   users: UserStore;
   contacts: ContactStore;
   sessionStore: session.Store;
+  /** Each user's sessions, to end them all (account deleted). */
+  sessions: SessionRegistry;
   loginLimiter: LoginLimiter;
+  /** Sign-ups counted per client IP. */
+  signupLimiter: Counter;
   health: HealthProbes;
   logger: Logger;
 }
@@ -150,6 +157,9 @@ export function createApp(deps: AppDeps): Express {
     authRoutes({
       users: deps.users,
       loginLimiter: deps.loginLimiter,
+      signupLimiter: deps.signupLimiter,
+      sessions: deps.sessions,
+      devices: deviceCookies(settings.sessionSecret),
       maxUsers: settings.maxUsers,
       cookie: { secure: settings.secureCookies ?? settings.production, sameSite: 'lax' },
     }),

@@ -2,16 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { createLoginLimiter, DEFAULT_LOGIN_LIMITS } from '../app/auth/login-limiter.ts';
+import { createLoginLimiter, DEFAULT_LOGIN_LIMITS, DEFAULT_SIGNUP_LIMIT } from '../app/auth/login-limiter.ts';
+import { createCounters } from '../app/auth/rate-limits.ts';
 import { createUserStore } from '../app/auth/store.ts';
 import type { Config } from '../app/config/schema.ts';
 import { createContactStore } from '../app/contacts/store.ts';
-import type { AppDeps } from '../app/create-app.ts';
+import { DEFAULT_SESSION_MAX_AGE_MS, type AppDeps } from '../app/create-app.ts';
 import { createDatabase } from '../app/db/client.ts';
 import { sslOptions } from '../app/db/ssl.ts';
 import { startEmbeddedPostgres } from '../app/db/embedded.ts';
 import { applyMigrations } from '../app/db/migrate.ts';
-import { createMemorySessionBackend, createRedisSessionBackend } from '../app/sessions/store.ts';
+import { createMemorySessionRegistry, createRedisSessionRegistry } from '../app/sessions/registry.ts';
+import { createMemorySessionBackend, createRedisSessionBackend, SESSION_PREFIX } from '../app/sessions/store.ts';
 import { MIGRATIONS_DIR } from './config.ts';
 
 export { createLogger, loadConfig, MIGRATIONS_DIR } from './config.ts';
@@ -95,6 +97,7 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
     logger.warn('no SESSION_SECRET: using a random one, so sessions end when the process restarts');
   }
 
+  const counters = createCounters(sessions.redis);
   const deps: AppDeps = {
     settings: {
       production: config.production,
@@ -109,7 +112,12 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
     users: createUserStore(db.prisma),
     contacts: createContactStore(db.prisma, db.readPool),
     sessionStore: sessions.store,
-    loginLimiter: createLoginLimiter(DEFAULT_LOGIN_LIMITS, sessions.redis),
+    // On the client whose commands have deadlines (sessions/store.ts).
+    sessions: sessions.redis
+      ? createRedisSessionRegistry(sessions.redis, SESSION_PREFIX, Math.ceil(DEFAULT_SESSION_MAX_AGE_MS / 1000))
+      : createMemorySessionRegistry(sessions.store),
+    loginLimiter: createLoginLimiter(DEFAULT_LOGIN_LIMITS, counters),
+    signupLimiter: counters('signup-ip', DEFAULT_SIGNUP_LIMIT),
     health: { database: () => db.ping(), sessions: () => sessions.ping() },
     logger,
   };

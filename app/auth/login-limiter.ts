@@ -1,81 +1,65 @@
-import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
-import { commonJsExports } from '../commonjs.ts';
-import { DependencyUnavailable } from '../http/problem.ts';
-import { loadOnce } from '../load-once.ts';
-import type { RedisClient } from '../sessions/store.ts';
+import type { CounterFactory, Window } from './rate-limits.ts';
+
+/*
+ * Login throttling after OWASP's Authentication Cheat Sheet ("Login
+ * Throttling", "Account Lockout") and its device-cookie pattern
+ * (https://owasp.org/www-community/Slow_Down_Online_Guessing_Attacks_with_Device_Cookies):
+ * - every attempt is counted before the password is checked, atomically, so
+ *   100 parallel guesses get at most `perAccountAndIp.points` checks;
+ * - failures lock a pair (account, client IP), so a stranger's guesses do
+ *   not lock the owner out from their own address;
+ * - a slower account-wide limit stops guessing spread over many addresses;
+ *   it locks out only browsers the account has never signed in from;
+ * - a browser holding a device cookie for the account (set at each sign-in)
+ *   is limited on its own and passes the IP and account-wide limits.
+ */
 
 export interface LoginLimits {
-  /** Failed logins for one account before it is locked for the window. */
-  failuresPerAccount: number;
-  /** Failed logins from one client IP before it is locked for the window. */
-  failuresPerIp: number;
-  windowSeconds: number;
+  perAccountAndIp: Window;
+  perIp: Window;
+  perAccount: Window;
+  perDevice: Window;
 }
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { failuresPerAccount: 10, failuresPerIp: 50, windowSeconds: 15 * 60 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  perAccountAndIp: { points: 10, seconds: 15 * 60 },
+  perIp: { points: 50, seconds: 15 * 60 },
+  perAccount: { points: 50, seconds: 60 * 60 },
+  perDevice: { points: 10, seconds: 15 * 60 },
+};
+
+export interface LoginAttempt {
+  ip: string;
+  email: string;
+  /** The id of a valid device cookie for this email, if the browser sent one. */
+  device?: string;
+}
 
 export interface LoginLimiter {
-  /** Seconds to wait when either key is locked, else 0. */
-  retryAfter(ip: string, email: string): Promise<number>;
-  recordFailure(ip: string, email: string): Promise<void>;
-  recordSuccess(ip: string, email: string): Promise<void>;
+  /** Counts the attempt; the seconds to wait when a limit is reached (then no password is checked), else 0. */
+  attempt(a: LoginAttempt): Promise<number>;
+  /** The password was right: the person's own attempts no longer count against them. */
+  succeeded(a: LoginAttempt): Promise<void>;
 }
 
-/**
- * Failed-login counters in rate-limiter-flexible: Redis-backed in production
- * so every task shares them, in memory for the single-process dev mode.
- *
- * The package loads on the first login attempt, not at start-up: its entry
- * point pulls in every store it supports and node:cluster, about 6 ms of a
- * Lambda cold start that answers a list.
- */
-export function createLoginLimiter(limits: LoginLimits, redis?: RedisClient): LoginLimiter {
-  // A failed load is retried by the next login attempt.
-  const limiters = loadOnce(async (): Promise<Limiters> => {
-    const { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } = commonJsExports(await import('rate-limiter-flexible'));
-    const make = (keyPrefix: string, points: number): RateLimiterAbstract =>
-      redis
-        ? new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix, points, duration: limits.windowSeconds })
-        : new RateLimiterMemory({ keyPrefix, points, duration: limits.windowSeconds });
-    return {
-      byAccount: make('cf:login:account', limits.failuresPerAccount),
-      byIp: make('cf:login:ip', limits.failuresPerIp),
-      isLimit: (err) => err instanceof RateLimiterRes,
-    };
-  });
-
-  // The limiter rejects with a RateLimiterRes when over the limit and with an
-  // Error when its store is down; only the latter is an outage.
-  const guard = async <T>(isLimit: Limiters['isLimit'], p: Promise<T>): Promise<T | RateLimiterRes> => {
-    try {
-      return await p;
-    } catch (err) {
-      if (isLimit(err)) return err;
-      throw new DependencyUnavailable('sessions', { cause: err });
-    }
-  };
-  const wait = (res: RateLimiterRes | null, max: number) =>
-    res && res.consumedPoints >= max ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
-
+export function createLoginLimiter(limits: LoginLimits, counters: CounterFactory): LoginLimiter {
+  const pair = counters('login-pair', limits.perAccountAndIp);
+  const ip = counters('login-ip', limits.perIp);
+  const account = counters('login-account', limits.perAccount);
+  const device = counters('login-device', limits.perDevice);
+  const pairKey = (a: LoginAttempt) => `${a.email}|${a.ip}`;
   return {
-    async retryAfter(ip, email) {
-      const { byAccount, byIp, isLimit } = await limiters();
-      const [a, i] = await Promise.all([guard(isLimit, byAccount.get(email)), guard(isLimit, byIp.get(ip))]);
-      return Math.max(wait(a, limits.failuresPerAccount), wait(i, limits.failuresPerIp));
+    async attempt(a) {
+      if (a.device) return device.hit(a.device);
+      const waits = await Promise.all([pair.hit(pairKey(a)), ip.hit(a.ip), account.hit(a.email)]);
+      return Math.max(...waits);
     },
-    async recordFailure(ip, email) {
-      const { byAccount, byIp, isLimit } = await limiters();
-      await Promise.all([guard(isLimit, byAccount.penalty(email, 1)), guard(isLimit, byIp.penalty(ip, 1))]);
-    },
-    async recordSuccess(_ip, email) {
-      const { byAccount, isLimit } = await limiters();
-      await guard(isLimit, byAccount.delete(email));
+    async succeeded(a) {
+      if (a.device) return device.forget(a.device);
+      await Promise.all([pair.forget(pairKey(a)), ip.reward(a.ip), account.reward(a.email)]);
     },
   };
 }
 
-interface Limiters {
-  byAccount: RateLimiterAbstract;
-  byIp: RateLimiterAbstract;
-  isLimit(err: unknown): err is RateLimiterRes;
-}
+/** Sign-ups per client IP: enough for a household or an office, not for a script. */
+export const DEFAULT_SIGNUP_LIMIT: Window = { points: 10, seconds: 60 * 60 };

@@ -1,8 +1,11 @@
-import { Router } from 'express';
+import { Router, type CookieOptions, type Request, type Response } from 'express';
 import { HttpProblem } from '../http/problem.ts';
 import { parseBody } from '../http/validate.ts';
+import type { SessionRegistry } from '../sessions/registry.ts';
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_MS, type DeviceCookies } from './device.ts';
 import type { LoginLimiter } from './login-limiter.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
+import type { Counter } from './rate-limits.ts';
 import { loginSchema, signupSchema } from './schemas.ts';
 import { endSession, requireUser, SESSION_COOKIE, startSession, userIdOf } from './session.ts';
 import type { UserStore } from './store.ts';
@@ -10,51 +13,73 @@ import type { UserStore } from './store.ts';
 export interface AuthRouteDeps {
   users: UserStore;
   loginLimiter: LoginLimiter;
+  /** Sign-ups counted per client IP. */
+  signupLimiter: Counter;
+  sessions: SessionRegistry;
+  devices: DeviceCookies;
   maxUsers: number;
   cookie: { secure: boolean; sameSite: 'lax' };
 }
 
-export function authRoutes({ users, loginLimiter, maxUsers, cookie }: AuthRouteDeps): Router {
+const tooMany = (wait: number, what: string) =>
+  new HttpProblem(429, 'too_many_attempts', `Too many ${what}; try again in ${wait} s.`, undefined, { 'Retry-After': String(wait) });
+
+export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devices, maxUsers, cookie }: AuthRouteDeps): Router {
   const router = Router();
+  const deviceCookie: CookieOptions = { httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite, path: '/v1/auth', maxAge: DEVICE_COOKIE_MAX_AGE_MS };
+  const full = () => new HttpProblem(403, 'user_limit_reached', `This deployment is full (${maxUsers} users).`);
+  const clientIp = (req: Request) => req.ip ?? 'unknown';
+  // Set before the session middleware adds its cookie, so where only one
+  // Set-Cookie survives (an ALB without multi-value headers in front of the
+  // Lambda variant) it is the session's.
+  const rememberDevice = (res: Response, email: string) => res.cookie(DEVICE_COOKIE, devices.issue(email), deviceCookie);
 
   router.post('/signup', async (req, res) => {
     const input = parseBody(signupSchema, req.body);
+    const wait = await signupLimiter.hit(clientIp(req));
+    if (wait > 0) throw tooMany(wait, 'sign-ups from this address');
+    // Cheap refusal before the expensive hash; the transaction checks again.
+    if ((await users.count()) >= maxUsers) throw full();
     const passwordHash = await hashPassword(input.password);
-    const outcome = await users.createWithinLimit({ email: input.email, name: input.name, passwordHash }, maxUsers);
+    // The session is stored inside the signup transaction: if Redis cannot
+    // take it, no account is left behind to answer the retry with 409.
+    const outcome = await users
+      .createWithinLimit({ email: input.email, name: input.name, passwordHash }, maxUsers, (user) => startSession(req, user.id, sessions))
+      .catch(async (err: unknown) => {
+        // No account, so no session either: one stored before the failure
+        // (the commit failed) is dropped, and the answer sets no cookie.
+        if (req.session?.userId) await endSession(req, sessions).catch(() => undefined);
+        throw err;
+      });
     if (!outcome.ok) {
       if (outcome.reason === 'email_taken') {
         throw new HttpProblem(409, 'email_taken', 'An account with this email already exists.', [
           { path: 'email', message: 'is already registered' },
         ]);
       }
-      throw new HttpProblem(403, 'user_limit_reached', `This deployment is full (${maxUsers} users).`);
+      throw full();
     }
-    await startSession(req, outcome.user.id);
+    rememberDevice(res, input.email);
     res.status(201).json({ user: outcome.user });
   });
 
   router.post('/login', async (req, res) => {
     const input = parseBody(loginSchema, req.body);
-    const ip = req.ip ?? 'unknown';
-    const wait = await loginLimiter.retryAfter(ip, input.email);
-    if (wait > 0) {
-      throw new HttpProblem(429, 'too_many_attempts', `Too many failed logins; try again in ${wait} s.`, undefined, {
-        'Retry-After': String(wait),
-      });
-    }
+    const attempt = { ip: clientIp(req), email: input.email, device: devices.read(req, input.email) };
+    // Counted before the password is checked (see login-limiter.ts).
+    const wait = await loginLimiter.attempt(attempt);
+    if (wait > 0) throw tooMany(wait, 'failed logins');
     const found = await users.findByEmail(input.email);
     const valid = await verifyPassword(input.password, found?.passwordHash ?? (await dummyPasswordHash()));
-    if (!found || !valid) {
-      await loginLimiter.recordFailure(ip, input.email);
-      throw new HttpProblem(401, 'invalid_credentials', 'Wrong email or password.');
-    }
-    await loginLimiter.recordSuccess(ip, input.email);
-    await startSession(req, found.user.id);
+    if (!found || !valid) throw new HttpProblem(401, 'invalid_credentials', 'Wrong email or password.');
+    await loginLimiter.succeeded(attempt);
+    await startSession(req, found.user.id, sessions);
+    rememberDevice(res, input.email);
     res.json({ user: found.user });
   });
 
   router.post('/logout', async (req, res) => {
-    if (req.session?.userId) await endSession(req);
+    if (req.session?.userId) await endSession(req, sessions);
     res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite });
     res.status(204).end();
   });
@@ -63,18 +88,22 @@ export function authRoutes({ users, loginLimiter, maxUsers, cookie }: AuthRouteD
     const user = await users.findById(userIdOf(req));
     if (!user) {
       // The account is gone (deleted by an operator): drop the stale session.
-      await endSession(req);
+      await endSession(req, sessions);
       throw new HttpProblem(401, 'unauthenticated', 'Sign in first.');
     }
     res.json({ user });
   });
 
   // Not in the contract's first version: lets people (and the smoke test)
-  // leave, freeing their place under MAX_USERS.
+  // leave, freeing their place under MAX_USERS. Every session of the account
+  // ends, not only this one.
   router.delete('/me', requireUser, async (req, res) => {
-    await users.delete(userIdOf(req));
-    await endSession(req);
+    const userId = userIdOf(req);
+    await users.delete(userId);
+    await sessions.endAll(userId);
+    await endSession(req, sessions);
     res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite });
+    res.clearCookie(DEVICE_COOKIE, { ...deviceCookie, maxAge: undefined });
     res.status(204).end();
   });
 

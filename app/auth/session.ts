@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { DependencyUnavailable, HttpProblem } from '../http/problem.ts';
+import type { SessionRegistry } from '../sessions/registry.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -27,13 +28,17 @@ function sessionCall(fn: (cb: (err?: unknown) => void) => void): Promise<void> {
   );
 }
 
-/** New session id (fixation defence), then the user id stored in Redis. */
-export async function startSession(req: Request, userId: string): Promise<void> {
+/** New session id (fixation defence), then the user id stored in Redis, and the session listed under the user. */
+export async function startSession(req: Request, userId: string, registry: SessionRegistry): Promise<void> {
   await sessionCall((cb) => req.session.regenerate(cb));
   req.session.userId = userId;
   await sessionCall((cb) => req.session.save(cb));
+  await registry.add(userId, req.sessionID);
 }
 
-export async function endSession(req: Request): Promise<void> {
+export async function endSession(req: Request, registry: SessionRegistry): Promise<void> {
+  const { userId } = req.session;
+  const id = req.sessionID;
   await sessionCall((cb) => req.session.destroy(cb));
+  if (userId) await registry.remove(userId, id);
 }

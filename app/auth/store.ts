@@ -13,7 +13,16 @@ export type SignupOutcome = { ok: true; user: User } | { ok: false; reason: 'ema
 
 /** The persistence auth needs, and nothing more. */
 export interface UserStore {
-  createWithinLimit(data: { email: string; name: string; passwordHash: string }, maxUsers: number): Promise<SignupOutcome>;
+  /**
+   * Creates the user while the deployment is under `maxUsers`. `beforeCommit`
+   * runs inside the transaction (it starts the session): when it fails, no
+   * user is created, so a signup never half-succeeds.
+   */
+  createWithinLimit(
+    data: { email: string; name: string; passwordHash: string },
+    maxUsers: number,
+    beforeCommit?: (user: User) => Promise<void>,
+  ): Promise<SignupOutcome>;
   findByEmail(email: string): Promise<UserWithHash | null>;
   findById(id: string): Promise<User | null>;
   count(): Promise<number>;
@@ -30,7 +39,7 @@ function toUser(row: UserRow): User {
 
 export function createUserStore(prisma: PrismaProvider): UserStore {
   return guardOutages<UserStore>({
-    async createWithinLimit(data, maxUsers) {
+    async createWithinLimit(data, maxUsers, beforeCommit) {
       return (await prisma()).$transaction(
         async (tx) => {
           // Serialize signups so the count and the insert cannot interleave
@@ -40,7 +49,9 @@ export function createUserStore(prisma: PrismaProvider): UserStore {
             return { ok: false, reason: 'email_taken' } as const;
           }
           if ((await tx.user.count()) >= maxUsers) return { ok: false, reason: 'user_limit_reached' } as const;
-          return { ok: true, user: toUser(await tx.user.create({ data })) } as const;
+          const user = toUser(await tx.user.create({ data }));
+          await beforeCommit?.(user);
+          return { ok: true, user } as const;
         },
         DB_DEADLINES.transaction,
       );

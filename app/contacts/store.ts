@@ -3,6 +3,7 @@ import type { PrismaProvider } from '../db/client.ts';
 import type { Contact as ContactRow, Prisma } from '../db/generated/client.ts';
 import { DB_DEADLINES } from '../db/deadlines.ts';
 import { guardOutages } from '../db/outage.ts';
+import { HttpProblem } from '../http/problem.ts';
 import { listContacts, type ListedPage } from './list-query.ts';
 import type { Contact, ContactDraft, ContactPatch, ListQuery } from './schemas.ts';
 import { hasIdentity } from './schemas.ts';
@@ -130,7 +131,9 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
       return (await prisma()).$transaction(async (tx) => {
         // Lock the owner's row: concurrent creates for one user queue here,
         // so the count below cannot go stale before the insert commits.
-        await tx.$executeRaw`SELECT 1 FROM "users" WHERE "id" = ${userId}::uuid FOR UPDATE`;
+        const owner = await tx.$executeRaw`SELECT 1 FROM "users" WHERE "id" = ${userId}::uuid FOR UPDATE`;
+        // A session that outlived its account (deleted meanwhile): a 401, not a foreign-key 500.
+        if (owner === 0) throw new HttpProblem(401, 'unauthenticated', 'Your account no longer exists; sign in again.');
         const existing = await tx.contact.count({ where: { userId } });
         const room = Math.max(0, max - existing);
         const created: StoredContact[] = [];

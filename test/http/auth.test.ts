@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from 'pg';
+import { USER_SESSIONS_PREFIX } from '../../app/sessions/registry.ts';
 import { SESSION_PREFIX } from '../../app/sessions/store.ts';
 import { PASSWORD, sessionIdFromCookie, signUp, startTestApp, uniqueEmail, type TestApp } from '../support/harness.ts';
 
@@ -84,18 +86,21 @@ describe('login', () => {
     expect(wrong.body.detail).toBe(unknown.body.detail);
   });
 
-  it('locks an account after 10 failures with 429 too_many_attempts and Retry-After, even from other IPs', async () => {
+  it('after 10 failed logins for one account from one address, that address gets 429 too_many_attempts with Retry-After; the owner elsewhere still signs in', async () => {
     const email = uniqueEmail('locked');
     await signUp(t.client(), email);
+    const attacker = t.client();
     for (let i = 0; i < 10; i++) {
-      const res = await t.client().post('/v1/auth/login').send({ email, password: `wrong ${i}` });
+      const res = await attacker.post('/v1/auth/login').send({ email, password: `wrong ${i}` });
       expect(res.status).toBe(401);
     }
-    const blocked = await t.client().post('/v1/auth/login').send({ email, password: PASSWORD });
+    const blocked = await attacker.post('/v1/auth/login').send({ email, password: PASSWORD });
     expect(blocked.status).toBe(429);
     expect(blocked.body.code).toBe('too_many_attempts');
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(900);
+    // A stranger's guesses do not lock the owner out (OWASP): another address signs in.
+    expect((await t.client().post('/v1/auth/login').send({ email, password: PASSWORD })).status).toBe(200);
   });
 
   it('limits one client IP trying many accounts', async () => {
@@ -158,6 +163,42 @@ describe('logout and me', () => {
     expect((await t.client().post('/v1/auth/login').send({ email, password: PASSWORD })).status).toBe(401);
     // The address is free again.
     expect((await t.client().post('/v1/auth/signup').send({ email, password: PASSWORD, name: 'Back' })).status).toBe(201);
+  });
+
+  it('DELETE /v1/auth/me ends every session of the account, not only the one that asked', async () => {
+    const email = uniqueEmail('everywhere');
+    const phone = t.client();
+    const laptop = t.client();
+    const user = await signUp(phone, email);
+    expect((await laptop.post('/v1/auth/login').send({ email, password: PASSWORD })).status).toBe(200);
+    expect((await laptop.get('/v1/contacts')).status).toBe(200);
+    expect((await phone.delete('/v1/auth/me')).status).toBe(204);
+    // The other session is gone: a 401, not an empty list or a foreign-key 500.
+    const list = await laptop.get('/v1/contacts');
+    expect(list.status).toBe(401);
+    expect(list.body.code).toBe('unauthenticated');
+    expect((await laptop.post('/v1/contacts').send({ firstName: 'Orphan' })).status).toBe(401);
+    expect((await laptop.post('/v1/contacts/import').set('Content-Type', 'text/csv').send('First Name\nOrphan\n')).status).toBe(401);
+    // Nothing is left of the account in Redis.
+    expect(await t.redis.exists(`${USER_SESSIONS_PREFIX}${user.id}`)).toBe(0);
+  });
+
+  it('a session whose account vanished under it gets 401 unauthenticated for creates and imports, not a 500', async () => {
+    const agent = t.client();
+    const user = await signUp(agent);
+    // Deleted behind the app's back (an operator, or a delete racing this request).
+    const pg = new Client({ connectionString: t.database.url });
+    await pg.connect();
+    try {
+      await pg.query('DELETE FROM "users" WHERE "id" = $1', [user.id]);
+    } finally {
+      await pg.end();
+    }
+    const create = await agent.post('/v1/contacts').send({ firstName: 'Orphan' });
+    expect(create.status).toBe(401);
+    expect(create.body.code).toBe('unauthenticated');
+    const imported = await agent.post('/v1/contacts/import').set('Content-Type', 'text/csv').send('First Name\nOrphan\n');
+    expect(imported.status).toBe(401);
   });
 
   it('DELETE /v1/auth/me needs a session', async () => {
