@@ -51,8 +51,14 @@ export function createLoginLimiter(limits: LoginLimits, counters: CounterFactory
   return {
     async attempt(a) {
       if (a.device) return device.hit(a.device);
-      const waits = await Promise.all([pair.hit(pairKey(a)), ip.hit(a.ip), account.hit(a.email)]);
-      return Math.max(...waits);
+      // One after the other, narrowest first: an attempt refused by its own
+      // address's limits does not use up the account-wide allowance, so one
+      // address alone cannot lock the account for unknown browsers.
+      for (const [counter, key] of [[pair, pairKey(a)], [ip, a.ip], [account, a.email]] as const) {
+        const wait = await counter.hit(key);
+        if (wait > 0) return wait;
+      }
+      return 0;
     },
     async succeeded(a) {
       if (a.device) return device.forget(a.device);
