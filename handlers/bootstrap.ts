@@ -97,7 +97,8 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
     logger.warn('no SESSION_SECRET: using a random one, so sessions end when the process restarts');
   }
 
-  const counters = createCounters(sessions.redis);
+  // Rate-limit counters are per database: deployments sharing one Redis do not share them.
+  const counters = createCounters(sessions.redis, URL.parse(url)?.pathname.slice(1) || 'default');
   const deps: AppDeps = {
     settings: {
       production: config.production,

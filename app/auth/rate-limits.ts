@@ -30,14 +30,15 @@ export type CounterFactory = (name: string, window: Window) => Counter;
  * Counters on rate-limiter-flexible (its consume is one Lua script in
  * Redis). The package loads on first use, not at start-up: its entry point
  * pulls in every store it supports and node:cluster, about 6 ms of a Lambda
- * cold start that answers a list.
+ * cold start that answers a list. `namespace` keeps deployments that share
+ * one Redis (staging beside production, test runs) from sharing counters.
  */
-export function createCounters(redis?: RedisClient): CounterFactory {
+export function createCounters(redis?: RedisClient, namespace = 'default'): CounterFactory {
   const lib = loadOnce(async () => commonJsExports(await import('rate-limiter-flexible')));
   return (name, window) => {
     const limiter = loadOnce(async (): Promise<RateLimiterAbstract> => {
       const { RateLimiterMemory, RateLimiterRedis } = await lib();
-      const options = { keyPrefix: `cf:limit:${name}`, points: window.points, duration: window.seconds };
+      const options = { keyPrefix: `cf:limit:${namespace}:${name}`, points: window.points, duration: window.seconds };
       return redis ? new RateLimiterRedis({ ...options, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(options);
     });
     // Over the limit the limiter rejects with a RateLimiterRes; a store that
