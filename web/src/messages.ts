@@ -21,6 +21,7 @@ export function describeError(err: unknown): string {
       return 'This contact was changed somewhere else. Close it and open it again to see the latest version.';
     case 'database_unavailable':
     case 'sessions_unavailable':
+    case 'server_busy': // password hashing queue full (503 with Retry-After)
       return 'The service is briefly unavailable. Please try again in a moment.';
     case 'unparseable_import':
       return `That file could not be read: ${err.problem.detail}`;
