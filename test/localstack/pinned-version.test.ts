@@ -20,9 +20,9 @@ const functionSource = readFileSync(path.join(ROOT, 'infra/constructs/node-funct
 
 /** The Runtime/Architecture constant infra/constructs/node-function.ts names, resolved through aws-cdk-lib. */
 function fromFunctionSource<T>(kind: 'Runtime' | 'Architecture', table: Record<string, T>): T {
-  const names = [...functionSource.matchAll(new RegExp(`lambda\\.${kind}\\.([A-Z0-9_]+)`, 'g'))].map((m) => m[1]);
+  const names = [...functionSource.matchAll(new RegExp(`lambda\\.${kind}\\.([A-Z0-9_]+)`, 'g'))].map((m) => m[1]!);
   expect(new Set(names).size, `one lambda.${kind} in node-function.ts`).toBe(1);
-  return table[names[0]];
+  return table[names[0]!]!;
 }
 
 describe(`the LocalStack pin (${LOCALSTACK.version}, the version the facts were read at)`, () => {
@@ -62,10 +62,9 @@ describe('the compose healthcheck waits for the init hook (services/internal.py,
     );
     chmodSync(path.join(dir, 'curl'), 0o755);
     const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
-    const [form, ...rest] = localstack.healthcheck.test as string[];
+    const [form, command = '', ...rest] = localstack.healthcheck.test as string[];
     // In the compose file "$$" is a literal "$" (compose interpolation).
-    const run =
-      form === 'CMD-SHELL' ? spawnSync('/bin/sh', ['-c', rest[0].replaceAll('$$', '$')], { env }) : spawnSync(rest[0], rest.slice(1), { env });
+    const run = form === 'CMD-SHELL' ? spawnSync('/bin/sh', ['-c', command.replaceAll('$$', '$')], { env }) : spawnSync(command, rest, { env });
     return run.status === 0;
   }
   const { running, notStarted, done, failed } = LOCALSTACK.initReady;
