@@ -25,6 +25,7 @@ const server = await startNode(['--max-old-space-size=384', build.entry], {
   SESSION_SECRET: randomBytes(24).toString('hex'),
   LOG_LEVEL: 'info',
   MAX_USERS: '1000',
+  TRUST_PROXY: '1',
 });
 const pid = server.child.pid!;
 let n = 0;

@@ -32,7 +32,11 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
   // Set before the session middleware adds its cookie, so where only one
   // Set-Cookie survives (an ALB without multi-value headers in front of the
   // Lambda variant) it is the session's.
-  const rememberDevice = (res: Response, email: string) => res.cookie(DEVICE_COOKIE, devices.issue(email), deviceCookie);
+  // Like express-session, no Secure cookie over plain HTTP (behind a proxy
+  // that does not say X-Forwarded-Proto: https, the browser would drop it).
+  const rememberDevice = (req: Request, res: Response, email: string) => {
+    if (!deviceCookie.secure || req.secure) res.cookie(DEVICE_COOKIE, devices.issue(email), deviceCookie);
+  };
 
   router.post('/signup', async (req, res) => {
     const input = parseBody(signupSchema, req.body);
@@ -59,7 +63,7 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
       }
       throw full();
     }
-    rememberDevice(res, input.email);
+    rememberDevice(req, res, input.email);
     res.status(201).json({ user: outcome.user });
   });
 
@@ -74,7 +78,7 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
     if (!found || !valid) throw new HttpProblem(401, 'invalid_credentials', 'Wrong email or password.');
     await loginLimiter.succeeded(attempt);
     await startSession(req, found.user.id, sessions);
-    rememberDevice(res, input.email);
+    rememberDevice(req, res, input.email);
     res.json({ user: found.user });
   });
 

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -99,11 +100,13 @@ export function resetPeak(pid: number): boolean {
 export async function signUpCookie(base: string, email: string): Promise<string> {
   const res = await fetch(`${base}/v1/auth/signup`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // Each account is another person at another address (the server trusts
+    // one proxy hop): sign-ups are limited per address.
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}` },
     body: JSON.stringify({ email, password: 'abuse test password 1', name: 'Abuse' }),
   });
   if (res.status !== 201) throw new Error(`signup: ${res.status} ${await res.text()}`);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
+  return res.headers.getSetCookie().find((c) => c.startsWith('cf.sid='))!.split(';')[0]!;
 }
 
 export interface ImportRun {

@@ -32,6 +32,7 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     REDIS_URL,
     SESSION_SECRET: TEST_SESSION_SECRET,
+    TRUST_PROXY: '1',
   });
   pid = server.child.pid!;
   // Warm up: load the lazily imported format chunks, so the baseline has them.

@@ -125,7 +125,7 @@ describe('the image layout runs the CMD and passes /health', () => {
         });
       const signup = await api('/v1/auth/signup', { method: 'POST', body: JSON.stringify({ email: 'image@example.test', password: 'image password 1', name: 'Image' }) });
       expect(signup.status).toBe(201);
-      const cookie = signup.headers.getSetCookie()[0]!.split(';')[0]!;
+      const cookie = signup.headers.getSetCookie().find((c) => c.startsWith('cf.sid='))!.split(';')[0]!;
       const created = await api('/v1/contacts', { method: 'POST', headers: { cookie }, body: JSON.stringify({ firstName: 'Ada' }) });
       expect(created.status).toBe(201);
       const list = await api('/v1/contacts', { headers: { cookie } });

@@ -82,7 +82,7 @@ describe('embedded default (no PostgreSQL or Redis configured)', () => {
       body: JSON.stringify({ email, password: PASSWORD, name: 'Embedded' }),
     });
     expect(signup.status).toBe(201);
-    const cookie = signup.headers.get('set-cookie')!.split(';')[0]!;
+    const cookie = signup.headers.getSetCookie().find((c) => c.startsWith('cf.sid='))!.split(';')[0]!;
     const created = await fetch(`${first.url}/v1/contacts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie },
@@ -115,7 +115,7 @@ describe('embedded default (no PostgreSQL or Redis configured)', () => {
         body: JSON.stringify({ email, password: PASSWORD }),
       });
       expect(login.status).toBe(200);
-      const list = await fetch(`${second.url}/v1/contacts`, { headers: { cookie: login.headers.get('set-cookie')!.split(';')[0]! } });
+      const list = await fetch(`${second.url}/v1/contacts`, { headers: { cookie: login.headers.getSetCookie().find((c) => c.startsWith('cf.sid='))!.split(';')[0]! } });
       expect(((await list.json()) as { items: { firstName: string }[] }).items.map((c) => c.firstName)).toEqual(['Persisted']);
     } finally {
       second.child.kill('SIGTERM');

@@ -201,14 +201,20 @@ export function readResult(source: Source, raw: Record<string, unknown>): Lambda
   return { status: r.statusCode, headers, setCookies, body, text, json: () => JSON.parse(text) };
 }
 
-/** A browser-like client for one source: keeps the session cookie. */
+let clients = 0;
+
+/** A browser-like client for one source: keeps the session cookie, and calls from an address of its own (sign-ups are limited per address). */
 export class LambdaClient {
   private cookie: string | undefined;
+  private readonly extra: Partial<HttpRequest>;
   constructor(
     private readonly handler: HttpHandler,
     readonly source: Source,
-    private readonly extra: Partial<HttpRequest> = {},
-  ) {}
+    extra: Partial<HttpRequest> = {},
+  ) {
+    clients++;
+    this.extra = { sourceIp: `198.18.${(clients >> 8) & 255}.${clients & 255}`, ...extra };
+  }
 
   async send(req: HttpRequest): Promise<LambdaResponse> {
     const event = buildEvent(this.source, {
