@@ -127,7 +127,8 @@ export function containerCommand(): string[] {
 async function login(base: string, email: string): Promise<string> {
   const res = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
   if (res.status !== 200) throw new Error(`login at ${base}: ${res.status} ${await res.text()}`);
-  return res.headers.getSetCookie()[0]!.split(';')[0]!;
+  // The app also sets a device cookie (cf.dev); the session is the other one.
+  return res.headers.getSetCookie().find((c) => !c.startsWith('cf.dev='))!.split(';')[0]!;
 }
 
 export async function sessions(base: string): Promise<Cookies> {

@@ -82,7 +82,7 @@ const setup = spawnSync(
     const { handler } = await import(${JSON.stringify(new URL(`file://${appBundle}`).href)});
     await handler({ action: 'migrate' }, {});
     const signup = await handler(${JSON.stringify(v2('POST', '/v1/auth/signup', { body: { email: 'bench@example.test', password: 'bench password 1', name: 'Bench' } }))}, {});
-    const cookie = signup.cookies[0].split(';')[0];
+    const cookie = signup.cookies.find((c) => c.startsWith('cf.sid=')).split(';')[0];
     for (let i = 0; i < 50; i++) {
       const ev = ${JSON.stringify(v2('POST', '/v1/contacts'))};
       ev.cookies = [cookie];
