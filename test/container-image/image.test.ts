@@ -8,6 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { cdkJsonContext } from '../infra/support/synth.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { createTestDatabase, type TestDatabase } from '../support/harness.ts';
 import { ROOT } from '../support/process.ts';
@@ -47,7 +48,8 @@ async function freePort(): Promise<number> {
 
 /** The API container's environment as the synthesized task definition gives it. */
 function taskEnvironment(): Record<string, unknown> {
-  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')), context: { hostedZoneId: 'Z123EXAMPLE' } });
+  // As `cdk synth` builds it: cdk.json's context (feature flags included).
+  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')), context: { ...cdkJsonContext(), hostedZoneId: 'Z123EXAMPLE' } });
   const { backend } = buildApp(app, { image: ecs.ContainerImage.fromRegistry('contactfolio-api') });
   const [task] = Object.values(Template.fromStack(backend).findResources('AWS::ECS::TaskDefinition')) as {
     Properties: { ContainerDefinitions: { Name: string; Environment: { Name: string; Value: unknown }[]; Secrets: { Name: string }[] }[] };
