@@ -1,9 +1,8 @@
 import session from 'express-session';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMemorySessionRegistry } from '../../app/sessions/registry.ts';
-import { REDIS_URL } from '../support/env.ts';
-import { PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../support/harness.ts';
-import { TcpProxy } from '../support/tcp-proxy.ts';
+import { PASSWORD, uniqueEmail, type TestApp } from '../support/harness.ts';
+import { eventually, startProxiedApp, type ProxiedApp } from '../support/proxied-app.ts';
 
 /*
  * Sign-up is all or nothing from the user's side: when the session cannot be
@@ -11,40 +10,26 @@ import { TcpProxy } from '../support/tcp-proxy.ts';
  * no place under MAX_USERS is used up.
  */
 
+let app: ProxiedApp;
 let t: TestApp;
-const redisProxy = new TcpProxy({ host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) });
 
 beforeAll(async () => {
-  await redisProxy.start();
-  const redisUrl = new URL(REDIS_URL);
-  redisUrl.port = String(redisProxy.port);
-  t = await startTestApp({ REDIS_URL: redisUrl.toString(), MAX_USERS: '1' });
+  app = await startProxiedApp({ MAX_USERS: '1' });
+  t = app.t;
 });
-afterAll(async () => {
-  await t.close();
-  await redisProxy.cut();
-});
-
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+afterAll(() => app.close());
 
 it('a sign-up during a Redis outage is a 503 that leaves no account: the retry after it gets 201, not 409, and the one place is still free', async () => {
   const email = uniqueEmail('outage');
   const agent = t.client();
-  await redisProxy.cut();
+  await app.redisProxy.cut();
   const during = await agent.post('/v1/auth/signup').send({ email, password: PASSWORD, name: 'Patient' });
   expect(during.status).toBe(503);
   expect(during.body.code).toBe('sessions_unavailable');
   expect(await t.runtime.deps.users.findByEmail(email)).toBeNull();
   expect(await t.runtime.deps.users.count()).toBe(0);
 
-  await redisProxy.restore();
+  await app.redisProxy.restore();
   const retry = await eventually(
     () => agent.post('/v1/auth/signup').send({ email, password: PASSWORD, name: 'Patient' }),
     (r) => r.status !== 503,

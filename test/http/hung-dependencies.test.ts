@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { REDIS_URL } from '../support/env.ts';
-import { createTestDatabase, signUp, startTestApp, type TestApp, type TestDatabase } from '../support/harness.ts';
-import { TcpProxy } from '../support/tcp-proxy.ts';
+import { signUp, type TestApp } from '../support/harness.ts';
+import { eventually, startProxiedApp, type ProxiedApp } from '../support/proxied-app.ts';
 
 /*
  * A dependency that accepts connections and then says nothing (SIGSTOP, a
@@ -10,27 +9,14 @@ import { TcpProxy } from '../support/tcp-proxy.ts';
  * app recovers by itself when the dependency speaks again.
  */
 
+let app: ProxiedApp;
 let t: TestApp;
-let db: TestDatabase;
-const pgProxy = new TcpProxy({ host: '127.0.0.1', port: 5432 });
-const redisProxy = new TcpProxy({ host: '127.0.0.1', port: Number(new URL(REDIS_URL).port || 6379) });
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  await pgProxy.start();
-  await redisProxy.start();
-  const dbUrl = new URL(db.url);
-  dbUrl.port = String(pgProxy.port);
-  const redisUrl = new URL(REDIS_URL);
-  redisUrl.port = String(redisProxy.port);
-  t = await startTestApp({ DATABASE_URL: dbUrl.toString(), REDIS_URL: redisUrl.toString() });
+  app = await startProxiedApp();
+  t = app.t;
 });
-afterAll(async () => {
-  pgProxy.resume();
-  redisProxy.resume();
-  await t.close();
-  await db.drop();
-});
+afterAll(() => app.close());
 
 async function timed<T>(fn: () => PromiseLike<T>): Promise<{ value: T; ms: number }> {
   const started = performance.now();
@@ -39,21 +25,12 @@ async function timed<T>(fn: () => PromiseLike<T>): Promise<{ value: T; ms: numbe
   return { value, ms };
 }
 
-async function eventually<T>(fn: () => PromiseLike<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 it('a hung Redis: 503 sessions_unavailable within seconds for reads, writes and logins, then recovery', async () => {
   const agent = t.client();
   await signUp(agent);
   expect((await agent.get('/v1/contacts')).status).toBe(200);
 
-  redisProxy.hang();
+  app.redisProxy.hang();
   const list = await timed(() => agent.get('/v1/contacts'));
   expect(list.value.status).toBe(503);
   expect(list.value.body.code).toBe('sessions_unavailable');
@@ -75,7 +52,7 @@ it('a hung Redis: 503 sessions_unavailable within seconds for reads, writes and 
   expect(live.value.headers['set-cookie']).toBeUndefined();
   expect(live.ms).toBeLessThan(500);
 
-  redisProxy.resume();
+  app.redisProxy.resume();
   const after = await eventually(() => agent.get('/v1/contacts'), (r) => r.status === 200);
   expect(after.status).toBe(200);
   expect(after.body.items).toEqual([]); // the refused creates left nothing behind
@@ -89,7 +66,7 @@ it('a hung PostgreSQL: 503 database_unavailable within seconds for list, create,
   expect(created.status).toBe(201);
   const id = created.body.id as string;
 
-  pgProxy.hang();
+  app.pgProxy.hang();
   for (const send of [
     () => agent.get('/v1/contacts'),
     () => agent.get(`/v1/contacts/${id}`),
@@ -105,7 +82,7 @@ it('a hung PostgreSQL: 503 database_unavailable within seconds for list, create,
   expect((await t.client().get('/health')).body.checks).toEqual({ database: 'unavailable', sessions: 'ok' });
   expect((await t.client().get('/health/live')).status).toBe(200);
 
-  pgProxy.resume();
+  app.pgProxy.resume();
   const after = await eventually(() => agent.get('/v1/contacts'), (r) => r.status === 200, 20_000);
   expect(after.status).toBe(200);
   // Nothing that was refused was written; the contact from before is intact.
