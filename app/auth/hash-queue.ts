@@ -7,7 +7,10 @@ export interface WorkQueue {
 }
 
 /**
- * A bounded semaphore. Refusing past the queue is a 503 with Retry-After
+ * A bounded semaphore, written here (20 lines) rather than taken from p-limit:
+ * what matters is refusing at once past the limit and handing a freed slot
+ * straight to the first waiter, which p-limit would need wrapping for anyway.
+ * Refusing past the queue is a 503 with Retry-After
  * (RFC 9110, section 15.6.4: the server is overloaded, the request may be
  * retried): queuing minutes of work would only turn into timeouts.
  */
