@@ -46,7 +46,9 @@ function poolConfig(url: string, db: Pick<DatabaseConfig, 'sslMode' | 'sslRootCe
  * its connection, and Prisma's adapter releases a transaction's connection
  * without an error, so a connection stuck behind a dead statement went back
  * to the pool and hung the next request. End it instead: the pool drops a
- * client that is ending.
+ * client that is ending. `_getActiveQuery` is pg 8's own (internal) accessor;
+ * a pg without it keeps the old behaviour, and test/http/hung-dependencies
+ * fails if the stuck connection comes back.
  */
 function dropStuckClients(pool: pg.Pool): void {
   pool.on('release', (err, client) => {
