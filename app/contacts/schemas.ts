@@ -32,13 +32,42 @@ const absentAsNull = (s: z.ZodMiniType<string | null, string | null>) =>
 export const EMAIL_LABELS = ['home', 'work', 'other'] as const;
 export const PHONE_LABELS = ['mobile', 'home', 'work', 'other'] as const;
 export const ADDRESS_LABELS = ['home', 'work', 'other'] as const;
+export const URL_LABELS = ['home', 'work', 'other'] as const;
+// Google Contacts' relation types (its CSV and People API), which cover
+// Apple's X-ABRELATEDNAMES built-ins; vCard 4 RELATED types map onto them.
+export const RELATED_LABELS = [
+  'spouse',
+  'partner',
+  'child',
+  'mother',
+  'father',
+  'parent',
+  'brother',
+  'sister',
+  'sibling',
+  'friend',
+  'relative',
+  'manager',
+  'assistant',
+  'other',
+] as const;
+
+/**
+ * A label the enum has no word for (Apple's custom "Boat", Google's "Lake
+ * house"), kept as the user wrote it; `label` then holds the nearest enum
+ * value, so clients that know only the enum still work.
+ */
+const customLabel = absentAsNull(text(50));
 
 export const emailSchema = z
   .strictObject({
     value: z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email('must be a valid email address')),
     label: z._default(z.enum(EMAIL_LABELS), 'other'),
+    customLabel,
   })
   .register(z.globalRegistry, { id: 'ContactEmail' });
+
+export const PHONE_CHARACTERS = /^[\d\s()+\-./#*,;xextEXT]+$/;
 
 export const phoneSchema = z
   .strictObject({
@@ -50,9 +79,10 @@ export const phoneSchema = z
         z.minLength(1, 'is required'),
         z.maxLength(64, 'must be at most 64 characters'),
         z.regex(/\d/, 'must contain a digit'),
-        z.regex(/^[\d\s()+\-./#*,;xextEXT]+$/, 'may contain only digits, spaces and + ( ) - . / # * , ; x ext'),
+        z.regex(PHONE_CHARACTERS, 'may contain only digits, spaces and + ( ) - . / # * , ; x ext'),
       ),
     label: z._default(z.enum(PHONE_LABELS), 'other'),
+    customLabel,
   })
   .register(z.globalRegistry, { id: 'ContactPhone' });
 
@@ -64,17 +94,62 @@ export const addressSchema = z
     postalCode: absentAsNull(text(20)),
     country: absentAsNull(text(100)),
     label: z._default(z.enum(ADDRESS_LABELS), 'home'),
+    customLabel,
   })
   .check(z.refine((a) => a.street || a.city || a.region || a.postalCode || a.country, 'an address needs at least one part'))
   .register(z.globalRegistry, { id: 'ContactAddress' });
 
+export const urlSchema = z
+  .strictObject({
+    // Kept as written: exports write "example.com" without a scheme, and a
+    // link is only made of it (with https://) by the client.
+    value: z.string().check(
+      z.trim(),
+      z.minLength(1, 'is required'),
+      z.maxLength(2000, 'must be at most 2000 characters'),
+      z.regex(/^[^\s<>"]+$/, 'must be a web address without spaces'),
+      z.regex(...STORABLE_TEXT),
+    ),
+    label: z._default(z.enum(URL_LABELS), 'other'),
+    customLabel,
+  })
+  .register(z.globalRegistry, { id: 'ContactUrl' });
+
+export const relatedSchema = z
+  .strictObject({
+    // A name ("Ana García"), as Google and Apple keep related people.
+    value: z.string().check(
+      z.trim(),
+      z.minLength(1, 'is required'),
+      z.maxLength(200, 'must be at most 200 characters'),
+      z.regex(...STORABLE_TEXT),
+    ),
+    label: z._default(z.enum(RELATED_LABELS), 'other'),
+    customLabel,
+  })
+  .register(z.globalRegistry, { id: 'ContactRelated' });
+
+const FULL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// RFC 6350 4.3.1 / ISO 8601:2000 "--MM-DD": a birthday without a year.
+const MONTH_DAY = /^--(\d{2})-(\d{2})$/;
+
+/** Whether month/day is a real day in some year (February 29 included). */
+function realMonthDay(month: number, day: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(2000, month, 0)).getUTCDate();
+}
+
+export function isBirthday(s: string): boolean {
+  const md = MONTH_DAY.exec(s);
+  if (md) return realMonthDay(Number(md[1]), Number(md[2]));
+  if (!FULL_DATE.test(s) || s < '0001-01-01') return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+}
+
 export const birthdaySchema = z.nullable(
   z.string().check(
-    z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD'),
-    z.refine((s) => {
-      const d = new Date(`${s}T00:00:00Z`);
-      return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s) && s >= '0001-01-01';
-    }, 'must be a real calendar date'),
+    z.regex(/^(?:\d{4}|-)-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD, or --MM-DD without a year'),
+    z.refine(isBirthday, 'must be a real calendar date'),
   ),
 );
 
@@ -92,13 +167,19 @@ export const tagSchema = z.pipe(
 const dedupe = (tags: string[]) => [...new Set(tags)];
 
 const fields = {
+  prefix: text(50),
   firstName: text(100),
+  middleName: text(100),
   lastName: text(100),
+  suffix: text(50),
+  nickname: text(100),
   company: text(200),
   jobTitle: text(200),
   emails: z.array(emailSchema).check(z.maxLength(20, 'at most 20 emails')),
   phones: z.array(phoneSchema).check(z.maxLength(20, 'at most 20 phones')),
   addresses: z.array(addressSchema).check(z.maxLength(10, 'at most 10 addresses')),
+  urls: z.array(urlSchema).check(z.maxLength(20, 'at most 20 web addresses')),
+  related: z.array(relatedSchema).check(z.maxLength(20, 'at most 20 related people')),
   birthday: birthdaySchema,
   notes: text(10_000),
   tags: z.pipe(z.array(tagSchema).check(z.maxLength(30, 'at most 30 tags')), z.transform(dedupe)),
@@ -108,21 +189,29 @@ const fields = {
 /** A contact's editable content, complete (the shape stored). */
 export type ContactDraft = { [K in keyof typeof fields]: z.output<(typeof fields)[K]> };
 
-const IDENTIFYING = 'a contact needs at least one of firstName, lastName, company, an email or a phone';
+const IDENTIFYING = 'a contact needs at least one of firstName, lastName, company, an email or a phone (or middleName or nickname)';
 
-export function hasIdentity(d: Pick<ContactDraft, 'firstName' | 'lastName' | 'company' | 'emails' | 'phones'>): boolean {
-  return Boolean(d.firstName || d.lastName || d.company || d.emails.length || d.phones.length);
+export function hasIdentity(
+  d: Pick<ContactDraft, 'firstName' | 'middleName' | 'lastName' | 'nickname' | 'company' | 'emails' | 'phones'>,
+): boolean {
+  return Boolean(d.firstName || d.middleName || d.lastName || d.nickname || d.company || d.emails.length || d.phones.length);
 }
 
 export const contactCreateSchema = z
   .strictObject({
+    prefix: absentAsNull(fields.prefix),
     firstName: absentAsNull(fields.firstName),
+    middleName: absentAsNull(fields.middleName),
     lastName: absentAsNull(fields.lastName),
+    suffix: absentAsNull(fields.suffix),
+    nickname: absentAsNull(fields.nickname),
     company: absentAsNull(fields.company),
     jobTitle: absentAsNull(fields.jobTitle),
     emails: z._default(fields.emails, []),
     phones: z._default(fields.phones, []),
     addresses: z._default(fields.addresses, []),
+    urls: z._default(fields.urls, []),
+    related: z._default(fields.related, []),
     birthday: absentAsNull(fields.birthday),
     notes: absentAsNull(fields.notes),
     tags: z._default(fields.tags, []),
@@ -134,13 +223,19 @@ export const contactCreateSchema = z
 /** PATCH: any subset of fields; arrays replace the stored list whole. */
 export const contactPatchSchema = z
   .strictObject({
+    prefix: z.optional(fields.prefix),
     firstName: z.optional(fields.firstName),
+    middleName: z.optional(fields.middleName),
     lastName: z.optional(fields.lastName),
+    suffix: z.optional(fields.suffix),
+    nickname: z.optional(fields.nickname),
     company: z.optional(fields.company),
     jobTitle: z.optional(fields.jobTitle),
     emails: z.optional(fields.emails),
     phones: z.optional(fields.phones),
     addresses: z.optional(fields.addresses),
+    urls: z.optional(fields.urls),
+    related: z.optional(fields.related),
     birthday: z.optional(fields.birthday),
     notes: z.optional(fields.notes),
     tags: z.optional(fields.tags),
@@ -152,15 +247,22 @@ export type ContactPatch = z.output<typeof contactPatchSchema>;
 
 export const IDENTITY_MESSAGE = IDENTIFYING;
 
+const labelled = <L extends readonly [string, ...string[]]>(labels: L) =>
+  z.object({ value: z.string(), label: z.enum(labels), customLabel: z.nullable(z.string()) });
+
 export const contactSchema = z
   .object({
     id: z.uuid(),
+    prefix: z.nullable(z.string()),
     firstName: z.nullable(z.string()),
+    middleName: z.nullable(z.string()),
     lastName: z.nullable(z.string()),
+    suffix: z.nullable(z.string()),
+    nickname: z.nullable(z.string()),
     company: z.nullable(z.string()),
     jobTitle: z.nullable(z.string()),
-    emails: z.array(z.object({ value: z.string(), label: z.enum(EMAIL_LABELS) })),
-    phones: z.array(z.object({ value: z.string(), label: z.enum(PHONE_LABELS) })),
+    emails: z.array(labelled(EMAIL_LABELS)),
+    phones: z.array(labelled(PHONE_LABELS)),
     addresses: z.array(
       z.object({
         street: z.nullable(z.string()),
@@ -169,9 +271,12 @@ export const contactSchema = z
         postalCode: z.nullable(z.string()),
         country: z.nullable(z.string()),
         label: z.enum(ADDRESS_LABELS),
+        customLabel: z.nullable(z.string()),
       }),
     ),
-    birthday: z.nullable(z.string()).register(z.globalRegistry, { description: 'YYYY-MM-DD' }),
+    urls: z.array(labelled(URL_LABELS)),
+    related: z.array(labelled(RELATED_LABELS)),
+    birthday: z.nullable(z.string()).register(z.globalRegistry, { description: 'YYYY-MM-DD, or --MM-DD when the year is not known' }),
     notes: z.nullable(z.string()),
     tags: z.array(z.string()),
     favorite: z.boolean(),
@@ -206,7 +311,17 @@ export const contactListSchema = z
 
 export const exportQuerySchema = z.strictObject({
   format: z._default(z.enum(['vcard', 'csv']), 'vcard'),
+  // vCard 3.0 is what every contacts app reads; 4.0 (RFC 6350) for those that want it.
+  version: z._default(z.enum(['3.0', '4.0']), '3.0'),
 });
+
+export const DUPLICATE_MODES = ['merge', 'skip', 'create'] as const;
+
+export const importQuerySchema = z.strictObject({
+  // What to do with a record that matches a contact already there (see duplicates.ts).
+  duplicates: z._default(z.enum(DUPLICATE_MODES), 'merge'),
+});
+export type DuplicateMode = (typeof DUPLICATE_MODES)[number];
 
 export const importResultSchema = z
   .object({

@@ -31,15 +31,20 @@ export interface SearchKeys {
 
 export function searchKeys(d: ContactDraft): SearchKeys {
   const parts = [
+    d.prefix,
     d.firstName,
+    d.middleName,
     d.lastName,
+    d.suffix,
+    d.nickname,
     d.company,
     ...d.emails.map((e) => e.value),
     ...d.phones.map((p) => p.value),
     ...d.tags,
+    ...d.related.map((r) => r.value),
   ].filter((p): p is string => Boolean(p));
   const name = [d.lastName, d.firstName].filter(Boolean).join(' ');
-  const sortBasis = name || d.company || d.emails[0]?.value || d.phones[0]?.value || '';
+  const sortBasis = name || d.nickname || d.middleName || d.company || d.emails[0]?.value || d.phones[0]?.value || '';
   return {
     searchText: fold(parts.join(' ')),
     phoneDigits: d.phones.map((p) => digits(p.value)).join(' '),

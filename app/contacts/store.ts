@@ -36,13 +36,19 @@ export interface ContactStore {
 /** The columns a contact is made of (not the derived search and sort columns). */
 const CONTACT_COLUMNS = {
   id: true,
+  prefix: true,
   firstName: true,
+  middleName: true,
   lastName: true,
+  suffix: true,
+  nickname: true,
   company: true,
   jobTitle: true,
   emails: true,
   phones: true,
   addresses: true,
+  urls: true,
+  related: true,
   birthday: true,
   notes: true,
   tags: true,
@@ -58,15 +64,21 @@ function toContact(row: ContactColumns): StoredContact {
     version: row.version,
     contact: {
       id: row.id,
+      prefix: row.prefix,
       firstName: row.firstName,
+      middleName: row.middleName,
       lastName: row.lastName,
+      suffix: row.suffix,
+      nickname: row.nickname,
       company: row.company,
       jobTitle: row.jobTitle,
       // JSON columns are only ever written from zod-validated drafts.
       emails: row.emails as Contact['emails'],
       phones: row.phones as Contact['phones'],
       addresses: row.addresses as Contact['addresses'],
-      birthday: row.birthday ? row.birthday.toISOString().slice(0, 10) : null,
+      urls: row.urls as Contact['urls'],
+      related: row.related as Contact['related'],
+      birthday: row.birthday,
       notes: row.notes,
       tags: row.tags,
       favorite: row.favorite,
@@ -76,15 +88,21 @@ function toContact(row: ContactColumns): StoredContact {
   };
 }
 
-function draftOf(c: Contact): ContactDraft {
+export function draftOf(c: Contact): ContactDraft {
   return {
+    prefix: c.prefix,
     firstName: c.firstName,
+    middleName: c.middleName,
     lastName: c.lastName,
+    suffix: c.suffix,
+    nickname: c.nickname,
     company: c.company,
     jobTitle: c.jobTitle,
     emails: c.emails,
     phones: c.phones,
     addresses: c.addresses,
+    urls: c.urls,
+    related: c.related,
     birthday: c.birthday,
     notes: c.notes,
     tags: c.tags,
@@ -93,11 +111,7 @@ function draftOf(c: Contact): ContactDraft {
 }
 
 function columns(d: ContactDraft) {
-  return {
-    ...d,
-    birthday: d.birthday ? new Date(`${d.birthday}T00:00:00Z`) : null,
-    ...searchKeys(d),
-  };
+  return { ...d, ...searchKeys(d) };
 }
 
 const BY_NAME: Prisma.ContactOrderByWithRelationInput[] = [{ sortName: 'asc' }, { id: 'asc' }];

@@ -12,11 +12,17 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const full = {
+  prefix: 'Dr.',
   firstName: 'Zoë',
+  middleName: 'Ingrid',
   lastName: 'Ørsted',
+  suffix: 'PhD',
+  nickname: 'Zo',
   company: 'Ångström Labs',
   jobTitle: 'Physicist',
-  emails: [{ value: 'zoe@example.org', label: 'work' }, { value: 'z@home.example' }],
+  emails: [{ value: 'zoe@example.org', label: 'work' }, { value: 'z@home.example', customLabel: 'Boat' }],
+  urls: [{ value: 'https://zoe.example/', label: 'home' }],
+  related: [{ value: 'Ana Ørsted', label: 'sister' }],
   phones: [{ value: '+1 (555) 010-0199', label: 'mobile' }],
   addresses: [{ street: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US', label: 'work' }],
   birthday: '1990-02-28',
@@ -33,13 +39,24 @@ describe('create and read', () => {
     expect(res.headers.etag).toBe('"v1"');
     expect(res.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      prefix: 'Dr.',
       firstName: 'Zoë',
+      middleName: 'Ingrid',
       lastName: 'Ørsted',
+      suffix: 'PhD',
+      nickname: 'Zo',
       company: 'Ångström Labs',
       jobTitle: 'Physicist',
-      emails: [{ value: 'zoe@example.org', label: 'work' }, { value: 'z@home.example', label: 'other' }],
-      phones: [{ value: '+1 (555) 010-0199', label: 'mobile' }],
-      addresses: [{ street: '1 Main St', city: 'Springfield', region: null, postalCode: '12345', country: 'US', label: 'work' }],
+      emails: [
+        { value: 'zoe@example.org', label: 'work', customLabel: null },
+        { value: 'z@home.example', label: 'other', customLabel: 'Boat' },
+      ],
+      phones: [{ value: '+1 (555) 010-0199', label: 'mobile', customLabel: null }],
+      addresses: [
+        { street: '1 Main St', city: 'Springfield', region: null, postalCode: '12345', country: 'US', label: 'work', customLabel: null },
+      ],
+      urls: [{ value: 'https://zoe.example/', label: 'home', customLabel: null }],
+      related: [{ value: 'Ana Ørsted', label: 'sister', customLabel: null }],
       birthday: '1990-02-28',
       notes: "Robert'); DROP TABLE contacts;--",
       tags: ['friends', 'work'],
@@ -95,11 +112,27 @@ describe('create and read', () => {
       addresses: [{ label: 'home' }],
       tags: ['a,b'],
       favorite: 'yes',
-      nickname: 'x',
+      nick: 'x',
+      urls: [{ value: 'has space.example' }],
+      related: [{ value: 'Ana', label: 'cousin' }],
     });
     expect(res.status).toBe(400);
     const paths = [...new Set(res.body.errors.map((e: { path: string }) => e.path))].sort();
-    expect(paths).toEqual(['addresses.0', 'birthday', 'emails.1.value', 'favorite', 'nickname', 'phones.0.value', 'tags.0']);
+    expect(paths).toEqual(['addresses.0', 'birthday', 'emails.1.value', 'favorite', 'nick', 'phones.0.value', 'related.0.label', 'tags.0', 'urls.0.value']);
+  });
+
+  it('keeps a birthday without a year (--MM-DD), February 29 included, and refuses impossible ones', async () => {
+    for (const birthday of ['--08-23', '--02-29', '1604-08-23']) {
+      const res = await agent.post('/v1/contacts').send({ firstName: 'Year', birthday });
+      expect(res.status).toBe(201);
+      expect(res.body.birthday).toBe(birthday);
+      expect((await agent.get(`/v1/contacts/${res.body.id}`)).body.birthday).toBe(birthday);
+    }
+    for (const birthday of ['--02-30', '--13-01', '--00-10', '---08-23', '08-23', '--8-23']) {
+      const res = await agent.post('/v1/contacts').send({ firstName: 'Year', birthday });
+      expect(res.status, birthday).toBe(400);
+      expect(res.body.errors[0].path).toBe('birthday');
+    }
   });
 
   it('a malformed or unknown id is a 404 not_found', async () => {

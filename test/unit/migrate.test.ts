@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations } from '../../app/db/migrate.ts';
 import { MIGRATIONS_DIR } from '../../handlers/bootstrap.ts';
 import { createTestDatabase, type TestDatabase } from '../support/harness.ts';
+
+const MIGRATIONS = ['20261125000000_init', '20261204000000_richer_contacts'];
+const readBytes = (file: string) => readFileSync(file);
 
 describe('applyMigrations (the offline stand-in for prisma migrate deploy)', () => {
   let db: TestDatabase;
@@ -30,16 +33,19 @@ describe('applyMigrations (the offline stand-in for prisma migrate deploy)', () 
 
   it("applies each migration once and records it in Prisma's table with Prisma's checksum", async () => {
     const first = await applyMigrations(db.url, dir);
-    expect(first.applied).toEqual(['20261125000000_init']);
+    expect(first.applied).toEqual(MIGRATIONS);
     const rows = await query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number }>(
-      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations',
+      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
     );
-    const sql = (await import('node:fs')).readFileSync(path.join(dir, '20261125000000_init', 'migration.sql'));
-    expect(rows).toEqual([{ migration_name: '20261125000000_init', checksum: createHash('sha256').update(sql).digest('hex'), finished_at: expect.any(Date), applied_steps_count: 1 }]);
+    const checksum = (name: string) =>
+      createHash('sha256').update((readBytes(path.join(dir, name, 'migration.sql')))).digest('hex');
+    expect(rows).toEqual(
+      MIGRATIONS.map((name) => ({ migration_name: name, checksum: checksum(name), finished_at: expect.any(Date), applied_steps_count: 1 })),
+    );
     expect(await query("SELECT to_regclass('public.contacts') AS t")).toEqual([{ t: 'contacts' }]);
 
     const again = await applyMigrations(db.url, dir);
-    expect(again).toEqual({ applied: [], alreadyApplied: ['20261125000000_init'], modified: [] });
+    expect(again).toEqual({ applied: [], alreadyApplied: MIGRATIONS, modified: [] });
   });
 
   it('rolls back a failing migration completely and reports it', async () => {

@@ -1,0 +1,66 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { applyMigrations } from '../../app/db/migrate.ts';
+import { MIGRATIONS_DIR } from '../../handlers/bootstrap.ts';
+import { createTestDatabase, type TestDatabase } from '../support/harness.ts';
+
+// Data written before issue 16 must read back in the new shape: customLabel
+// on every labelled item, and Apple's 1604 "no year" birthdays as --MM-DD.
+let db: TestDatabase;
+let client: pg.Client;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+});
+afterAll(async () => {
+  await client.end();
+  await db.drop();
+});
+
+it('migrates contacts stored before the richer contact', async () => {
+  const before = mkdtempSync(path.join(tmpdir(), 'cf-migrations-'));
+  cpSync(path.join(MIGRATIONS_DIR, '20261125000000_init'), path.join(before, '20261125000000_init'), { recursive: true });
+  await applyMigrations(db.url, before);
+  rmSync(before, { recursive: true });
+  await client.query(`INSERT INTO users (id, email, name, password_hash) VALUES ('00000000-0000-4000-8000-000000000001', 'm@example.org', 'M', 'x')`);
+  const insert = `INSERT INTO contacts (id, user_id, first_name, emails, phones, addresses, birthday, search_text, phone_digits, sort_name)
+                  VALUES ($1, '00000000-0000-4000-8000-000000000001', $2, $3, $4, $5, $6, '', '', '')`;
+  await client.query(insert, [
+    '00000000-0000-4000-8000-00000000000a',
+    'Apple',
+    JSON.stringify([{ value: 'a@example.org', label: 'home' }, { value: 'b@example.org', label: 'work' }]),
+    JSON.stringify([{ value: '555 0100', label: 'mobile' }]),
+    JSON.stringify([{ street: '1 Main St', city: null, region: null, postalCode: null, country: null, label: 'home' }]),
+    '1604-08-23',
+  ]);
+  await client.query(insert, ['00000000-0000-4000-8000-00000000000b', 'Old', '[]', '[]', '[]', '0099-01-02']);
+  await client.query(insert, ['00000000-0000-4000-8000-00000000000c', 'None', '[]', '[]', '[]', null]);
+
+  expect((await applyMigrations(db.url, MIGRATIONS_DIR)).applied).toEqual(['20261204000000_richer_contacts']);
+
+  const { rows } = await client.query(
+    'SELECT first_name, emails, phones, addresses, urls, related, birthday, prefix, nickname FROM contacts ORDER BY id',
+  );
+  expect(rows).toEqual([
+    {
+      first_name: 'Apple',
+      emails: [
+        { value: 'a@example.org', label: 'home', customLabel: null },
+        { value: 'b@example.org', label: 'work', customLabel: null },
+      ],
+      phones: [{ value: '555 0100', label: 'mobile', customLabel: null }],
+      addresses: [{ street: '1 Main St', city: null, region: null, postalCode: null, country: null, label: 'home', customLabel: null }],
+      urls: [],
+      related: [],
+      birthday: '--08-23',
+      prefix: null,
+      nickname: null,
+    },
+    { first_name: 'Old', emails: [], phones: [], addresses: [], urls: [], related: [], birthday: '0099-01-02', prefix: null, nickname: null },
+    { first_name: 'None', emails: [], phones: [], addresses: [], urls: [], related: [], birthday: null, prefix: null, nickname: null },
+  ]);
+});
