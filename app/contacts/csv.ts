@@ -5,6 +5,7 @@ import { HttpProblem } from '../http/problem.ts';
 import type { Contact } from './schemas.ts';
 import { IMPORT_LIMITS, PIECE_CHARS, type FormatParser, type OnRecord } from './import.ts';
 import { birthdayOrNote } from './vcard.ts';
+import { labelFrom, type LabelKind } from './labels.ts';
 
 /*
  * CSV in the column layout Google Contacts uses ("E-mail 1 - Label", ...),
@@ -26,89 +27,164 @@ export function unescapeCell(value: string): string {
   return ESCAPED.test(value) ? value.slice(1) : value;
 }
 
-const TAG_SEPARATOR = ' ::: ';
+// Google joins several values of one field in one cell with " ::: " (and
+// their labels the same way), and marks the primary one with "* ".
+const MULTI = ' ::: ';
+const splitMulti = (cell: string) => cell.split(/\s+:::\s+/).map((v) => v.trim());
 
-export function contactsToCsv(contacts: Contact[]): string {
-  const emails = Math.max(1, ...contacts.map((c) => c.emails.length));
-  const phones = Math.max(1, ...contacts.map((c) => c.phones.length));
-  const addresses = Math.max(1, ...contacts.map((c) => c.addresses.length));
-  const header = ['First Name', 'Last Name', 'Organization Name', 'Organization Title', 'Birthday', 'Notes', 'Labels', 'Favorite'];
-  for (let i = 1; i <= emails; i++) header.push(`E-mail ${i} - Label`, `E-mail ${i} - Value`);
-  for (let i = 1; i <= phones; i++) header.push(`Phone ${i} - Label`, `Phone ${i} - Value`);
-  for (let i = 1; i <= addresses; i++) {
-    header.push(
-      `Address ${i} - Label`,
-      `Address ${i} - Street`,
-      `Address ${i} - City`,
-      `Address ${i} - Region`,
-      `Address ${i} - Postal Code`,
-      `Address ${i} - Country`,
-    );
+type Labelled = { label: string; customLabel: string | null };
+type Item = { value: string } & Labelled;
+
+/** Google's word for one of our labels (its CSV import reads these). */
+const GOOGLE_LABEL: Record<string, string> = {
+  mobile: 'Mobile',
+  home: 'Home',
+  work: 'Work',
+  other: 'Other',
+  spouse: 'Spouse',
+  partner: 'Partner',
+  child: 'Child',
+  mother: 'Mother',
+  father: 'Father',
+  parent: 'Parent',
+  brother: 'Brother',
+  sister: 'Sister',
+  sibling: 'Sibling',
+  friend: 'Friend',
+  relative: 'Relative',
+  manager: 'Manager',
+  assistant: 'Assistant',
+};
+const googleLabel = (l: Labelled) => l.customLabel ?? GOOGLE_LABEL[l.label] ?? l.label;
+
+/** Items grouped as Google writes them: one column group per label, values joined with " ::: ". */
+function groups<T extends Labelled>(items: T[]): { label: string; items: T[] }[] {
+  const byLabel = new Map<string, T[]>();
+  for (const it of items) {
+    const key = googleLabel(it);
+    byLabel.set(key, [...(byLabel.get(key) ?? []), it]);
   }
-  const rows = contacts.map((c) => {
+  return [...byLabel].map(([label, its]) => ({ label, items: its }));
+}
+
+const ADDRESS_PARTS = ['Street', 'City', 'Region', 'Postal Code', 'Country'] as const;
+const ADDRESS_KEYS = ['street', 'city', 'region', 'postalCode', 'country'] as const;
+
+/**
+ * Contacts as Google Contacts' CSV (its current column names), which Google
+ * re-imports: a column group per label, several values joined with " ::: ",
+ * tags and favorites in Labels ("* starred").
+ */
+export function contactsToCsv(contacts: Contact[]): string {
+  const per = contacts.map((c) => ({
+    emails: groups(c.emails),
+    phones: groups(c.phones),
+    addresses: groups(c.addresses),
+    urls: groups(c.urls),
+    related: groups(c.related),
+  }));
+  const most = (k: keyof (typeof per)[number]) => Math.max(1, ...per.map((p) => p[k].length));
+  const n = { emails: most('emails'), phones: most('phones'), addresses: most('addresses'), urls: most('urls'), related: most('related') };
+  const header = [
+    'First Name', 'Middle Name', 'Last Name', 'Name Prefix', 'Name Suffix', 'Nickname',
+    'Organization Name', 'Organization Title', 'Birthday', 'Notes', 'Labels',
+  ];
+  const pairs = (name: string, count: number) => {
+    for (let i = 1; i <= count; i++) header.push(`${name} ${i} - Label`, `${name} ${i} - Value`);
+  };
+  pairs('E-mail', n.emails);
+  pairs('Phone', n.phones);
+  for (let i = 1; i <= n.addresses; i++) header.push(`Address ${i} - Label`, ...ADDRESS_PARTS.map((p) => `Address ${i} - ${p}`));
+  pairs('Website', n.urls);
+  pairs('Relation', n.related);
+
+  const rows = contacts.map((c, k) => {
+    const p = per[k]!;
+    const labels = ['* myContacts', ...(c.favorite ? ['* starred'] : []), ...c.tags];
     const row: (string | null | undefined)[] = [
-      c.firstName,
-      c.lastName,
-      c.company,
-      c.jobTitle,
-      c.birthday,
-      c.notes,
-      c.tags.join(TAG_SEPARATOR),
-      c.favorite ? 'true' : '',
+      c.firstName, c.middleName, c.lastName, c.prefix, c.suffix, c.nickname,
+      c.company, c.jobTitle, c.birthday, c.notes, labels.join(MULTI),
     ];
-    for (let i = 0; i < emails; i++) row.push(c.emails[i]?.label, c.emails[i]?.value);
-    for (let i = 0; i < phones; i++) row.push(c.phones[i]?.label, c.phones[i]?.value);
-    for (let i = 0; i < addresses; i++) {
-      const a = c.addresses[i];
-      row.push(a?.label, a?.street, a?.city, a?.region, a?.postalCode, a?.country);
+    const valued = <T extends Item>(gs: { label: string; items: T[] }[], count: number) => {
+      for (let i = 0; i < count; i++) row.push(gs[i]?.label, gs[i]?.items.map((it) => it.value).join(MULTI));
+    };
+    valued(p.emails, n.emails);
+    valued(p.phones, n.phones);
+    for (let i = 0; i < n.addresses; i++) {
+      const g = p.addresses[i];
+      row.push(g?.label, ...ADDRESS_KEYS.map((key) => g?.items.map((a) => a[key] ?? '').join(MULTI)));
     }
+    valued(p.urls, n.urls);
+    valued(p.related, n.related);
     return row.map((v) => escapeCell(v ?? ''));
   });
   return stringify([header, ...rows], { record_delimiter: '\r\n', quoted_match: /[\s,"]/ });
 }
 
-type Labelled = readonly [label: string, value: string];
-
-function label<T extends string>(raw: string, allowed: readonly T[], fallback: T): T {
-  const l = raw.replace(/^\*\s*/, '').trim().toLowerCase();
-  const mapped = l === 'cell' ? 'mobile' : l === 'business' ? 'work' : l;
-  return (allowed as readonly string[]).includes(mapped) ? (mapped as T) : fallback;
-}
-
 /** The cells of one row, read by column name through the header's index. */
 type Cells = (...names: string[]) => string;
+
+/** What an exporter writes in a column it has nothing for: not data, so not reported as dropped. */
+const EMPTY_VALUES = new Set(['0/0/00', 'normal', 'unspecified', 'false', 'smtp', 'ex', '* mycontacts', '* my contacts']);
+// Columns that repeat what other columns hold (Outlook's "E-mail Display Name" is "Name (address)").
+const DERIVED = /^(?:name|e-mail \d*\s*display name|e-mail \d*\s*type|address \d+ - formatted|file as|initials|.+ address$)$/i;
 
 /**
  * What the header says, worked out once per file: a 4,000-column header
  * cost 57 s when every row searched its column names again.
  */
-function planFor(header: string[]): (row: string[]) => Record<string, unknown> {
+function planFor(header: string[]): (row: string[]) => { input: Record<string, unknown>; dropped: string[] } {
   const at = new Map<string, number>();
-  header.forEach((h, i) => at.set(h.trim().toLowerCase(), i));
+  header.forEach((h, i) => {
+    const key = h.trim().toLowerCase();
+    if (!at.has(key)) at.set(key, i);
+  });
+  const consumed = new Set<number>();
   const present = (prefix: string) => {
     let n = 0;
     while (n < 50 && header.some((h) => h.trim().toLowerCase().startsWith(`${prefix} ${n + 1} `))) n++;
     return n;
   };
-  const emailsN = present('e-mail');
-  const phonesN = present('phone');
-  const addressesN = present('address');
+  const counts = {
+    emails: present('e-mail'),
+    phones: present('phone'),
+    addresses: present('address'),
+    urls: present('website'),
+    related: present('relation'),
+    orgs: present('organization'),
+  };
   return (row) => {
     const col: Cells = (...names) => {
+      let found = '';
       for (const n of names) {
         const i = at.get(n.toLowerCase());
-        const v = i === undefined ? undefined : row[i];
-        if (v) return unescapeCell(v);
+        if (i === undefined) continue;
+        consumed.add(i);
+        const v = row[i];
+        if (v && !found) found = unescapeCell(v);
       }
-      return '';
+      return found;
     };
-    return rowToInput(col, emailsN, phonesN, addressesN);
+    const input = rowToInput(col, counts);
+    const dropped: string[] = [];
+    row.forEach((v, i) => {
+      const name = header[i]?.trim() ?? '';
+      if (consumed.has(i) || !v || EMPTY_VALUES.has(v.trim().toLowerCase()) || DERIVED.test(name)) return;
+      if (dropped.length < 8) dropped.push(name || `column ${i + 1}`);
+    });
+    return { input, dropped };
   };
 }
 
-function rowToInput(col: Cells, emailsN: number, phonesN: number, addressesN: number): Record<string, unknown> {
-  const rawTags = col('Labels', 'Group Membership', 'Categories')
-    .split(/\s*:::\s*|;/)
+/** Values of one Google column group, each with its label ("* Home ::: Work" pairs with "a ::: b"). */
+function multi(kind: LabelKind, rawLabel: string, rawValue: string): Item[] {
+  const values = splitMulti(rawValue).filter(Boolean);
+  const labels = splitMulti(rawLabel);
+  return values.map((value, i) => ({ value, ...labelFrom(kind, [], labels[Math.min(i, labels.length - 1)] ?? '') }));
+}
+
+function rowToInput(col: Cells, n: Record<'emails' | 'phones' | 'addresses' | 'urls' | 'related' | 'orgs', number>): Record<string, unknown> {
+  const rawTags = splitMulti(col('Labels', 'Group Membership')).concat(col('Categories').split(';'))
     .map((t) => t.trim())
     .filter(Boolean);
   const starred = rawTags.some((t) => t.toLowerCase() === '* starred');
@@ -117,51 +193,104 @@ function rowToInput(col: Cells, emailsN: number, phonesN: number, addressesN: nu
   const { birthday, note } = rawBirthday === '0/0/00' ? { birthday: null } : birthdayOrNote(rawBirthday, usDate(rawBirthday));
   const notes = [col('Notes'), note].filter(Boolean).join('\n');
 
-  const labelled = (n: number, value: (i: number) => Labelled): Labelled[] =>
-    Array.from({ length: n }, (_, i) => value(i + 1)).filter(([, v]) => v);
-  const emails = labelled(emailsN, (i) => [col(`E-mail ${i} - Label`, `E-mail ${i} - Type`), col(`E-mail ${i} - Value`)]).map(([l, value]) => ({
-    value,
-    label: label(l, ['home', 'work', 'other'], 'other'),
-  }));
+  const range = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
+  const emails = range(n.emails).flatMap((i) => multi('email', col(`E-mail ${i} - Label`, `E-mail ${i} - Type`), col(`E-mail ${i} - Value`)));
+  // Outlook's fixed columns.
   for (const name of ['E-mail Address', 'E-mail 2 Address', 'E-mail 3 Address']) {
     const value = col(name);
-    if (value) emails.push({ value, label: 'other' });
+    if (value) emails.push({ value, label: 'other', customLabel: null });
   }
-  const phones = labelled(phonesN, (i) => [col(`Phone ${i} - Label`, `Phone ${i} - Type`), col(`Phone ${i} - Value`)]).map(([l, value]) => ({
-    value,
-    label: label(l, ['mobile', 'home', 'work', 'other'], 'other'),
-  }));
-  for (const [name, lbl] of [['Mobile Phone', 'mobile'], ['Home Phone', 'home'], ['Business Phone', 'work']] as const) {
+  const phones = range(n.phones).flatMap((i) => multi('phone', col(`Phone ${i} - Label`, `Phone ${i} - Type`), col(`Phone ${i} - Value`)));
+  for (const [name, words] of OUTLOOK_PHONES) {
     const value = col(name);
-    if (value) phones.push({ value, label: lbl });
+    if (value) phones.push({ value, ...labelFrom('phone', words) });
   }
-  const addresses = Array.from({ length: addressesN }, (_, k) => {
-    const i = k + 1;
+  const addresses: Record<string, unknown>[] = [];
+  for (const i of range(n.addresses)) {
+    const part = (p: string) => splitMulti(col(`Address ${i} - ${p}`));
+    const [streets, cities, regions, codes, countries, boxes, extended] = [
+      part('Street'), part('City'), part('Region'), part('Postal Code'), part('Country'), part('PO Box'), part('Extended Address'),
+    ];
+    const labels = splitMulti(col(`Address ${i} - Label`, `Address ${i} - Type`));
+    const size = Math.max(streets.length, cities.length, regions.length, codes.length, countries.length, boxes.length, extended.length);
+    for (let k = 0; k < size; k++) {
+      const a = {
+        street: [boxes[k], extended[k], streets[k]].filter(Boolean).join(', '),
+        city: cities[k] ?? '',
+        region: regions[k] ?? '',
+        postalCode: codes[k] ?? '',
+        country: countries[k] ?? '',
+      };
+      if (Object.values(a).some(Boolean)) addresses.push({ ...a, ...labelFrom('address', [], labels[Math.min(k, labels.length - 1)] ?? '') });
+    }
+  }
+  for (const [prefix, label] of [['Home', 'home'], ['Business', 'work'], ['Other', 'other']] as const) {
     const a = {
-      street: col(`Address ${i} - Street`),
-      city: col(`Address ${i} - City`),
-      region: col(`Address ${i} - Region`),
-      postalCode: col(`Address ${i} - Postal Code`),
-      country: col(`Address ${i} - Country`),
+      street: [col(`${prefix} Address PO Box`), col(`${prefix} Street`), col(`${prefix} Street 2`), col(`${prefix} Street 3`)].filter(Boolean).join(', '),
+      city: col(`${prefix} City`),
+      region: col(`${prefix} State`),
+      postalCode: col(`${prefix} Postal Code`),
+      country: col(`${prefix} Country/Region`, `${prefix} Country`),
     };
-    if (!Object.values(a).some(Boolean)) return undefined;
-    return { ...a, label: label(col(`Address ${i} - Label`, `Address ${i} - Type`), ['home', 'work', 'other'], 'home') };
-  }).filter((a) => a !== undefined);
+    if (Object.values(a).some(Boolean)) addresses.push({ ...a, label, customLabel: null });
+  }
+  const urls = range(n.urls).flatMap((i) => multi('url', col(`Website ${i} - Label`, `Website ${i} - Type`), col(`Website ${i} - Value`)));
+  for (const [name, label] of [['Web Page', 'other'], ['Personal Web Page', 'home'], ['Business Web Page', 'work']] as const) {
+    const value = col(name);
+    if (value) urls.push({ value, label, customLabel: null });
+  }
+  const related = range(n.related).flatMap((i) => multi('related', col(`Relation ${i} - Label`, `Relation ${i} - Type`), col(`Relation ${i} - Value`)));
+  for (const [name, label] of [['Spouse', 'spouse'], ["Manager's Name", 'manager'], ["Assistant's Name", 'assistant']] as const) {
+    const value = col(name);
+    if (value) related.push({ value, label, customLabel: null });
+  }
+  // Outlook's "Children" is one cell, names separated by commas or semicolons.
+  for (const child of col('Children').split(/[,;]/).map((c) => c.trim()).filter(Boolean)) related.push({ value: child, label: 'child', customLabel: null });
 
   return {
+    // Outlook's "Title" is the name prefix (Mr., Dr.); the job is "Job Title".
+    prefix: col('Name Prefix', 'Title'),
     firstName: col('First Name', 'Given Name'),
+    middleName: col('Middle Name', 'Additional Name'),
     lastName: col('Last Name', 'Family Name'),
+    suffix: col('Name Suffix', 'Suffix'),
+    nickname: col('Nickname'),
     company: col('Organization Name', 'Organization 1 - Name', 'Company'),
     jobTitle: col('Organization Title', 'Organization 1 - Title', 'Job Title'),
     emails,
     phones,
     addresses,
+    urls,
+    related,
     birthday,
     notes,
     tags,
     favorite: starred || ['true', 'yes', '1'].includes(col('Favorite').toLowerCase()),
   };
 }
+
+// Outlook's phone columns, with the words our labels are made of.
+const OUTLOOK_PHONES: [string, string[]][] = [
+  ['Mobile Phone', ['cell']],
+  ['Home Phone', ['home']],
+  ['Home Phone 2', ['home']],
+  ['Business Phone', ['work']],
+  ['Business Phone 2', ['work']],
+  ['Company Main Phone', ['work', 'main']],
+  ['Primary Phone', ['main']],
+  ['Other Phone', ['other']],
+  ['Home Fax', ['home', 'fax']],
+  ['Business Fax', ['work', 'fax']],
+  ['Other Fax', ['other', 'fax']],
+  ['Pager', ['pager']],
+  ['Car Phone', ['car']],
+  ["Assistant's Phone", ['assistant']],
+  ['Callback', ['callback']],
+  ['ISDN', ['isdn']],
+  ['Radio Phone', ['radio']],
+  ['TTY/TDD Phone', ['tty/tdd']],
+  ['Telex', ['telex']],
+];
 
 /** Outlook writes M/D/YYYY. */
 function usDate(raw: string): string | undefined {
@@ -219,7 +348,9 @@ function pieceEnd(body: string, at: number): number {
  * that is not CSV is a 400 and imports nothing.
  */
 export const parseCsv: FormatParser = async (body, onRecord: OnRecord, breathe) => {
-  let plan: ((row: string[]) => Record<string, unknown>) | undefined;
+  let plan: ReturnType<typeof planFor> | undefined;
+  /** The line the next record starts on (1-based), empty lines aside. */
+  let recordLine = 1;
   let total = 0;
   /** Where reading stopped: the byte (in the parser's count) after the last record read. */
   let stoppedAt: number | undefined;
@@ -242,8 +373,9 @@ export const parseCsv: FormatParser = async (body, onRecord: OnRecord, breathe) 
           plan = planFor(record);
         } else {
           total++;
-          if (!onRecord({ input: plan(record) })) stoppedAt = context.bytes;
+          if (!onRecord({ line: recordLine, ...plan(record) })) stoppedAt = context.bytes;
         }
+        recordLine = context.lines + 1;
       } catch (err) {
         failure = err;
       }

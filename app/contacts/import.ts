@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { zodFieldErrors } from '../http/problem.ts';
-import { contactCreateSchema, IDENTITY_MESSAGE, type ContactDraft, type ImportResult } from './schemas.ts';
+import { prepareRecord } from './import-report.ts';
+import type { ContactDraft, DuplicateMode, ImportResult } from './schemas.ts';
 import type { ContactStore } from './store.ts';
 
 /*
@@ -23,12 +23,16 @@ export const IMPORT_LIMITS = {
   maxNesting: 4,
   /** Entries in `skipped`; the rest are counted in skippedTotal. */
   maxListed: 25,
-  /** Characters in one skip reason. */
+  /** Characters in one skip reason or report sentence. */
   maxReason: 120,
+  /** Entries in `changes` (merged, unchanged, or imported with something not kept); the rest are counted in changesTotal. */
+  maxChangesListed: 10,
 } as const;
 
-/** What a format parser makes of one row or card. */
-export type ParsedRecord = { input: Record<string, unknown> } | { reason: string };
+/** What a format parser makes of one row or card; `line` is where it starts in the file (1-based). */
+export type ParsedRecord =
+  | { line: number; input: Record<string, unknown>; dropped?: string[]; uid?: string }
+  | { line: number; reason: string };
 
 /**
  * Called once per row/card in file order; returns whether the parser should
@@ -58,68 +62,119 @@ export function breather(sliceMs = 5): () => Promise<void> {
 
 const clip = (s: string) => (s.length <= IMPORT_LIMITS.maxReason ? s : `${s.slice(0, IMPORT_LIMITS.maxReason - 1)}…`);
 
-function invalidReason(input: Record<string, unknown>): { draft: ContactDraft } | { reason: string } {
-  const parsed = contactCreateSchema.safeParse(input);
-  if (parsed.success) return { draft: parsed.data };
-  const errors = zodFieldErrors(parsed.error);
-  // A row with 20 bad emails gets a short reason, not 20 messages.
-  const shown = errors
-    .slice(0, 2)
-    .map((e) => (e.path ? `${e.path} ${e.message}` : e.message === IDENTITY_MESSAGE ? 'no name, company, email or phone' : e.message));
-  if (errors.length > 2) shown.push(`and ${errors.length - 2} more`);
-  return { reason: `invalid: ${shown.join('; ')}` };
-}
-
 type Skip = ImportResult['skipped'][number];
+type Change = NonNullable<ImportResult['changes']>[number];
 
 export interface ImportDeps {
   contacts: ContactStore;
   maxContactsPerUser: number;
 }
 
+interface Readable {
+  index: number;
+  line: number;
+  name: string;
+  draft: ContactDraft;
+  notes: string[];
+  uid?: string;
+}
+
+const MATCHED_BY = { email: 'same email', phone: 'same phone number', name: 'same name', uid: 'exported from it' } as const;
+
 /**
- * Reads the body with `parser` up to the user's remaining capacity, creates
- * the valid contacts within the limit, and reports the rest.
+ * Reads the body with `parser`, matches each valid record against the
+ * user's contacts (merging, skipping or creating duplicates as `duplicates`
+ * says), creates the rest within the contact limit, and reports in words
+ * what was skipped, merged or not kept.
  */
 export async function importContacts(
   { contacts, maxContactsPerUser }: ImportDeps,
   userId: string,
   body: string,
   parser: FormatParser,
+  duplicates: DuplicateMode = 'merge',
 ): Promise<ImportResult> {
-  // Read only what could be stored; createWithinLimit still enforces the
-  // limit in its transaction when imports or creates race.
-  const capacity = Math.max(0, maxContactsPerUser - (await contacts.count(userId)));
-  const drafts: { index: number; draft: ContactDraft }[] = [];
+  // With duplicates=create nothing past the remaining room can be stored, so
+  // reading stops there; otherwise a record may still merge into a contact
+  // already there, and reading stops at maxRead. The store enforces the
+  // limit again in its transaction when imports or creates race.
+  const capacity = duplicates === 'create' ? Math.max(0, maxContactsPerUser - (await contacts.count(userId))) : Infinity;
+  const readable: Readable[] = [];
   const invalid: Skip[] = [];
   let invalidCount = 0;
   let read = 0;
   const onRecord: OnRecord = (record) => {
-    if (drafts.length >= capacity || read >= IMPORT_LIMITS.maxRead) return false;
+    if (readable.length >= capacity || read >= IMPORT_LIMITS.maxRead) return false;
     const index = read++;
-    const outcome = 'input' in record ? invalidReason(record.input) : record;
-    if ('draft' in outcome) drafts.push({ index, draft: outcome.draft });
-    else {
+    const prepared = 'input' in record ? prepareRecord(record.input) : ({ ok: false, name: null, reason: record.reason } as const);
+    if (prepared.ok) {
+      const notes = [...prepared.changes];
+      const dropped = 'input' in record ? (record.dropped ?? []) : [];
+      if (dropped.length) notes.push(`not kept: ${dropped.join(', ')}`);
+      readable.push({ index, line: record.line, name: prepared.name, draft: prepared.draft, notes, ...('uid' in record && record.uid ? { uid: record.uid } : {}) });
+    } else {
       invalidCount++;
-      if (invalid.length < IMPORT_LIMITS.maxListed) invalid.push({ index, reason: clip(outcome.reason) });
+      if (invalid.length < IMPORT_LIMITS.maxListed) {
+        invalid.push({ index, line: record.line, name: prepared.name, reason: clip(prepared.reason) });
+      }
     }
-    return drafts.length < capacity && read < IMPORT_LIMITS.maxRead;
+    return readable.length < capacity && read < IMPORT_LIMITS.maxRead;
   };
   const total = await parser(body, onRecord, breather());
 
-  const created = drafts.length ? await contacts.createWithinLimit(userId, drafts.map((d) => d.draft), maxContactsPerUser) : [];
-  const overLimit: Skip[] = drafts.slice(created.length).map(({ index }) => ({ index, reason: 'contact_limit_reached' }));
-  // Records never read: past the capacity they are over the limit; past the read limit, unread.
+  const outcomes = readable.length
+    ? await contacts.importRecords(userId, readable.map((r) => ({ draft: r.draft, uid: r.uid })), { max: maxContactsPerUser, duplicates })
+    : [];
+  const skippedHere: Skip[] = [];
+  const changes: Change[] = [];
+  let changesTotal = 0;
+  const counts = { imported: 0, merged: 0, unchanged: 0 };
+  outcomes.forEach((o, i) => {
+    const r = readable[i]!;
+    const at = { index: r.index, line: r.line, name: r.name };
+    switch (o.kind) {
+      case 'over_limit':
+        skippedHere.push({ ...at, reason: 'contact_limit_reached' });
+        return;
+      case 'duplicate':
+        skippedHere.push({ ...at, reason: clip(`already in your contacts as '${o.name}' (${MATCHED_BY[o.reason]})`) });
+        return;
+      case 'merge_too_large':
+        skippedHere.push({ ...at, reason: clip(`matches '${o.name}', but merging would go over a limit (${o.problem})`) });
+        return;
+      case 'created':
+        counts.imported++;
+        break;
+      default:
+        counts[o.kind]++;
+    }
+    if (o.kind === 'created' && r.notes.length === 0) return;
+    changesTotal++;
+    if (changes.length >= IMPORT_LIMITS.maxChangesListed) return;
+    const said =
+      o.kind === 'merged'
+        ? [`merged into '${o.name}' (${MATCHED_BY[o.reason]})`]
+        : o.kind === 'unchanged'
+          ? [`already in your contacts as '${o.name}' (${MATCHED_BY[o.reason]}); nothing new`]
+          : [];
+    changes.push({ ...at, contactId: o.id, outcome: o.kind === 'created' ? 'imported' : o.kind, notes: [...said, ...r.notes].slice(0, 4).map(clip) });
+  });
+
   const unread = total - read;
-  const unreadReason = drafts.length >= capacity ? 'contact_limit_reached' : `not read: an import reads at most ${IMPORT_LIMITS.maxRead} rows or cards`;
+  const unreadReason = readable.length >= capacity ? 'contact_limit_reached' : `not read: an import reads at most ${IMPORT_LIMITS.maxRead} rows or cards`;
   const unreadListed: Skip[] = Array.from({ length: Math.min(unread, IMPORT_LIMITS.maxListed) }, (_, i) => ({
     index: read + i,
+    line: null,
+    name: null,
     reason: unreadReason,
   }));
   // Each list is in index order and holds its lowest indices: the merge's first entries are the file's first skips.
-  const skipped = [...invalid, ...overLimit, ...unreadListed].sort((a, b) => a.index - b.index).slice(0, IMPORT_LIMITS.maxListed);
-  const skippedTotal = invalidCount + overLimit.length + unread;
-  const result: ImportResult = { imported: created.length, skipped };
+  const skipped = [...invalid, ...skippedHere.slice(0, IMPORT_LIMITS.maxListed), ...unreadListed]
+    .sort((a, b) => a.index - b.index)
+    .slice(0, IMPORT_LIMITS.maxListed);
+  const skippedTotal = invalidCount + skippedHere.length + unread;
+  const result: ImportResult = { imported: counts.imported, merged: counts.merged, unchanged: counts.unchanged, skipped, changes };
   if (skippedTotal > skipped.length) Object.assign(result, { skippedTotal, unread });
+  if (changesTotal > changes.length) result.changesTotal = changesTotal;
   return result;
 }

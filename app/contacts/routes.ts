@@ -9,8 +9,11 @@ import {
   contactPatchSchema,
   exportQuerySchema,
   IDENTITY_MESSAGE,
+  importQuerySchema,
   listQuerySchema,
+  mergeRequestSchema,
 } from './schemas.ts';
+import { duplicateGroups } from './duplicates.ts';
 import { importContacts } from './import.ts';
 import type { ContactStore, StoredContact } from './store.ts';
 
@@ -34,7 +37,10 @@ const etag = (s: StoredContact) => `"v${s.version}"`;
 /** If-Match: "*" or a list of our strong ETags; anything else matches nothing. */
 function ifMatch(req: Request): number[] | '*' | undefined {
   const header = req.get('if-match');
-  if (header === undefined) return undefined;
+  return header === undefined ? undefined : parseIfMatch(header);
+}
+
+function parseIfMatch(header: string): number[] | '*' {
   if (header.trim() === '*') return '*';
   return header
     .split(',')
@@ -79,7 +85,7 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
   });
 
   router.get('/export', async (req, res) => {
-    const { format } = parseQuery(exportQuerySchema, req.query);
+    const { format, version } = parseQuery(exportQuerySchema, req.query);
     const all = await contacts.all(userIdOf(req));
     const stamp = new Date().toISOString().slice(0, 10);
     if (format === 'csv') {
@@ -87,7 +93,7 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
       res.attachment(`contacts-${stamp}.csv`).type('text/csv; charset=utf-8').send(contactsToCsv(all));
     } else {
       const { contactToVCard } = await vcardFormat();
-      res.attachment(`contacts-${stamp}.vcf`).type('text/vcard; charset=utf-8').send(all.map(contactToVCard).join(''));
+      res.attachment(`contacts-${stamp}.vcf`).type('text/vcard; charset=utf-8').send(all.map((c) => contactToVCard(c, version)).join(''));
     }
   });
 
@@ -99,10 +105,43 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
       if (typeof req.body !== 'string' || req.body.trim() === '') {
         throw new HttpProblem(400, 'unparseable_import', 'The import body is empty.');
       }
+      const { duplicates } = parseQuery(importQuerySchema, req.query);
       const parser = req.is(CSV_TYPES) ? (await csvFormat()).parseCsv : (await vcardFormat()).parseVCards;
-      res.json(await importContacts({ contacts, maxContactsPerUser }, userIdOf(req), req.body, parser));
+      res.json(await importContacts({ contacts, maxContactsPerUser }, userIdOf(req), req.body, parser, duplicates));
     },
   );
+
+  router.get('/duplicates', async (req, res) => {
+    res.json({ groups: duplicateGroups(await contacts.all(userIdOf(req))) });
+  });
+
+  router.post('/:id/merge', requireContentType(['application/json']), jsonBody, async (req, res) => {
+    const id = contactId(req);
+    const { others } = parseBody(mergeRequestSchema, req.body);
+    const ids = others.map((o) => o.id);
+    if (ids.includes(id) || new Set(ids).size !== ids.length) {
+      throw new HttpProblem(400, 'validation_failed', 'Each contact can be merged once, and not into itself.', [
+        { path: 'others', message: 'must name other contacts, each once' },
+      ]);
+    }
+    const outcome = await contacts.merge(
+      userIdOf(req),
+      id,
+      others.map((o) => ({ id: o.id, versions: o.etag === undefined ? undefined : parseIfMatch(o.etag) })),
+      ifMatch(req),
+    );
+    if (outcome.ok) return sendContact(res, outcome.stored);
+    switch (outcome.reason) {
+      case 'not_found':
+        throw notFound();
+      case 'precondition_failed':
+        throw new HttpProblem(412, 'precondition_failed', `Contact ${outcome.id} has changed since you read it; reload and retry.`);
+      case 'too_large':
+        throw new HttpProblem(400, 'validation_failed', `The merged contact would go over a limit: ${outcome.problem}.`, [
+          { path: 'others', message: outcome.problem },
+        ]);
+    }
+  });
 
   router.get('/:id', async (req, res) => {
     const stored = await contacts.get(userIdOf(req), contactId(req));

@@ -323,11 +323,19 @@ export const importQuerySchema = z.strictObject({
 });
 export type DuplicateMode = (typeof DUPLICATE_MODES)[number];
 
+const reportedRecord = {
+  index: z.int().register(z.globalRegistry, { description: 'The row or card, counted from 0 in file order' }),
+  line: z.nullable(z.int()).register(z.globalRegistry, { description: 'The line of the file where it starts (1-based); null when it was not read' }),
+  name: z.nullable(z.string()).register(z.globalRegistry, { description: "The person's name as the record gives it; null when it has none" }),
+};
+
 export const importResultSchema = z
   .object({
-    imported: z.int(),
+    imported: z.int().register(z.globalRegistry, { description: 'New contacts created' }),
+    merged: z.int().register(z.globalRegistry, { description: 'Records merged into a contact already there (duplicates=merge)' }),
+    unchanged: z.int().register(z.globalRegistry, { description: 'Records matching a contact already there that had nothing to add' }),
     // In index order; at most the first 25 rows/cards not imported.
-    skipped: z.array(z.object({ index: z.int(), reason: z.string() })),
+    skipped: z.array(z.object({ ...reportedRecord, reason: z.string() })),
     // Present only when `skipped` does not list every row/card not imported,
     // so a client written against {imported, skipped} sees no change.
     skippedTotal: z.optional(z.int()).register(z.globalRegistry, {
@@ -337,9 +345,53 @@ export const importResultSchema = z
       description:
         'Of skippedTotal, the rows/cards after the import stopped (the contact limit reached, or the per-import read limit): counted, not read. Present only when skipped is cut short.',
     }),
+    changes: z
+      .array(
+        z.object({
+          ...reportedRecord,
+          contactId: z.uuid(),
+          outcome: z.enum(['imported', 'merged', 'unchanged']),
+          notes: z.array(z.string()).register(z.globalRegistry, {
+            description: 'What happened to it, in words: merged into whom, values moved into the notes, properties not kept',
+          }),
+        }),
+      )
+      .register(z.globalRegistry, {
+        description: 'Records merged, unchanged, or imported with something not kept; at most 10, in file order',
+      }),
+    changesTotal: z.optional(z.int()).register(z.globalRegistry, { description: 'All such records; present only when changes is cut short' }),
   })
   .register(z.globalRegistry, { id: 'ImportResult' });
 
 export type ImportResult = z.infer<typeof importResultSchema>;
 
 export const contactIdSchema = z.uuid();
+
+/** POST /v1/contacts/{id}/merge: the contacts merged into {id} and then deleted. */
+export const mergeRequestSchema = z
+  .strictObject({
+    others: z
+      .array(
+        z.strictObject({
+          id: z.uuid(),
+          etag: z.optional(z.string().check(z.maxLength(100))).register(z.globalRegistry, {
+            description: "The other contact's ETag as read; the merge fails with 412 if it has changed since",
+          }),
+        }),
+      )
+      .check(z.minLength(1, 'name at least one contact to merge'), z.maxLength(20, 'at most 20 contacts at a time')),
+  })
+  .register(z.globalRegistry, { id: 'MergeRequest' });
+
+export const duplicateGroupsSchema = z
+  .object({
+    groups: z.array(
+      z.object({
+        reason: z.enum(['email', 'phone', 'name']).register(z.globalRegistry, {
+          description: 'The strongest reason the group is one person: a shared email, a shared phone number, or the same name',
+        }),
+        contacts: z.array(contactSchema),
+      }),
+    ),
+  })
+  .register(z.globalRegistry, { id: 'DuplicateGroups' });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { PrismaProvider } from '../db/client.ts';
 import type { Contact as ContactRow, Prisma } from '../db/generated/client.ts';
@@ -8,6 +9,10 @@ import { listContacts, type ListedPage } from './list-query.ts';
 import type { Contact, ContactDraft, ContactPatch, ListQuery } from './schemas.ts';
 import { hasIdentity } from './schemas.ts';
 import { searchKeys } from './search-keys.ts';
+import { DuplicateIndex, mergeDrafts, sameDraft, type MatchReason } from './duplicates.ts';
+import { displayName } from './display-name.ts';
+import { contactCreateSchema, type DuplicateMode } from './schemas.ts';
+import { zodFieldErrors } from '../http/problem.ts';
 
 /** A contact plus its version (the ETag source). */
 export interface StoredContact {
@@ -31,7 +36,34 @@ export interface ContactStore {
   createWithinLimit(userId: string, drafts: ContactDraft[], max: number): Promise<StoredContact[]>;
   update(userId: string, id: string, patch: ContactPatch, ifMatchVersions?: number[] | '*'): Promise<UpdateOutcome>;
   delete(userId: string, id: string): Promise<boolean>;
+  /** Creates or merges each record in one transaction (see import.ts); returns an outcome per record. */
+  importRecords(userId: string, records: ImportRecord[], options: { max: number; duplicates: DuplicateMode }): Promise<ImportOutcome[]>;
+  /** Merges `others` into `targetId` and deletes them, atomically; versions are checked when given. */
+  merge(userId: string, targetId: string, others: MergeSource[], targetVersions?: number[] | '*'): Promise<MergeOutcome>;
 }
+
+export interface ImportRecord {
+  draft: ContactDraft;
+  /** The contact id in the record's UID (urn:uuid:...), when it names one: our own export coming back. */
+  uid?: string;
+}
+
+export type ImportOutcome =
+  | { kind: 'created'; id: string; mergedFrom?: undefined }
+  | { kind: 'merged' | 'unchanged' | 'duplicate'; id: string; reason: MatchReason | 'uid'; name: string }
+  | { kind: 'merge_too_large'; id: string; name: string; problem: string }
+  | { kind: 'over_limit' };
+
+export interface MergeSource {
+  id: string;
+  versions?: number[] | '*';
+}
+
+export type MergeOutcome =
+  | { ok: true; stored: StoredContact }
+  | { ok: false; reason: 'not_found'; id: string }
+  | { ok: false; reason: 'precondition_failed'; id: string }
+  | { ok: false; reason: 'too_large'; problem: string };
 
 /** The columns a contact is made of (not the derived search and sort columns). */
 const CONTACT_COLUMNS = {
@@ -143,11 +175,7 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
     async createWithinLimit(userId, drafts, max) {
       if (drafts.length === 0) return [];
       return (await prisma()).$transaction(async (tx) => {
-        // Lock the owner's row: concurrent creates for one user queue here,
-        // so the count below cannot go stale before the insert commits.
-        const owner = await tx.$executeRaw`SELECT 1 FROM "users" WHERE "id" = ${userId}::uuid FOR UPDATE`;
-        // A session that outlived its account (deleted meanwhile): a 401, not a foreign-key 500.
-        if (owner === 0) throw new HttpProblem(401, 'unauthenticated', 'Your account no longer exists; sign in again.');
+        await lockOwner(tx, userId);
         const existing = await tx.contact.count({ where: { userId } });
         const room = Math.max(0, max - existing);
         const created: StoredContact[] = [];
@@ -183,8 +211,112 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
       const { count } = await (await prisma()).contact.deleteMany({ where: { id, userId } });
       return count === 1;
     },
+
+    async importRecords(userId, records, { max, duplicates }) {
+      if (records.length === 0) return [];
+      return (await prisma()).$transaction(async (tx) => {
+        await lockOwner(tx, userId);
+        // Matching reads every contact of the user: MAX_CONTACTS_PER_USER bounds them, and
+        // reading them inside the transaction (after the owner lock) means a concurrent
+        // import cannot create the same person twice.
+        const rows = await tx.contact.findMany({ where: { userId }, select: CONTACT_COLUMNS });
+        const index = new DuplicateIndex<ContactDraft>();
+        const versions = new Map<string, number>();
+        for (const r of rows) {
+          index.set(r.id, draftOf(toContact(r).contact));
+          versions.set(r.id, r.version);
+        }
+        let room = Math.max(0, max - rows.length);
+        const created = new Set<string>();
+        const changed = new Set<string>();
+        const outcomes: ImportOutcome[] = records.map(({ draft, uid }) => {
+          const match = duplicates === 'create' ? null : uid && index.get(uid) ? { id: uid, reason: 'uid' as const } : index.find(draft);
+          if (match) {
+            const current = index.get(match.id)!;
+            const name = displayName(current);
+            if (duplicates === 'skip') return { kind: 'duplicate', id: match.id, reason: match.reason, name };
+            const merged = mergeDrafts(current, draft);
+            if (sameDraft(merged, current)) return { kind: 'unchanged', id: match.id, reason: match.reason, name };
+            const problem = capProblem(merged);
+            if (problem) return { kind: 'merge_too_large', id: match.id, name, problem };
+            index.set(match.id, merged);
+            if (!created.has(match.id)) changed.add(match.id);
+            return { kind: 'merged', id: match.id, reason: match.reason, name };
+          }
+          if (room === 0) return { kind: 'over_limit' };
+          room--;
+          const id = randomUUID();
+          index.set(id, draft);
+          created.add(id);
+          return { kind: 'created', id };
+        });
+        if (created.size) {
+          // One INSERT for all; creation times a millisecond apart, ending now, so
+          // sort=createdAt lists an import in file order (one statement would give all one time).
+          const start = Date.now() - created.size;
+          await tx.contact.createMany({
+            data: [...created].map((id, i) => {
+              const at = new Date(start + i + 1);
+              return { id, userId, ...columns(index.get(id)!), createdAt: at, updatedAt: at };
+            }),
+          });
+        }
+        for (const id of changed) {
+          await tx.contact.update({ where: { id }, data: { ...columns(index.get(id)!), version: versions.get(id)! + 1 } });
+        }
+        return outcomes;
+      }, DB_DEADLINES.transaction);
+    },
+
+    async merge(userId, targetId, others, targetVersions) {
+      return (await prisma()).$transaction(async (tx) => {
+        const ids = [targetId, ...others.map((o) => o.id)];
+        // Rows locked in id order, so two merges over the same contacts cannot deadlock.
+        const locked = await tx.$queryRaw<{ id: string; version: number }[]>`
+          SELECT "id"::text, "version" FROM "contacts"
+          WHERE "user_id" = ${userId}::uuid AND "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
+        const version = new Map(locked.map((r) => [r.id, r.version]));
+        for (const id of ids) if (!version.has(id)) return { ok: false, reason: 'not_found', id } as const;
+        const wanted: [string, number[] | '*' | undefined][] = [[targetId, targetVersions], ...others.map((o) => [o.id, o.versions] as [string, number[] | '*' | undefined])];
+        for (const [id, v] of wanted) {
+          if (v && v !== '*' && !v.includes(version.get(id)!)) return { ok: false, reason: 'precondition_failed', id } as const;
+        }
+        const rows = await tx.contact.findMany({ where: { userId, id: { in: ids } }, select: CONTACT_COLUMNS });
+        const byId = new Map(rows.map((r) => [r.id, draftOf(toContact(r).contact)]));
+        let merged = byId.get(targetId)!;
+        for (const o of others) merged = mergeDrafts(merged, byId.get(o.id)!);
+        const problem = capProblem(merged);
+        if (problem) return { ok: false, reason: 'too_large', problem } as const;
+        await tx.contact.deleteMany({ where: { userId, id: { in: others.map((o) => o.id) } } });
+        const updated = await tx.contact.update({
+          where: { id: targetId },
+          data: { ...columns(merged), version: { increment: 1 } },
+        });
+        return { ok: true, stored: toContact(updated) } as const;
+      }, DB_DEADLINES.transaction);
+    },
   };
   return guardOutages(store);
+}
+
+/**
+ * Locks the owner's row: concurrent creates and imports for one user queue
+ * here, so a count or a duplicate check cannot go stale before the insert commits.
+ */
+async function lockOwner(tx: Prisma.TransactionClient, userId: string): Promise<void> {
+  const owner = await tx.$executeRaw`SELECT 1 FROM "users" WHERE "id" = ${userId}::uuid FOR UPDATE`;
+  // A session that outlived its account (deleted meanwhile): a 401, not a foreign-key 500.
+  if (owner === 0) throw new HttpProblem(401, 'unauthenticated', 'Your account no longer exists; sign in again.');
+}
+
+/** Why a merged contact would break the caps (20 emails, 10,000 characters of notes...), or undefined. */
+function capProblem(d: ContactDraft): string | undefined {
+  const parsed = contactCreateSchema.safeParse(d);
+  if (parsed.success) return undefined;
+  return zodFieldErrors(parsed.error)
+    .slice(0, 2)
+    .map((e) => `${e.path}: ${e.message}`)
+    .join('; ');
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -3,6 +3,9 @@ import { HttpProblem } from '../http/problem.ts';
 import type { FormatParser, ParsedRecord } from './import.ts';
 import { IMPORT_LIMITS } from './import.ts';
 import { birthdaySchema, type Contact } from './schemas.ts';
+import { isVCard21, vcard21To30 } from './vcard21.ts';
+import { displayName } from './display-name.ts';
+import { appleLabel, labelFrom, type LabelKind } from './labels.ts';
 
 /*
  * vCard 3.0 / 4.0 <-> contact, with ical.js doing the format work (line
@@ -17,26 +20,28 @@ const BEGIN = /^BEGIN:VCARD\s*$/i;
 const END = /^END:VCARD\s*$/i;
 // Binary properties we do not keep: an embedded photo must not count
 // against the size of a card (or cost a parse).
-const UNUSED = /^(?:[\w-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:]/i;
+const UNUSED = /^(?:[\w-]+\.)?(PHOTO|LOGO|SOUND|KEY|X-MS-CARDPICTURE)[;:]/i;
 
 const noVCard = () => new HttpProblem(400, 'unparseable_import', 'The body contains no complete vCard (BEGIN:VCARD ... END:VCARD).');
 
-/** One card's text to contact input, or why it cannot be one. */
-function cardRecord(text: string): ParsedRecord {
+/** One card's lines to contact input, or why it cannot be one. */
+function cardRecord(cardLines: string[], line: number, droppedEarly: string[]): ParsedRecord {
+  const lines = isVCard21(cardLines) ? vcard21To30(cardLines) : cardLines;
   let parsed: unknown;
   try {
-    parsed = ICAL.parse(text);
+    parsed = ICAL.parse(`${lines.join('\r\n')}\r\n`);
   } catch (err) {
-    return { reason: `unparseable vCard: ${err instanceof Error ? err.message : 'parse error'}` };
+    return { line, reason: `the vCard could not be read (${err instanceof Error ? err.message : 'parse error'})` };
   }
   const list = (Array.isArray(parsed) && typeof parsed[0] === 'string' ? [parsed] : parsed) as JCard[];
   const jcard = list.find((j) => j[0] === 'vcard');
-  if (!jcard) return { reason: 'unparseable vCard' };
+  if (!jcard) return { line, reason: 'the vCard could not be read' };
   try {
-    return { input: vcardToInput(new ICAL.Component(jcard)) };
+    const { input, dropped, uid } = vcardToInput(new ICAL.Component(jcard));
+    return { line, input, dropped: [...new Set([...droppedEarly, ...dropped])], ...(uid ? { uid } : {}) };
   } catch (err) {
     // A safety net: vcardToInput reads values defensively, so this is not expected.
-    return { reason: `unreadable vCard: ${err instanceof Error ? err.message : 'error'}` };
+    return { line, reason: `the vCard could not be read (${err instanceof Error ? err.message : 'error'})` };
   }
 }
 
@@ -60,6 +65,8 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
   let problem: string | undefined;
   let dropping = false;
   let count = 0;
+  let beginLine = 0;
+  let droppedEarly = new Set<string>();
   for (let pos = 0; pos < body.length; ) {
     let nl = body.indexOf('\n', pos);
     if (nl < 0) nl = body.length;
@@ -72,6 +79,8 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
         lines = [];
         chars = 0;
         problem = undefined;
+        beginLine = count;
+        droppedEarly = new Set();
       }
       depth++;
       dropping = false;
@@ -81,7 +90,11 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
       depth--;
       dropping = false;
     } else if (depth === 0) continue;
-    else if (!continued) dropping = UNUSED.test(line);
+    else if (!continued) {
+      const unused = UNUSED.exec(line);
+      dropping = unused !== null;
+      if (unused) droppedEarly.add(unused[1]!.toUpperCase());
+    }
 
     if (reading && problem === undefined && !dropping) {
       chars += line.length + 2;
@@ -94,14 +107,14 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
       // The line was the END of a top-level card.
       total++;
       complete++;
-      if (reading) reading = onRecord(problem === undefined ? cardRecord(`${lines.join('\r\n')}\r\n`) : { reason: problem });
+      if (reading) reading = onRecord(problem === undefined ? cardRecord(lines, beginLine, [...droppedEarly]) : { line: beginLine, reason: problem });
       lines = [];
     }
   }
   if (complete === 0) throw noVCard();
   if (depth > 0) {
     total++;
-    if (reading) onRecord({ reason: 'the last vCard has no END:VCARD' });
+    if (reading) onRecord({ line: beginLine, reason: 'the last vCard has no END:VCARD' });
   }
   return total;
 };
@@ -116,12 +129,11 @@ function values(p: ICAL.Property): unknown[] {
 }
 
 const first = (p: ICAL.Property | null | undefined): unknown => (p ? values(p)[0] : undefined);
-const firstOf = (card: ICAL.Component, name: string): unknown => first(card.getFirstProperty(name));
 
 function types(p: ICAL.Property): string[] {
   const raw = p.getParameter('type');
   const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
-  return list.flatMap((t) => String(t).toLowerCase().split(','));
+  return list.flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter(Boolean);
 }
 
 function str(v: unknown): string {
@@ -129,21 +141,38 @@ function str(v: unknown): string {
   return v === null || v === undefined ? '' : String(v).trim();
 }
 
-function parts(p: ICAL.Property | null, size: number): string[] {
+function parts(p: ICAL.Property | undefined, size: number): string[] {
   const v = first(p);
   const arr = Array.isArray(v) ? v.map(str) : typeof v === 'string' ? v.split(';') : [];
   return Array.from({ length: size }, (_, i) => arr[i] ?? '');
 }
 
-const pick = <T extends string>(ts: string[], map: Record<string, T>, fallback: T): T => {
-  for (const t of ts) if (map[t]) return map[t];
-  return fallback;
-};
+const MONTH_DAY = /^--(\d{2})-?(\d{2})$/;
 
-/** YYYY-MM-DD from vCard 3/4 date forms; year-less dates return undefined. */
-export function normalizeBirthday(raw: string): string | undefined {
-  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$/.exec(raw.trim());
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+/** YYYY-MM-DD or --MM-DD from the date forms of vCard 3/4 and the CSVs; undefined when it is neither. */
+export function normalizeBirthday(raw: string, omitYear?: string): string | undefined {
+  const text = raw.trim();
+  const md = MONTH_DAY.exec(text);
+  if (md) return `--${md[1]}-${md[2]}`;
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$/.exec(text);
+  if (!m) return undefined;
+  // Apple's year-less birthday: BDAY;X-APPLE-OMIT-YEAR=1604:1604-08-23.
+  if (omitYear && omitYear === m[1]) return `--${m[2]}-${m[3]}`;
+  return `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+/**
+ * A birthday when `raw` (or the caller's reading of it) is a real date;
+ * otherwise its text for the notes, so nothing is lost and the contact
+ * still imports.
+ */
+export function birthdayOrNote(raw: string, alternative?: string, omitYear?: string): { birthday: string | null; note?: string } {
+  const text = raw.trim();
+  if (!text) return { birthday: null };
+  for (const candidate of [normalizeBirthday(text, omitYear), alternative]) {
+    if (candidate && birthdaySchema.safeParse(candidate).success) return { birthday: candidate };
+  }
+  return { birthday: null, note: `Birthday: ${text}` };
 }
 
 /** The value as written (jCal keeps dates as text). */
@@ -151,106 +180,175 @@ function rawValue(p: ICAL.Property): string {
   return str(p.jCal[3]);
 }
 
-/**
- * A birthday as YYYY-MM-DD when `raw` (or the caller's reading of it) is a
- * real date; otherwise its text for the notes, so nothing is lost and the
- * contact still imports.
- */
-export function birthdayOrNote(raw: string, alternative?: string): { birthday: string | null; note?: string } {
-  const text = raw.trim();
-  if (!text) return { birthday: null };
-  for (const candidate of [normalizeBirthday(text), alternative]) {
-    if (candidate && birthdaySchema.safeParse(candidate).success) return { birthday: candidate };
+// Properties read into the contact, or that say nothing a person wrote
+// (versions, ids, timestamps, display hints); anything else with a value is
+// reported as dropped.
+const READ = new Set([
+  'version', 'n', 'fn', 'nickname', 'org', 'title', 'email', 'tel', 'adr', 'url', 'related', 'x-abrelatednames', 'bday',
+  'note', 'categories', 'x-contactfolio-favorite', 'x-ablabel', 'uid', 'prodid', 'rev', 'kind', 'x-abshowas', 'x-abuid',
+  'x-ablabel', 'label', 'sort-string', 'x-ms-ol-default-postal-address', 'x-ms-ol-design', 'source', 'name', 'class',
+  'mailer', 'x-apple-subadministrativearea', 'x-apple-sublocality', 'x-abadr',
+]);
+
+/** The value of Apple's `itemN.X-ABLabel` for each group (its custom and built-in labels). */
+function groupLabels(card: ICAL.Component): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const p of card.getAllProperties('x-ablabel')) {
+    const group = groupOf(p);
+    if (group) labels.set(group, str(first(p)));
   }
-  return { birthday: null, note: `Birthday: ${text}` };
+  return labels;
+}
+
+// ical.js reads "item1.TEL" as TEL with a `group` parameter (RFC 7095 3.3.1.2).
+function groupOf(p: ICAL.Property): string {
+  const g = p.getParameter('group');
+  return typeof g === 'string' ? g.toLowerCase() : '';
+}
+
+export interface MappedCard {
+  input: Record<string, unknown>;
+  /** The contact id in UID:urn:uuid:..., which our own exports write. */
+  uid?: string;
+  /** Properties with content that the contact cannot hold. */
+  dropped: string[];
 }
 
 /** Maps one vCard to contact input (validated later by the create schema). */
-export function vcardToInput(card: ICAL.Component): Record<string, unknown> {
-  const [family, given, additional] = parts(card.getFirstProperty('n'), 5);
+export function vcardToInput(card: ICAL.Component): MappedCard {
+  const labels = groupLabels(card);
+  const byName = new Map<string, ICAL.Property[]>();
+  const dropped = new Set<string>();
+  for (const p of card.getAllProperties()) {
+    const name = p.name;
+    if (!READ.has(name)) {
+      if (str(values(p))) dropped.add(name.toUpperCase());
+      continue;
+    }
+    byName.set(name, [...(byName.get(name) ?? []), p]);
+  }
+  const all = (name: string) => byName.get(name) ?? [];
+  const one = (name: string) => all(name)[0];
+  const labelOf = (kind: LabelKind, p: ICAL.Property) => labelFrom(kind, types(p), labels.get(groupOf(p)));
+
+  const [family, given, additional, prefix, suffix] = parts(one('n'), 5);
   // ORG is "name;unit;..." in vCard 4 (an array here) but a plain string in
   // ical.js's vCard 3 reading, where a ';' may be part of the name.
-  const orgValue = firstOf(card, 'org');
+  const orgValue = first(one('org'));
   const org = Array.isArray(orgValue) ? str(orgValue[0]) : str(orgValue);
-  const fn = str(firstOf(card, 'fn'));
-  let firstName = [given, additional].filter(Boolean).join(' ');
-  const lastName = family ?? '';
-  if (!firstName && !lastName && fn && fn !== org) firstName = fn;
+  if (Array.isArray(orgValue) && orgValue.slice(1).some((u) => str(u))) dropped.add('ORG (department)');
+  const fn = str(first(one('fn')));
+  let firstName = given ?? '';
+  if (!firstName && !family && !additional && fn && fn !== org) firstName = fn;
 
   const notes: string[] = [];
-  const note = str(firstOf(card, 'note'));
+  const note = all('note').map((p) => str(first(p))).filter(Boolean).join('\n');
   if (note) notes.push(note);
 
-  const bday = card.getFirstProperty('bday');
-  // A year-less (--MM-DD) or impossible birthday has no place in the
-  // contact's date, so it is kept in the notes rather than dropped.
-  const { birthday, note: bdayNote } = bday ? birthdayOrNote(rawValue(bday)) : { birthday: null };
+  const bday = one('bday');
+  // An impossible birthday has no place in the contact's date, so it is kept in the notes rather than dropped.
+  const omitYear = bday?.getParameter('x-apple-omit-year');
+  const { birthday, note: bdayNote } = bday
+    ? birthdayOrNote(rawValue(bday), undefined, typeof omitYear === 'string' ? omitYear : undefined)
+    : { birthday: null };
   if (bdayNote) notes.push(bdayNote);
 
-  const favorite = card
-    .getAllProperties('x-contactfolio-favorite')
-    .some((p) => str(first(p)).toLowerCase() === 'true');
+  const categories = all('categories').flatMap((p) => values(p).map(str)).filter(Boolean);
+  // Google's vCards carry its system groups as categories: "starred" is a favorite, "myContacts" says nothing.
+  const favorite =
+    all('x-contactfolio-favorite').some((p) => str(first(p)).toLowerCase() === 'true') ||
+    categories.some((c) => c.toLowerCase() === 'starred');
+  const tags = categories.filter((c) => !['starred', 'mycontacts'].includes(c.toLowerCase()));
+  const nicknames = all('nickname').flatMap((p) => values(p).map(str)).filter(Boolean);
 
+  const uid = /^urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(str(first(one('uid'))))?.[1]?.toLowerCase();
   return {
-    firstName,
-    lastName,
-    company: org,
-    jobTitle: str(firstOf(card, 'title')),
-    emails: card.getAllProperties('email').map((p) => ({
-      value: str(first(p)).replace(/^mailto:/i, ''),
-      label: pick(types(p), { home: 'home', work: 'work' }, 'other'),
-    })),
-    phones: card.getAllProperties('tel').map((p) => ({
-      value: str(first(p)).replace(/^tel:/i, ''),
-      label: pick(types(p), { cell: 'mobile', mobile: 'mobile', iphone: 'mobile', home: 'home', work: 'work' }, 'other'),
-    })),
-    addresses: card.getAllProperties('adr').map((p) => {
-      const [pobox, ext, street, city, region, postalCode, country] = parts(p, 7);
-      return {
-        street: [pobox, ext, street].filter(Boolean).join(', '),
-        city,
-        region,
-        postalCode,
-        country,
-        label: pick(types(p), { home: 'home', work: 'work' }, 'other'),
-      };
-    }),
-    birthday,
-    notes: notes.join('\n'),
-    tags: card.getAllProperties('categories').flatMap((p) => values(p).map(str)).filter(Boolean),
-    favorite,
+    dropped: [...dropped],
+    ...(uid ? { uid } : {}),
+    input: {
+      prefix,
+      firstName,
+      middleName: additional,
+      lastName: family ?? '',
+      suffix,
+      nickname: nicknames.join(', '),
+      company: org,
+      jobTitle: str(first(one('title'))),
+      emails: all('email').map((p) => ({ value: str(first(p)).replace(/^mailto:/i, ''), ...labelOf('email', p) })),
+      phones: all('tel').map((p) => ({ value: str(first(p)).replace(/^tel:/i, ''), ...labelOf('phone', p) })),
+      addresses: all('adr').map((p) => {
+        const [pobox, ext, street, city, region, postalCode, country] = parts(p, 7);
+        return { street: [pobox, ext, street].filter(Boolean).join(', '), city, region, postalCode, country, ...labelOf('address', p) };
+      }),
+      urls: all('url').map((p) => ({ value: str(first(p)), ...labelOf('url', p) })),
+      related: [...all('related'), ...all('x-abrelatednames')].map((p) => ({
+        value: str(first(p)).replace(/^(?:mailto|tel):/i, ''),
+        ...labelOf('related', p),
+      })),
+      birthday,
+      notes: notes.join('\n'),
+      tags,
+      favorite,
+    },
   };
 }
 
 const TEL_TYPE = { mobile: 'CELL', home: 'HOME', work: 'WORK', other: 'VOICE' } as const;
 
-/** vCard 3.0: the version every contacts app imports. */
-export function contactToVCard(c: Contact): string {
+/**
+ * A contact as vCard 3.0 (what every contacts app imports) or 4.0 (RFC
+ * 6350). Custom labels, and related people in 3.0, use Apple's item groups
+ * (`item1.TEL` + `item1.X-ABLabel`), which Apple, Google and DAVx5 read.
+ */
+export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0'): string {
+  const v4 = version === '4.0';
   const card = new ICAL.Component(['vcard', [], []]);
-  card.addPropertyWithValue('version', '3.0');
-  const display =
-    [c.firstName, c.lastName].filter(Boolean).join(' ') || c.company || c.emails[0]?.value || c.phones[0]?.value || '';
+  card.addPropertyWithValue('version', version);
+  let item = 0;
+  const add = (name: string, value: unknown, type?: string | string[], label?: string | null) => {
+    const p = new ICAL.Property(name);
+    if (Array.isArray(value)) p.setValue(value as string[]);
+    else p.setValue(value as string);
+    if (type !== undefined && type.length) p.setParameter('type', type);
+    card.addProperty(p);
+    if (label) {
+      const group = `item${++item}`;
+      p.setParameter('group', group);
+      card.addPropertyWithValue('x-ablabel', label).setParameter('group', group);
+    }
+    return p;
+  };
   const n = new ICAL.Property('n');
-  n.setValue([c.lastName ?? '', c.firstName ?? '', '', '', '']);
+  n.setValue([c.lastName ?? '', c.firstName ?? '', c.middleName ?? '', c.prefix ?? '', c.suffix ?? '']);
   card.addProperty(n);
-  card.addPropertyWithValue('fn', display);
+  card.addPropertyWithValue('fn', displayName(c));
+  if (c.nickname) card.addPropertyWithValue('nickname', c.nickname);
   if (c.company) {
     const org = new ICAL.Property('org');
     org.setValue([c.company]);
     card.addProperty(org);
   }
   if (c.jobTitle) card.addPropertyWithValue('title', c.jobTitle);
-  for (const e of c.emails) {
-    card.addPropertyWithValue('email', e.value).setParameter('type', ['INTERNET', e.label.toUpperCase()]);
-  }
-  for (const p of c.phones) card.addPropertyWithValue('tel', p.value).setParameter('type', TEL_TYPE[p.label]);
+  const type = (label: string) => (v4 ? label : label.toUpperCase());
+  for (const e of c.emails) add('email', e.value, v4 ? [type(e.label)] : ['INTERNET', type(e.label)], e.customLabel);
+  for (const p of c.phones) add('tel', p.value, v4 ? (p.label === 'mobile' ? 'cell' : p.label === 'other' ? 'voice' : p.label) : TEL_TYPE[p.label], p.customLabel);
   for (const a of c.addresses) {
-    const adr = new ICAL.Property('adr');
-    adr.setValue(['', '', a.street ?? '', a.city ?? '', a.region ?? '', a.postalCode ?? '', a.country ?? '']);
-    adr.setParameter('type', a.label.toUpperCase());
-    card.addProperty(adr);
+    add('adr', ['', '', a.street ?? '', a.city ?? '', a.region ?? '', a.postalCode ?? '', a.country ?? ''], type(a.label), a.customLabel);
   }
-  if (c.birthday) card.addPropertyWithValue('bday', c.birthday);
+  for (const u of c.urls) add('url', u.value, type(u.label), u.customLabel);
+  for (const r of c.related) {
+    const label = appleLabel('related', r.label, r.customLabel);
+    if (v4) {
+      const p = add('related', r.value, RFC6350_RELATED[r.label], label);
+      p.setParameter('value', 'text');
+    } else add('x-abrelatednames', r.value, undefined, label);
+  }
+  if (c.birthday) {
+    const md = MONTH_DAY.exec(c.birthday);
+    if (md && v4) card.addProperty(new ICAL.Property(['bday', {}, 'date-and-or-time', `--${md[1]}${md[2]}`]));
+    else if (md) card.addPropertyWithValue('bday', `1604-${md[1]}-${md[2]}`).setParameter('x-apple-omit-year', '1604');
+    else card.addPropertyWithValue('bday', c.birthday);
+  }
   if (c.notes) card.addPropertyWithValue('note', c.notes);
   if (c.tags.length) {
     const cat = new ICAL.Property('categories');
@@ -261,3 +359,22 @@ export function contactToVCard(c: Contact): string {
   card.addPropertyWithValue('uid', `urn:uuid:${c.id}`);
   return `${card.toString()}\r\n`;
 }
+
+// RFC 6350 6.6.6 has no mother/father/brother/sister/manager/assistant:
+// the nearest type, with Apple's label for the exact word.
+const RFC6350_RELATED: Record<Contact['related'][number]['label'], string | undefined> = {
+  spouse: 'spouse',
+  partner: 'sweetheart',
+  child: 'child',
+  mother: 'parent',
+  father: 'parent',
+  parent: 'parent',
+  brother: 'sibling',
+  sister: 'sibling',
+  sibling: 'sibling',
+  friend: 'friend',
+  relative: 'kin',
+  manager: 'co-worker',
+  assistant: 'agent',
+  other: undefined,
+};
