@@ -39,7 +39,7 @@ export interface Shape {
   /** Records in the body (rows after the header, or cards). */
   records: number;
   status: 200 | 400;
-  /** Contacts it should create for a user with room for 50 (200s only). */
+  /** Contacts it should create for a user with room for 50 (200s only): rows that are one person merge into one. */
   imports: number;
 }
 
@@ -51,23 +51,39 @@ function fill(head: string, unit: string, tail = ''): { body: string; count: num
 
 const card = (...lines: string[]) => `BEGIN:VCARD\r\nVERSION:3.0\r\n${lines.map((l) => `${l}\r\n`).join('')}END:VCARD\r\n`;
 
+/** `head` then numbered units (distinct people) until the hostile size. */
+function fillNumbered(unit: (i: number) => string, head = ''): { body: string; count: number } {
+  const parts = [head];
+  let size = head.length;
+  let count = 0;
+  for (let u = unit(0); size + u.length <= HOSTILE_BYTES; u = unit(++count)) {
+    parts.push(u);
+    size += u.length;
+  }
+  return { body: parts.join(''), count };
+}
+
 export function hostileShapes(): Shape[] {
   const shapes: Shape[] = [];
   const add = (name: string, type: Shape['type'], status: Shape['status'], imports: number, f: { body: string; count: number }, records = f.count) =>
     shapes.push({ name, type, status, imports, body: f.body, records });
 
-  add('csv: millions of tiny rows', 'text/csv', 200, 50, fill('First Name\n', 'a\n'));
+  // Identical rows are one person: the first is created, the rest merge into it (nothing new).
+  add('csv: millions of tiny rows', 'text/csv', 200, 1, fill('First Name\n', 'a\n'));
   add('csv: 4,000-column header', 'text/csv', 400, 0, fill(`${Array.from({ length: 4_000 }, (_, i) => `c${i}`).join(',')}\n`, 'a\n'));
   add('csv: a header of a million columns', 'text/csv', 400, 0, fill('', 'c,', '\nx\n'));
   const cols = 500;
-  add('csv: 500 columns per row', 'text/csv', 200, 50, fill(`First Name,${Array.from({ length: cols - 1 }, (_, i) => `c${i}`).join(',')}\n`, `a${',x'.repeat(cols - 1)}\n`));
+  add('csv: 500 columns per row', 'text/csv', 200, 1, fill(`First Name,${Array.from({ length: cols - 1 }, (_, i) => `c${i}`).join(',')}\n`, `a${',x'.repeat(cols - 1)}\n`));
   const emailHeader = `First Name,${Array.from({ length: 20 }, (_, i) => `E-mail ${i + 1} - Value`).join(',')}\n`;
-  add('csv: 20 invalid emails per row', 'text/csv', 200, 0, fill(emailHeader, `a${',not-an-email'.repeat(20)}\n`));
+  // The bad emails go into the notes (reported), so the row imports.
+  add('csv: 20 invalid emails per row', 'text/csv', 200, 1, fill(emailHeader, `a${',not-an-email'.repeat(20)}\n`));
   add('csv: rows without a name', 'text/csv', 200, 0, fill('First Name,Notes\n', ',x\n'));
   add('csv: one huge field', 'text/csv', 400, 0, fill('First Name,Notes\na,', 'y', '\n'));
   add('csv: a quote never closed', 'text/csv', 400, 0, fill('First Name\na\n"', 'z'));
-  add('csv: quoted fields with escaped quotes', 'text/csv', 200, 50, fill('First Name,Notes\n', 'a,"""x"",""y"""\n'));
-  add('vcard: minimal cards', 'text/vcard', 200, 50, fill('', 'BEGIN:VCARD\nFN:a\nEND:VCARD\n'));
+  add('csv: quoted fields with escaped quotes', 'text/csv', 200, 1, fill('First Name,Notes\n', 'a,"""x"",""y"""\n'));
+  add('vcard: distinct cards up to the limit', 'text/vcard', 200, 50, fillNumbered((i) => `BEGIN:VCARD\nFN:a${i}\nEND:VCARD\n`));
+  add('csv: distinct rows up to the limit', 'text/csv', 200, 50, fillNumbered((i) => `a${i}\n`, 'First Name\n'));
+  add('vcard: minimal cards', 'text/vcard', 200, 1, fill('', 'BEGIN:VCARD\nFN:a\nEND:VCARD\n'));
   add('vcard: nesting never closed', 'text/vcard', 400, 0, fill('', 'BEGIN:VCARD\n'));
   add('vcard: nested cards', 'text/vcard', 200, 0, fill('', `${'BEGIN:VCARD\r\n'.repeat(3)}FN:n\r\n${'END:VCARD\r\n'.repeat(3)}`));
   const props = `${'X-A:1\r\n'.repeat(990)}`;
@@ -75,8 +91,8 @@ export function hostileShapes(): Shape[] {
   add('vcard: 14,000 properties per card', 'text/vcard', 200, 0, fill('', card(`FN:a\r\n${'X-A:1\r\n'.repeat(14_000)}`.trimEnd())));
   add('vcard: one 5 MB card', 'text/vcard', 200, 0, fill('BEGIN:VCARD\r\nFN:big\r\nNOTE:', 'n', '\r\nEND:VCARD\r\n'), 1);
   add('vcard: 20 invalid emails per card', 'text/vcard', 200, 0, fill('', card(...Array.from({ length: 20 }, () => 'EMAIL:bad'))));
-  add('vcard: VALUE= that does not fit', 'text/vcard', 200, 50, fill('', card('FN;VALUE=date-and-or-time:abc', 'NOTE;VALUE=utc-offset:+99', 'BDAY;VALUE=date:x')));
-  add('vcard: folded lines', 'text/vcard', 200, 50, fill('', card('FN:a', `NOTE:${'x\r\n '.repeat(40)}x`)));
+  add('vcard: VALUE= that does not fit', 'text/vcard', 200, 1, fill('', card('FN;VALUE=date-and-or-time:abc', 'NOTE;VALUE=utc-offset:+99', 'BDAY;VALUE=date:x')));
+  add('vcard: folded lines', 'text/vcard', 200, 1, fill('', card('FN:a', `NOTE:${'x\r\n '.repeat(40)}x`)));
   return shapes;
 }
 
