@@ -30,7 +30,8 @@ export function unescapeCell(value: string): string {
 // Google joins several values of one field in one cell with " ::: " (and
 // their labels the same way), and marks the primary one with "* ".
 const MULTI = ' ::: ';
-const splitMulti = (cell: string) => cell.split(/\s+:::\s+/).map((v) => v.trim());
+// Loose about the spaces: csv-parse trims a cell, so "Lisbon ::: " (a last value left empty) arrives as "Lisbon :::".
+const splitMulti = (cell: string) => cell.split(/\s+:::(?:\s+|$)/).map((v) => v.trim());
 
 type Labelled = { label: string; customLabel: string | null };
 type Item = { value: string } & Labelled;
@@ -57,14 +58,24 @@ const GOOGLE_LABEL: Record<string, string> = {
 };
 const googleLabel = (l: Labelled) => l.customLabel ?? GOOGLE_LABEL[l.label] ?? l.label;
 
-/** Items grouped as Google writes them: one column group per label, values joined with " ::: ". */
+/**
+ * Items in Google's column groups: one group per run of the same label,
+ * values joined with " ::: " (Google groups a label's values this way; runs,
+ * not all of a label's values, so the order of the items survives).
+ */
 function groups<T extends Labelled>(items: T[]): { label: string; items: T[] }[] {
-  const byLabel = new Map<string, T[]>();
+  const out: { label: string; items: T[] }[] = [];
+  let joinable = false;
   for (const it of items) {
-    const key = googleLabel(it);
-    byLabel.set(key, [...(byLabel.get(key) ?? []), it]);
+    const label = googleLabel(it);
+    const last = out[out.length - 1];
+    // A value that itself holds " :::" cannot be joined with others (Google's format has no escape for it).
+    const alone = Object.values(it).some((v) => typeof v === 'string' && /\s:::/.test(v));
+    if (last && joinable && !alone && last.label === label) last.items.push(it);
+    else out.push({ label, items: [it] });
+    joinable = !alone;
   }
-  return [...byLabel].map(([label, its]) => ({ label, items: its }));
+  return out;
 }
 
 const ADDRESS_PARTS = ['Street', 'City', 'Region', 'Postal Code', 'Country'] as const;

@@ -46,8 +46,6 @@ const SYNONYMS: Record<LabelKind, Record<string, string>> = {
     dad: 'father',
     kin: 'relative',
     sweetheart: 'partner',
-    'co-worker': '',
-    colleague: '',
     contact: '',
     pref: '',
   },
@@ -123,6 +121,10 @@ export function labelFrom(kind: LabelKind, words: readonly string[], explicit?: 
     if (mapped === '') return; // a word that says nothing we keep (INTERNET, VOICE, PREF)
     // Fax and pager: the label of the words around them ("WORK,FAX" is a work fax).
     if (word.endsWith('fax') && word !== 'fax') label ??= FALLBACK_FOR_FAX[word] ?? undefined;
+    // Beside a label already found, another TYPE word qualifies it only for
+    // phones ("WORK,FAX"); for the others it is a vaguer type (RELATED's
+    // "manager,co-worker" writes RFC 6350's nearest type after ours).
+    if (!strong && label !== undefined && kind !== 'phone') return;
     if (strong || customLabel === null) customLabel = NAMED[word] ?? (apple ? apple[1]! : text);
   };
   if (explicit !== undefined) consider(explicit, true);

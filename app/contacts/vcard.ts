@@ -238,8 +238,12 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
   const org = Array.isArray(orgValue) ? str(orgValue[0]) : str(orgValue);
   if (Array.isArray(orgValue) && orgValue.slice(1).some((u) => str(u))) dropped.add('ORG (department)');
   const fn = str(first(one('fn')));
+  const nicknames = all('nickname').flatMap((p) => values(p).map(str)).filter(Boolean);
   let firstName = given ?? '';
-  if (!firstName && !family && !additional && fn && fn !== org) firstName = fn;
+  // A card without N: its FN is the name, unless FN only repeats what the
+  // card says elsewhere (exporters fall back to the company, nickname, email or phone).
+  const fallbacks = [org, nicknames.join(', '), ...[...all('email'), ...all('tel')].map((p) => str(first(p)).replace(/^(?:mailto|tel):/i, ''))];
+  if (!firstName && !family && !additional && !prefix && !suffix && fn && !fallbacks.includes(fn)) firstName = fn;
 
   const notes: string[] = [];
   const note = all('note').map((p) => str(first(p))).filter(Boolean).join('\n');
@@ -259,7 +263,6 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
     all('x-contactfolio-favorite').some((p) => str(first(p)).toLowerCase() === 'true') ||
     categories.some((c) => c.toLowerCase() === 'starred');
   const tags = categories.filter((c) => !['starred', 'mycontacts'].includes(c.toLowerCase()));
-  const nicknames = all('nickname').flatMap((p) => values(p).map(str)).filter(Boolean);
 
   const uid = /^urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(str(first(one('uid'))))?.[1]?.toLowerCase();
   return {
@@ -337,11 +340,12 @@ export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0'): stri
   }
   for (const u of c.urls) add('url', u.value, type(u.label), u.customLabel);
   for (const r of c.related) {
-    const label = appleLabel('related', r.label, r.customLabel);
-    if (v4) {
-      const p = add('related', r.value, RFC6350_RELATED[r.label], label);
-      p.setParameter('value', 'text');
-    } else add('x-abrelatednames', r.value, undefined, label);
+    // Our word first, then RFC 6350's nearest type when it differs
+    // ("mother,parent"): readers take the first type they know.
+    const rfc = RFC6350_RELATED[r.label];
+    const words = r.label === 'other' ? [] : [r.label, ...(rfc && rfc !== r.label ? [rfc] : [])];
+    if (v4) add('related', r.value, words, r.customLabel).setParameter('value', 'text');
+    else add('x-abrelatednames', r.value, words.slice(0, 1), appleLabel('related', r.label, r.customLabel));
   }
   if (c.birthday) {
     const md = MONTH_DAY.exec(c.birthday);
