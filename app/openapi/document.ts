@@ -6,9 +6,12 @@ import {
   contactListSchema,
   contactPatchSchema,
   contactSchema,
+  duplicateGroupsSchema,
   exportQuerySchema,
+  importQuerySchema,
   importResultSchema,
   listQuerySchema,
+  mergeRequestSchema,
 } from '../contacts/schemas.ts';
 import { CSV_TYPES, IMPORT_LIMIT, VCARD_TYPES } from '../contacts/routes.ts';
 import { healthSchema, livenessSchema } from '../health/routes.ts';
@@ -140,7 +143,8 @@ export function buildOpenApiDocument(version: string) {
           requestParams: { query: exportQuerySchema },
           responses: {
             '200': {
-              description: 'vCard 3.0 (one VCARD per contact) or CSV in Google Contacts columns',
+              description:
+                'vCard 3.0 or 4.0 (`version`; one VCARD per contact, custom labels as Apple item groups) or CSV in Google Contacts columns, several values of one label joined with " ::: " as Google does',
               content: { 'text/vcard': { schema: { type: 'string' } }, 'text/csv': { schema: { type: 'string' } } },
             },
           },
@@ -148,14 +152,35 @@ export function buildOpenApiDocument(version: string) {
       },
       '/v1/contacts/import': {
         post: op({
-          summary: `Import vCard 3.0/4.0 or CSV (up to ${IMPORT_LIMIT}); imports up to the contact limit and reports the rest`,
+          summary: `Import vCard 2.1/3.0/4.0, or Google or Outlook CSV (up to ${IMPORT_LIMIT}); contacts already there are merged, skipped or created again as \`duplicates\` says; imports up to the contact limit and reports the rest in words`,
+          requestParams: { query: importQuerySchema },
           requestBody: {
             content: Object.fromEntries([...VCARD_TYPES, ...CSV_TYPES].map((t) => [t, { schema: { type: 'string' } }])),
           },
           responses: {
-            '200': json(importResultSchema, 'Imported and skipped records'),
+            '200': json(importResultSchema, 'What was imported, merged, left unchanged or skipped, and why'),
             '413': problem(`Body over ${IMPORT_LIMIT}`),
             '415': problem('Not a vCard or CSV content type'),
+          },
+        }),
+      },
+      '/v1/contacts/duplicates': {
+        get: op({
+          summary: 'Groups of contacts that are likely one person: a shared email, a shared phone number, or the same name without an email or phone that says otherwise',
+          responses: { '200': json(duplicateGroupsSchema, 'The groups, each contact in one group at most') },
+        }),
+      },
+      '/v1/contacts/{id}/merge': {
+        post: op({
+          summary:
+            'Merge other contacts into this one and delete them, in one transaction: emails, phones, addresses, web addresses, related people and tags united; names kept, other values added to the notes; notes kept when one holds the other, else joined',
+          requestParams: { path: id, header: z.object({ 'if-match': z.optional(z.string()) }) },
+          requestBody: { content: { 'application/json': { schema: mergeRequestSchema } } },
+          responses: {
+            '200': { ...json(contactSchema, 'The merged contact'), headers: etagHeader },
+            '400': problem('`validation_failed`: no others, the contact itself, one named twice, or a result over the caps (20 emails...)'),
+            '404': problem('`not_found`: this contact or one of the others'),
+            '412': problem("`precondition_failed`: If-Match or an other's etag no longer matches"),
           },
         }),
       },

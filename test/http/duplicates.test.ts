@@ -194,7 +194,7 @@ describe('POST /v1/contacts/{id}/merge', () => {
 
   it('concurrent merges over the same contacts: each contact ends in exactly one, no deadlock, nothing lost', async () => {
     const agent = await freshUser();
-    const made = [];
+    const made: Contact[] = [];
     for (let i = 0; i < 12; i++) made.push((await create(agent, { firstName: `P${i}`, emails: [{ value: `p${i}@x.example` }] })).contact);
     // Overlapping pairs and triples, all at once, in both directions.
     const plans = Array.from({ length: 24 }, (_, k) => {

@@ -192,6 +192,8 @@ describe('health and OpenAPI', () => {
         'DELETE /v1/contacts/{id}',
         'GET /v1/contacts/export',
         'POST /v1/contacts/import',
+        'GET /v1/contacts/duplicates',
+        'POST /v1/contacts/{id}/merge',
       ].sort(),
     );
     // Generated from the validating schemas: the create body forbids unknown fields and knows the labels.
@@ -200,6 +202,11 @@ describe('health and OpenAPI', () => {
     expect(ContactPhone.properties.label.enum).toEqual(['mobile', 'home', 'work', 'other']);
     const params = res.body.paths['/v1/contacts'].get.parameters.map((p: { name: string }) => p.name).sort();
     expect(params).toEqual(['cursor', 'favorite', 'limit', 'q', 'sort', 'tag']);
+    const { ContactRelated, Contact } = res.body.components.schemas;
+    expect(ContactRelated.properties.label.enum).toContain('spouse');
+    expect(Object.keys(Contact.properties)).toEqual(expect.arrayContaining(['prefix', 'middleName', 'suffix', 'nickname', 'urls', 'related']));
+    expect(res.body.paths['/v1/contacts/import'].post.parameters.map((p: { name: string }) => p.name)).toEqual(['duplicates']);
+    expect(res.body.paths['/v1/contacts/export'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['format', 'version']);
   });
 });
 
