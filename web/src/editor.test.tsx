@@ -15,12 +15,12 @@ describe('toInput', () => {
     const d: Draft = {
       ...emptyDraft(),
       firstName: '  Ada ',
-      emails: [{ value: ' ', label: 'home' }, { value: 'ada@example.org ', label: 'work' }],
-      phones: [{ value: '', label: 'mobile' }],
+      emails: [{ value: ' ', label: 'home', customLabel: null }, { value: 'ada@example.org ', label: 'work', customLabel: null }],
+      phones: [{ value: '', label: 'mobile', customLabel: null }],
       tags: 'math, , engines ',
     };
     const { input, rows } = toInput(d);
-    expect(input).toMatchObject({ firstName: 'Ada', lastName: null, emails: [{ value: 'ada@example.org', label: 'work' }], phones: [], tags: ['math', 'engines'], birthday: null });
+    expect(input).toMatchObject({ firstName: 'Ada', lastName: null, emails: [{ value: 'ada@example.org', label: 'work', customLabel: null }], phones: [], tags: ['math', 'engines'], birthday: null });
     expect(rows.emails).toEqual([1]);
     expect(errorsForForm({ 'emails.0.value': 'bad', firstName: 'x', '': 'form' }, rows)).toEqual({ 'emails.1.value': 'bad', firstName: 'x', '': 'form' });
   });
@@ -35,7 +35,7 @@ describe('ContactEditor', () => {
   it('shows a field error next to the field it belongs to', async () => {
     stubFetch(problem(400, 'validation_failed', 'The request is not valid.', [{ path: 'emails.0.value', message: 'must be a valid email address' }]));
     const onSaved = vi.fn();
-    const initial = { ...emptyDraft(), emails: [{ value: '', label: 'home' as const }, { value: 'nope', label: 'work' as const }] };
+    const initial = { ...emptyDraft(), emails: [{ value: '', label: 'home' as const, customLabel: null }, { value: 'nope', label: 'work' as const, customLabel: null }] };
     render(<Harness initial={initial} onSaved={onSaved} />);
     fireEvent.input(screen.getByLabelText('First name'), { target: { value: 'Ada' } });
     fireEvent.submit(screen.getByRole('form'));
@@ -67,6 +67,6 @@ describe('ContactEditor', () => {
     fireEvent.input(screen.getByLabelText('First name'), { target: { value: 'A' } });
     fireEvent.submit(screen.getByRole('form'));
     await vi.waitFor(() => expect(onSaved).toHaveBeenCalled());
-    expect(JSON.parse(calls[0]!.init.body as string).phones).toEqual([{ value: '555 0100', label: 'mobile' }]);
+    expect(JSON.parse(calls[0]!.init.body as string).phones).toEqual([{ value: '555 0100', label: 'mobile', customLabel: null }]);
   });
 });

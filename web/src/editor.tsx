@@ -30,8 +30,8 @@ export const emptyDraft = (): Draft => ({
   lastName: '',
   company: '',
   jobTitle: '',
-  emails: [{ value: '', label: 'home' }],
-  phones: [{ value: '', label: 'mobile' }],
+  emails: [{ value: '', label: 'home', customLabel: null }],
+  phones: [{ value: '', label: 'mobile', customLabel: null }],
   addresses: [],
   birthday: '',
   notes: '',
@@ -47,8 +47,8 @@ export function draftFrom(c: Contact, etag?: string): Draft {
     lastName: c.lastName ?? '',
     company: c.company ?? '',
     jobTitle: c.jobTitle ?? '',
-    emails: c.emails.length ? c.emails.map((e) => ({ ...e })) : [{ value: '', label: 'home' }],
-    phones: c.phones.length ? c.phones.map((p) => ({ ...p })) : [{ value: '', label: 'mobile' }],
+    emails: c.emails.length ? c.emails.map((e) => ({ ...e })) : [{ value: '', label: 'home', customLabel: null }],
+    phones: c.phones.length ? c.phones.map((p) => ({ ...p })) : [{ value: '', label: 'mobile', customLabel: null }],
     addresses: c.addresses.map((a) => ({
       street: a.street ?? '',
       city: a.city ?? '',
@@ -56,6 +56,7 @@ export function draftFrom(c: Contact, etag?: string): Draft {
       postalCode: a.postalCode ?? '',
       country: a.country ?? '',
       label: a.label,
+      customLabel: a.customLabel ?? '',
     })),
     birthday: c.birthday ?? '',
     notes: c.notes ?? '',
@@ -80,8 +81,8 @@ export function toInput(d: Draft): { input: ContactInput; rows: Record<string, n
       lastName: text(d.lastName),
       company: text(d.company),
       jobTitle: text(d.jobTitle),
-      emails: emails.map(([e]) => ({ value: e.value.trim(), label: e.label })),
-      phones: phones.map(([p]) => ({ value: p.value.trim(), label: p.label })),
+      emails: emails.map(([e]) => ({ value: e.value.trim(), label: e.label, customLabel: e.customLabel })),
+      phones: phones.map(([p]) => ({ value: p.value.trim(), label: p.label, customLabel: p.customLabel })),
       addresses: addresses.map(([a]) => ({
         street: text(a.street),
         city: text(a.city),
@@ -89,6 +90,7 @@ export function toInput(d: Draft): { input: ContactInput; rows: Record<string, n
         postalCode: text(a.postalCode),
         country: text(a.country),
         label: a.label as Contact['addresses'][number]['label'],
+        customLabel: text(a.customLabel),
       })),
       birthday: d.birthday || null,
       notes: text(d.notes),
@@ -207,7 +209,7 @@ export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: 
             {err(`${key}.${i}.value`)}
           </div>
         ))}
-        <button type="button" onClick={() => set(key, [...draft[key], { value: '', label: fresh }] as Draft[K])}>
+        <button type="button" onClick={() => set(key, [...draft[key], { value: '', label: fresh, customLabel: null }] as Draft[K])}>
           {`Add ${noun}`}
         </button>
       </fieldset>
@@ -251,7 +253,7 @@ export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: 
             <button type="button" onClick={() => removeRow('addresses', i)}>{`Remove address ${i + 1}`}</button>
           </div>
         ))}
-        <button type="button" onClick={() => set('addresses', [...draft.addresses, { street: '', city: '', region: '', postalCode: '', country: '', label: 'home' }])}>
+        <button type="button" onClick={() => set('addresses', [...draft.addresses, { street: '', city: '', region: '', postalCode: '', country: '', label: 'home', customLabel: '' }])}>
           Add address
         </button>
       </fieldset>
