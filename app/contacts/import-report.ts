@@ -79,7 +79,8 @@ export function describe(path: string, message: string, input: Record<string, un
     const noun = LISTS[field as ListField];
     if (index === undefined) {
       const max = /at most (\d+)/.exec(message)?.[1];
-      return `it has ${Array.isArray(list) ? list.length : 'too many'} ${noun === 'address' ? 'addresse' : noun}s; at most ${max ?? 'a few'} can be kept`;
+      const plural = noun.endsWith('ss') ? `${noun}es` : noun === 'related person' ? 'related people' : `${noun}s`;
+      return `it has ${Array.isArray(list) ? list.length : 'too many'} ${plural}; at most ${max ?? 'a few'} can be kept`;
     }
     const i = Number(index);
     const item = Array.isArray(list) ? list[i] : undefined;
@@ -117,7 +118,8 @@ function rawName(input: Record<string, unknown>): string | null {
  * into the notes (with a sentence each in `changes`); what still fails makes
  * the reason the record is skipped.
  */
-export function prepareRecord(input: Record<string, unknown>): Prepared {
+export function prepareRecord(original: Record<string, unknown>): Prepared {
+  let input = original;
   let parsed = contactCreateSchema.safeParse(input);
   if (parsed.success) return { ok: true, draft: parsed.data, name: preview(displayName(parsed.data), 60), changes: [] };
   const errors = zodFieldErrors(parsed.error);
@@ -156,5 +158,6 @@ export function prepareRecord(input: Record<string, unknown>): Prepared {
   const remaining = zodFieldErrors(parsed.error);
   const said = remaining.slice(0, 2).map((e) => describe(e.path, e.message, input));
   if (remaining.length > 2) said.push(`and ${remaining.length - 2} more`);
-  return { ok: false, name: rawName(input), reason: said.join('; ') };
+  // Named from the record as written: its only name may be the email that was not valid.
+  return { ok: false, name: rawName(original), reason: said.join('; ') };
 }

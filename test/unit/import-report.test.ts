@@ -1,0 +1,52 @@
+import { describe as group, expect, it } from 'vitest';
+import { describe, prepareRecord } from '../../app/contacts/import-report.ts';
+
+group('the import report in words', () => {
+  it('names the item, quotes it and says what is wrong', () => {
+    const input = { firstName: 'Ana', phones: [{ value: '555 0100' }, { value: 'abc' }], emails: [{ value: 'nope' }] };
+    expect(describe('phones.1.value', 'may contain only digits, spaces and + ( ) - . / # * , ; x ext', input)).toBe(
+      "the second phone number, 'abc', is not a phone number",
+    );
+    expect(describe('emails.0.value', 'must be a valid email address', input)).toBe("the first email address, 'nope', is not an email address");
+    expect(describe('firstName', 'must be at most 100 characters', input)).toBe('the first name is longer than 100 characters');
+    expect(describe('emails', 'at most 20 emails', { emails: Array(21).fill({ value: 'a@b.c' }) })).toBe(
+      'it has 21 email addresses; at most 20 can be kept',
+    );
+    expect(describe('birthday', 'must be a real calendar date', { birthday: '2023-02-30' })).toBe("the birthday, '2023-02-30', is not a date");
+  });
+
+  it('moves a bad item of a list into the notes and keeps the contact, saying so', () => {
+    const prepared = prepareRecord({
+      firstName: 'Ana',
+      notes: 'Old note',
+      phones: [{ value: '555 0100', label: 'home' }, { value: 'call reception', label: 'work', customLabel: 'Desk' }],
+      urls: [{ value: 'has space.example' }],
+    });
+    expect(prepared).toEqual({
+      ok: true,
+      name: 'Ana',
+      draft: expect.objectContaining({
+        phones: [{ value: '555 0100', label: 'home', customLabel: null }],
+        urls: [],
+        notes: 'Old note\nPhone number (Desk): call reception\nWeb address: has space.example',
+      }),
+      changes: [
+        "the second phone number, 'call reception', is not a phone number: kept in the notes",
+        "the first web address, 'has space.example', is not a web address: kept in the notes",
+      ],
+    });
+  });
+
+  it('skips what cannot be kept, naming the person from the raw record', () => {
+    expect(prepareRecord({ firstName: 'x'.repeat(101), emails: [{ value: 'a@b.example' }] })).toEqual({
+      ok: false,
+      name: `${'x'.repeat(59)}…`,
+      reason: 'the first name is longer than 100 characters',
+    });
+    expect(prepareRecord({ notes: 'only notes', emails: [{ value: 'nope' }] })).toEqual({
+      ok: false,
+      name: 'nope',
+      reason: 'it has no name, company, email or phone',
+    });
+  });
+});
