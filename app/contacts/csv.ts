@@ -138,7 +138,7 @@ type Cells = (...names: string[]) => string;
 /** What an exporter writes in a column it has nothing for: not data, so not reported as dropped. */
 const EMPTY_VALUES = new Set(['0/0/00', 'normal', 'unspecified', 'false', 'smtp', 'ex', '* mycontacts', '* my contacts']);
 // Columns that repeat what other columns hold (Outlook's "E-mail Display Name" is "Name (address)").
-const DERIVED = /^(?:name|e-mail \d*\s*display name|e-mail \d*\s*type|address \d+ - formatted|file as|initials|.+ address$)$/i;
+const DERIVED = /^(?:e-mail \d*\s*display name|e-mail \d*\s*type|address \d+ - formatted|file as|initials|(?:home|business|other) address)$/i;
 
 /**
  * What the header says, worked out once per file: a 4,000-column header
@@ -206,13 +206,13 @@ function rowToInput(col: Cells, n: Record<'emails' | 'phones' | 'addresses' | 'u
 
   const range = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
   const emails = range(n.emails).flatMap((i) => multi('email', col(`E-mail ${i} - Label`, `E-mail ${i} - Type`), col(`E-mail ${i} - Value`)));
-  // Outlook's fixed columns.
-  for (const name of ['E-mail Address', 'E-mail 2 Address', 'E-mail 3 Address']) {
+  // Outlook's fixed columns, and the plain ones of hand-made sheets.
+  for (const name of ['E-mail Address', 'E-mail 2 Address', 'E-mail 3 Address', 'Email', 'E-mail', 'Email Address']) {
     const value = col(name);
     if (value) emails.push({ value, label: 'other', customLabel: null });
   }
   const phones = range(n.phones).flatMap((i) => multi('phone', col(`Phone ${i} - Label`, `Phone ${i} - Type`), col(`Phone ${i} - Value`)));
-  for (const [name, words] of OUTLOOK_PHONES) {
+  for (const [name, words] of [...OUTLOOK_PHONES, ['Phone', []], ['Phone Number', []], ['Mobile', ['cell']]] as [string, string[]][]) {
     const value = col(name);
     if (value) phones.push({ value, ...labelFrom('phone', words) });
   }
@@ -258,12 +258,22 @@ function rowToInput(col: Cells, n: Record<'emails' | 'phones' | 'addresses' | 'u
   // Outlook's "Children" is one cell, names separated by commas or semicolons.
   for (const child of col('Children').split(/[,;]/).map((c) => c.trim()).filter(Boolean)) related.push({ value: child, label: 'child', customLabel: null });
 
+  let firstName = col('First Name', 'Given Name');
+  let lastName = col('Last Name', 'Family Name');
+  const middleName = col('Middle Name', 'Additional Name');
+  // A sheet with one name column (Google's older "Name" repeats the parts): split at the last space.
+  const fullName = col('Name', 'Full Name', 'Display Name');
+  if (!firstName && !lastName && !middleName && fullName) {
+    const space = fullName.lastIndexOf(' ');
+    [firstName, lastName] = space < 0 ? [fullName, ''] : [fullName.slice(0, space), fullName.slice(space + 1)];
+  }
+
   return {
     // Outlook's "Title" is the name prefix (Mr., Dr.); the job is "Job Title".
     prefix: col('Name Prefix', 'Title'),
-    firstName: col('First Name', 'Given Name'),
-    middleName: col('Middle Name', 'Additional Name'),
-    lastName: col('Last Name', 'Family Name'),
+    firstName,
+    middleName,
+    lastName,
     suffix: col('Name Suffix', 'Suffix'),
     nickname: col('Nickname'),
     company: col('Organization Name', 'Organization 1 - Name', 'Company'),

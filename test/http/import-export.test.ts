@@ -187,6 +187,28 @@ describe('export', () => {
     expect(raj).toMatchObject({ firstName: 'Raj', jobTitle: 'CEO', phones: [{ value: '555-0142', label: 'mobile' }], birthday: '1975-03-07' });
   });
 
+  it('CSV import reads a hand-made sheet: one Name column, Email, Phone, Mobile; reports the columns it cannot keep', async () => {
+    const agent = await freshUser();
+    const sheet = ['Name,Email,Phone,Mobile,Shoe size', 'Ana María Lima,ana@example.org,555 0100,+34 612 345 678,38', 'Cher,,,,'].join('\n');
+    const res = await agent.post('/v1/contacts/import').type('text/csv').send(sheet);
+    expect(res.body).toMatchObject({
+      imported: 2,
+      skipped: [],
+      changes: [{ index: 0, line: 2, name: 'Ana María Lima', outcome: 'imported', notes: ['not kept: Shoe size'] }],
+    });
+    const [ana, cher] = await everything(agent);
+    expect(ana).toMatchObject({
+      firstName: 'Ana María',
+      lastName: 'Lima',
+      emails: [{ value: 'ana@example.org', label: 'other' }],
+      phones: [
+        { value: '555 0100', label: 'other' },
+        { value: '+34 612 345 678', label: 'mobile' },
+      ],
+    });
+    expect(cher).toMatchObject({ firstName: 'Cher', lastName: null });
+  });
+
   it('rejects an unknown export format with 400', async () => {
     const agent = await freshUser();
     const res = await agent.get('/v1/contacts/export?format=xml');
