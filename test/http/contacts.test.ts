@@ -258,6 +258,18 @@ describe('list, search, sort and paging', () => {
     expect(await q('nobody-here')).toEqual([]);
   });
 
+  it('searches the richer name: nickname, middle name, prefix and suffix, and related people', async () => {
+    const other = t.client();
+    await signUp(other);
+    await other.post('/v1/contacts').send({ prefix: 'Sra.', firstName: 'Inés', middleName: 'Pilar', lastName: 'Ruiz', suffix: 'MBA', nickname: 'Nené' });
+    await other.post('/v1/contacts').send({ firstName: 'Tom', related: [{ value: 'Inés Ruiz', label: 'sister' }] });
+    const q = async (query: string) => names(await other.get('/v1/contacts').query({ q: query }));
+    expect(await q('nene')).toEqual(['Inés']);
+    expect(await q('pilar')).toEqual(['Inés']);
+    expect(await q('mba')).toEqual(['Inés']);
+    expect(await q('ruiz')).toEqual(['Inés', 'Tom']);
+  });
+
   it('filters by tag and favorite, with total counting the filter', async () => {
     const tagged = await lister.get('/v1/contacts?tag=FAMILY');
     expect(names(tagged)).toEqual(['Ana', 'Chloé']);
