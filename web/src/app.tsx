@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, onSessionExpired, type User } from './api.ts';
 import { AuthScreen } from './auth.tsx';
 import { ContactsScreen } from './contacts.tsx';
-import type { Draft } from './editor.tsx';
+import { normalizeDraft, type Draft } from './editor.tsx';
 import { describeError } from './messages.ts';
 
 const DRAFT_KEY = 'contactfolio.draft';
@@ -10,7 +10,8 @@ const DRAFT_KEY = 'contactfolio.draft';
 function savedDraft(): Draft | undefined {
   try {
     const raw = sessionStorage.getItem(DRAFT_KEY);
-    return raw ? (JSON.parse(raw) as Draft) : undefined;
+    // A draft saved by an earlier version of the app lacks the newer fields.
+    return raw ? normalizeDraft(JSON.parse(raw)) : undefined;
   } catch {
     return undefined;
   }

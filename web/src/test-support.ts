@@ -1,4 +1,5 @@
 import { vi } from 'vitest';
+import type { Contact } from './api.ts';
 
 /** Answers fetch calls in component tests (the network is the edge here; e2e uses the real server). */
 export function answer(status: number, body?: unknown, headers: Record<string, string> = {}) {
@@ -24,4 +25,31 @@ export function stubFetch(...responses: Response[]) {
     }),
   );
   return calls;
+}
+
+/** A complete contact as the API answers, with `fields` over the defaults. */
+export function contact(fields: Partial<Contact> = {}): Contact {
+  return {
+    id: '00000000-0000-4000-8000-000000000001',
+    prefix: null,
+    firstName: null,
+    middleName: null,
+    lastName: null,
+    suffix: null,
+    nickname: null,
+    company: null,
+    jobTitle: null,
+    emails: [],
+    phones: [],
+    addresses: [],
+    urls: [],
+    related: [],
+    birthday: null,
+    notes: null,
+    tags: [],
+    favorite: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-02T00:00:00.000Z',
+    ...fields,
+  };
 }

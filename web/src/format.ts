@@ -1,0 +1,103 @@
+import type { Contact } from './api.ts';
+
+/*
+ * How contacts read on screen: names, labels, web addresses, birthdays.
+ * The label lists mirror the API's enums (app/contacts/schemas.ts); their
+ * types come from the API's, so tsc notices if one changes.
+ */
+
+export type Email = Contact['emails'][number];
+export type Phone = Contact['phones'][number];
+export type Address = Contact['addresses'][number];
+export type Url = Contact['urls'][number];
+export type Related = Contact['related'][number];
+
+export const EMAIL_LABELS: readonly Email['label'][] = ['home', 'work', 'other'];
+export const PHONE_LABELS: readonly Phone['label'][] = ['mobile', 'home', 'work', 'other'];
+export const ADDRESS_LABELS: readonly Address['label'][] = ['home', 'work', 'other'];
+export const URL_LABELS: readonly Url['label'][] = ['home', 'work', 'other'];
+export const RELATED_LABELS: readonly Related['label'][] = [
+  'spouse',
+  'partner',
+  'child',
+  'mother',
+  'father',
+  'parent',
+  'brother',
+  'sister',
+  'sibling',
+  'friend',
+  'relative',
+  'manager',
+  'assistant',
+  'other',
+];
+
+type Named = Pick<Contact, 'prefix' | 'firstName' | 'middleName' | 'lastName' | 'suffix' | 'nickname' | 'company' | 'emails' | 'phones'>;
+
+/** "Dr. Ada King Lovelace Jr.": every name part that is set, in order. */
+export function fullName(c: Pick<Contact, 'prefix' | 'firstName' | 'middleName' | 'lastName' | 'suffix'>): string {
+  return [c.prefix, c.firstName, c.middleName, c.lastName, c.suffix].filter(Boolean).join(' ');
+}
+
+/** The name a person reads for a contact (as the API's display-name.ts): full name, else nickname, company, email, phone. */
+export function displayName(c: Named): string {
+  return fullName(c) || c.nickname || c.company || c.emails[0]?.value || c.phones[0]?.value || 'Unnamed';
+}
+
+/** The label a person gave an item: their own word when they typed one, else the enum word. */
+export function labelText(item: { label: string; customLabel: string | null }): string {
+  return item.customLabel?.trim() || item.label;
+}
+
+export const capitalize = (s: string) => (s ? s[0]!.toUpperCase() + s.slice(1) : s);
+
+// Schemes a stored web address may keep as a link; anything else
+// (javascript:, data:, …) is shown as text, never as a link.
+const SAFE_SCHEMES = new Set(['http:', 'https:', 'ftp:', 'mailto:']);
+
+/**
+ * The link for a stored web address, or null when it should not be one.
+ * Addresses are kept as written ("example.com"); one without a scheme gets
+ * https://. "host:8080/x" has a port, not a scheme.
+ */
+export function webHref(value: string): string | null {
+  const v = value.trim();
+  if (!v) return null;
+  const scheme = /^([a-z][a-z0-9+.-]*):(?!\d)/i.exec(v);
+  const candidate = scheme ? v : `https://${v.replace(/^\/+/, '')}`;
+  try {
+    const url = new URL(candidate);
+    return SAFE_SCHEMES.has(url.protocol) ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Month names in the reader's language, January first. */
+export function monthNames(locale?: string): string[] {
+  const f = new Intl.DateTimeFormat(locale, { month: 'long', timeZone: 'UTC' });
+  return Array.from({ length: 12 }, (_, i) => f.format(Date.UTC(2000, i, 1)));
+}
+
+/** Whether the reader's language puts the day before the month ("23 August") or after ("August 23"). */
+export function dayFirst(locale?: string): boolean {
+  const parts = new Intl.DateTimeFormat(locale, { month: 'long', day: 'numeric', timeZone: 'UTC' }).formatToParts(Date.UTC(2000, 7, 23));
+  return parts.findIndex((p) => p.type === 'day') < parts.findIndex((p) => p.type === 'month');
+}
+
+/** "23 August 1990", or "23 August" for a birthday stored without a year (--08-23); the text as stored if it is neither. */
+export function formatBirthday(birthday: string, locale?: string): string {
+  const md = /^--(\d{2})-(\d{2})$/.exec(birthday);
+  const full = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birthday);
+  if (md) {
+    // 2000 is a leap year, so --02-29 reads as 29 February.
+    return new Intl.DateTimeFormat(locale, { month: 'long', day: 'numeric', timeZone: 'UTC' }).format(Date.UTC(2000, Number(md[1]) - 1, Number(md[2])));
+  }
+  if (full) {
+    const d = new Date(0);
+    d.setUTCFullYear(Number(full[1]), Number(full[2]) - 1, Number(full[3])); // years before 100 stay themselves
+    return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(d);
+  }
+  return birthday;
+}
