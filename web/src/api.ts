@@ -1,12 +1,15 @@
 import type { User } from '../../app/auth/schemas.ts';
-import type { Contact, ImportResult } from '../../app/contacts/schemas.ts';
+import type { Contact, DuplicateMode, ImportResult } from '../../app/contacts/schemas.ts';
 import type { Problem } from '../../app/http/problem-schema.ts';
 
 // Types come from the server's zod schemas (type-only imports: no code ships).
-export type { Contact, ImportResult, Problem, User };
+export type { Contact, DuplicateMode, ImportResult, Problem, User };
 export type ContactPage = { items: Contact[]; nextCursor: string | null; total: number };
 export type Limits = { maxUsers: number; users: number; maxContactsPerUser: number; contacts: number };
 export type ContactInput = Partial<Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>>;
+export type DuplicateGroup = { reason: 'email' | 'phone' | 'name'; contacts: Contact[] };
+/** The export formats offered: vCard 3.0 (what every contacts app reads), vCard 4.0, and CSV in Google's layout. */
+export type ExportFormat = 'vcard3' | 'vcard4' | 'csv';
 
 /** Same origin by default; the production build points at the API's own origin. */
 export const API_BASE = (import.meta.env.VITE_API_BASE_URL ?? '').replace(/\/+$/, '');
@@ -86,6 +89,12 @@ export const api = {
   create: (input: ContactInput) => request<Contact>('POST', '/v1/contacts', { json: input }),
   update: (id: string, input: ContactInput, etag?: string) => request<Contact>('PATCH', `/v1/contacts/${id}`, { json: input, ifMatch: etag }),
   remove: (id: string) => request<void>('DELETE', `/v1/contacts/${id}`),
-  importFile: (text: string, type: string) => request<ImportResult>('POST', '/v1/contacts/import', { body: text, type }),
-  exportUrl: (format: 'vcard' | 'csv') => `${API_BASE}/v1/contacts/export?format=${format}`,
+  importFile: (text: string, type: string, duplicates: DuplicateMode = 'merge') =>
+    request<ImportResult>('POST', `/v1/contacts/import?duplicates=${duplicates}`, { body: text, type }),
+  exportUrl: (format: ExportFormat) =>
+    `${API_BASE}/v1/contacts/export?${format === 'csv' ? 'format=csv' : `format=vcard&version=${format === 'vcard4' ? '4.0' : '3.0'}`}`,
+  duplicates: () => request<{ groups: DuplicateGroup[] }>('GET', '/v1/contacts/duplicates'),
+  /** Merges `others` into `id` (and deletes them); each etag as read, so a contact changed since fails with 412. */
+  merge: (id: string, others: { id: string; etag?: string }[], etag?: string) =>
+    request<Contact>('POST', `/v1/contacts/${id}/merge`, { json: { others }, ifMatch: etag }),
 };
