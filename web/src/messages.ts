@@ -40,7 +40,8 @@ export function fieldErrors(err: unknown): Record<string, string> {
   return out;
 }
 
+/** Why an imported record was skipped: the API says it in a sentence, except the contact limit (a code). */
 export function skipReason(reason: string): string {
   if (reason === 'contact_limit_reached') return 'over your contact limit';
-  return reason.replace(/^invalid: /, 'not valid: ');
+  return reason;
 }
