@@ -1,15 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api, type Contact, type Limits, type User } from './api.ts';
+import { api, type Contact, type ExportFormat, type Limits, type User } from './api.ts';
+import { ContactDetail } from './detail.tsx';
+import { DuplicatesPanel } from './duplicates.tsx';
 import { ContactEditor, draftFrom, emptyDraft, type Draft } from './editor.tsx';
+import { displayName } from './format.ts';
 import { ImportPanel } from './import.tsx';
 import { describeError } from './messages.ts';
 
 type SortChoice = 'name' | 'favorites' | '-updatedAt' | 'createdAt';
 const PAGE = 25;
-
-export function displayName(c: Contact): string {
-  return [c.firstName, c.lastName].filter(Boolean).join(' ') || c.company || c.emails[0]?.value || c.phones[0]?.value || 'Unnamed';
-}
 
 /** Waits until typing pauses, so search-as-you-type asks once per pause. */
 function useDebounced<T>(value: T, ms: number): T {
@@ -38,7 +37,10 @@ export function ContactsScreen({ user, draft, setDraft, onSignOut }: Props) {
   const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<string>();
   const [limits, setLimits] = useState<Limits>();
-  const [importing, setImporting] = useState(false);
+  // One side panel at a time: a contact, the import, or the duplicates (the editor is the draft, kept above).
+  const [viewing, setViewing] = useState<{ contact: Contact; etag?: string }>();
+  const [panel, setPanel] = useState<'import' | 'duplicates'>();
+  const [exportFormat, setExportFormat] = useState<ExportFormat>('vcard3');
   const [online, setOnline] = useState(typeof navigator === 'undefined' ? true : navigator.onLine);
   const query = useDebounced(q, 200);
   const generation = useRef(0);
@@ -123,16 +125,29 @@ export function ContactsScreen({ user, draft, setDraft, onSignOut }: Props) {
   async function open(c: Contact) {
     try {
       const { data, etag } = await api.get(c.id);
-      setDraft(draftFrom(data, etag ?? undefined));
+      setDraft(undefined);
+      setPanel(undefined);
+      setViewing({ contact: data, etag: etag ?? undefined });
     } catch (err) {
       setError(describeError(err));
     }
   }
 
+  const openPanel = (p: 'import' | 'duplicates' | undefined) => {
+    setViewing(undefined);
+    setPanel(p);
+  };
+
+  const refresh = () => {
+    void load();
+    refreshLimits();
+  };
+
   async function toggleFavorite(c: Contact) {
     setItems((prev) => prev.map((x) => (x.id === c.id ? { ...x, favorite: !c.favorite } : x)));
     try {
-      await api.update(c.id, { favorite: !c.favorite });
+      const { data, etag } = await api.update(c.id, { favorite: !c.favorite });
+      setViewing((v) => (v?.contact.id === c.id ? { contact: data, etag: etag ?? undefined } : v));
     } catch (err) {
       setItems((prev) => prev.map((x) => (x.id === c.id ? { ...x, favorite: c.favorite } : x)));
       setError(describeError(err));
@@ -176,18 +191,34 @@ export function ContactsScreen({ user, draft, setDraft, onSignOut }: Props) {
           </div>
         </div>
         <div class="actions">
-          <button class="primary" type="button" disabled={atLimit} onClick={() => setDraft(emptyDraft())}>
+          <button
+            class="primary"
+            type="button"
+            disabled={atLimit}
+            onClick={() => {
+              openPanel(undefined);
+              setDraft(emptyDraft());
+            }}
+          >
             New contact
           </button>
-          <button type="button" onClick={() => setImporting(true)}>
+          <button type="button" onClick={() => openPanel('import')}>
             Import
           </button>
-          <a class="button" href={api.exportUrl('vcard')} download>
-            Export vCard
-          </a>
-          <a class="button" href={api.exportUrl('csv')} download>
-            Export CSV
-          </a>
+          <button type="button" onClick={() => openPanel('duplicates')}>
+            Duplicates
+          </button>
+          <span class="export">
+            <label for="export-format">Export as</label>
+            <select id="export-format" value={exportFormat} onChange={(e) => setExportFormat(e.currentTarget.value as ExportFormat)}>
+              <option value="vcard3">vCard 3.0</option>
+              <option value="vcard4">vCard 4.0</option>
+              <option value="csv">CSV (Google)</option>
+            </select>
+            <a class="button" href={api.exportUrl(exportFormat)} download>
+              Export
+            </a>
+          </span>
           {limits && (
             <span class="usage" aria-live="polite">
               {`${limits.contacts} of ${limits.maxContactsPerUser} contacts`}
@@ -235,7 +266,11 @@ export function ContactsScreen({ user, draft, setDraft, onSignOut }: Props) {
                   </button>
                   <button type="button" class="open" onClick={() => void open(c)}>
                     <span class="name">{displayName(c)}</span>
-                    <span class="meta">{[c.company, c.emails[0]?.value, c.phones[0]?.value].filter(Boolean).join(' · ')}</span>
+                    <span class="meta">
+                      {[c.nickname && c.nickname !== displayName(c) ? `“${c.nickname}”` : null, c.company !== displayName(c) && c.company, c.emails[0]?.value, c.phones[0]?.value]
+                        .filter(Boolean)
+                        .join(' · ')}
+                    </span>
                   </button>
                   <span class="tags">
                     {c.tags.map((t) => (
@@ -258,36 +293,44 @@ export function ContactsScreen({ user, draft, setDraft, onSignOut }: Props) {
         )}
       </main>
 
-      {draft && (
+      {draft ? (
         <aside class="panel">
           <ContactEditor
             draft={draft}
             onChange={setDraft}
-            onSaved={() => {
+            onSaved={(c, etag) => {
+              // What was saved, as the contact reads.
               setDraft(undefined);
-              void load();
-              refreshLimits();
+              setViewing({ contact: c, etag });
+              refresh();
             }}
             onDeleted={() => {
               setDraft(undefined);
-              void load();
-              refreshLimits();
+              refresh();
             }}
             onClose={() => setDraft(undefined)}
           />
         </aside>
-      )}
-      {importing && (
+      ) : viewing ? (
         <aside class="panel">
-          <ImportPanel
-            onImported={() => {
-              void load();
-              refreshLimits();
+          <ContactDetail
+            contact={viewing.contact}
+            onEdit={() => {
+              setDraft(draftFrom(viewing.contact, viewing.etag));
+              setViewing(undefined);
             }}
-            onClose={() => setImporting(false)}
+            onClose={() => setViewing(undefined)}
           />
         </aside>
-      )}
+      ) : panel === 'import' ? (
+        <aside class="panel">
+          <ImportPanel onImported={refresh} onClose={() => setPanel(undefined)} />
+        </aside>
+      ) : panel === 'duplicates' ? (
+        <aside class="panel">
+          <DuplicatesPanel onMerged={refresh} onClose={() => setPanel(undefined)} />
+        </aside>
+      ) : null}
     </div>
   );
 }
