@@ -34,8 +34,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function newPage(viewport = { width: 1200, height: 800 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+async function newPage(viewport = { width: 1200, height: 800 }, locale?: string): Promise<Page> {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, locale });
   // Each browser is its own client IP, as behind the ALB.
   await context.setExtraHTTPHeaders({ 'x-forwarded-for': `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` });
   const page = await context.newPage();
@@ -84,7 +84,9 @@ it("a person's journey: sign up, add and edit contacts, search, favorite, import
   await page.getByLabel('Phone 1', { exact: true }).fill('+1 (555) 010-0199');
   await page.getByRole('button', { name: 'Add address' }).click();
   await page.getByLabel('City (address 1)').fill('Copenhagen');
-  await page.getByLabel('Birthday').fill('1990-02-28');
+  await page.getByLabel('Day', { exact: true }).fill('28');
+  await page.getByLabel('Month', { exact: true }).selectOption('2');
+  await page.getByLabel('Year (optional)').fill('1990');
   await page.getByLabel('Tags (comma separated)').fill('family, physics');
   await page.getByLabel('Notes').fill('Met at the lab.');
   await page.getByRole('button', { name: 'Save' }).click();
@@ -100,8 +102,11 @@ it("a person's journey: sign up, add and edit contacts, search, favorite, import
   expect(saved.items).toEqual([
     expect.objectContaining({
       firstName: 'Zoë',
-      emails: [{ value: 'zoe@example.org', label: 'home' }, { value: 'zoe@home.example', label: 'home' }],
-      phones: [{ value: '+1 (555) 010-0199', label: 'mobile' }],
+      emails: [
+        { value: 'zoe@example.org', label: 'home', customLabel: null },
+        { value: 'zoe@home.example', label: 'home', customLabel: null },
+      ],
+      phones: [{ value: '+1 (555) 010-0199', label: 'mobile', customLabel: null }],
       addresses: [expect.objectContaining({ city: 'Copenhagen', label: 'home' })],
       birthday: '1990-02-28',
       tags: ['family', 'physics'],
@@ -109,19 +114,23 @@ it("a person's journey: sign up, add and edit contacts, search, favorite, import
     }),
   ]);
 
-  // Edit, favorite.
+  // Open, edit, favorite.
   await row(page, 'Zoë Ørsted').click();
+  await page.getByRole('heading', { name: 'Zoë Ørsted' }).waitFor();
+  await page.getByRole('button', { name: 'Edit' }).click();
   await page.getByLabel('Company').fill('Niels Bohr Institute');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('Niels Bohr Institute').waitFor();
+  await page.locator('.facts').getByText('Niels Bohr Institute').waitFor();
+  await row(page, 'Niels Bohr Institute').waitFor();
   await page.getByRole('button', { name: 'Favorite Zoë Ørsted' }).click();
   await expect.poll(() => page.getByRole('button', { name: 'Favorite Zoë Ørsted' }).getAttribute('aria-pressed')).toBe('true');
 
   // Import a real-world vCard file through the file picker.
   await page.getByRole('button', { name: 'Import' }).click();
   await page.locator('#import-file').setInputFiles(path.join(ROOT, 'test/fixtures/google.vcf'));
-  await page.getByText('2 imported, 1 skipped:').waitFor();
-  await page.getByText(/Entry 3: not valid/).waitFor();
+  await page.getByText('2 imported, 0 merged into existing contacts, 0 already there, 1 skipped.').waitFor();
+  // The third card has no name: it is named by its line.
+  await page.locator('.import-result li', { hasText: /^Line 19: / }).waitFor();
   await shot(page, 'import');
   await page.getByRole('button', { name: 'Close import' }).click();
   await page.getByText('3 of 6 contacts').waitFor();
@@ -138,11 +147,19 @@ it("a person's journey: sign up, add and edit contacts, search, favorite, import
   await expect.poll(async () => (await page.locator('.list .name').first().textContent())?.trim()).toBe('Zoë Ørsted');
   await shot(page, 'list');
 
-  // Export downloads every contact.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export vCard' }).click()]);
-  const exported = readFileSync((await download.path())!, 'utf8');
+  // Export downloads every contact: vCard 3.0 by default, 4.0 or Google's CSV on request.
+  const exportAs = async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export', exact: true }).click()]);
+    return readFileSync((await download.path())!, 'utf8');
+  };
+  const exported = await exportAs();
   expect(exported.match(/BEGIN:VCARD/g)).toHaveLength(3);
+  expect(exported.match(/VERSION:3\.0/g)).toHaveLength(3);
   expect(exported).toContain('FN:Zoë Ørsted');
+  await page.getByLabel('Export as').selectOption({ label: 'vCard 4.0' });
+  expect((await exportAs()).match(/VERSION:4\.0/g)).toHaveLength(3);
+  await page.getByLabel('Export as').selectOption({ label: 'CSV (Google)' });
+  expect((await exportAs()).split(/\r?\n/)[0]).toContain('First Name');
 
   // The limit: fill up to 6, and the app says so.
   for (const name of ['Four', 'Five', 'Six']) {
@@ -155,6 +172,8 @@ it("a person's journey: sign up, add and edit contacts, search, favorite, import
   expect(await page.getByRole('button', { name: 'New contact' }).isDisabled()).toBe(true);
   await page.getByText('6 of 6 contacts').waitFor();
 
+  // The last contact saved is open beside the list; close it, and sign out.
+  await page.getByRole('button', { name: 'Close contact' }).click();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign in' }).last().waitFor();
 });
@@ -236,4 +255,79 @@ it('works on a phone-sized screen and by keyboard', async () => {
   const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
   expect(overflow).toBe(false);
   await shot(page, 'phone');
+});
+
+it('two contacts sharing an email: the new fields, Duplicates, merge, one contact left with both contacts\' data', async () => {
+  const page = await newPage(undefined, 'en-GB');
+  await signUp(page, uniqueEmail('dupes'), 'Dee Duplicate');
+  await page.getByText('No contacts yet.').waitFor();
+
+  // The first: a middle name, a phone with a label of its own, a web address, a birthday without a year.
+  await page.getByRole('button', { name: 'New contact' }).click();
+  await page.getByLabel('First name').fill('Ada');
+  await page.getByLabel('Last name').fill('Lovelace');
+  await page.getByRole('button', { name: 'More name fields' }).click();
+  await page.getByLabel('Middle name').fill('King');
+  await page.getByLabel('Email 1', { exact: true }).fill('ada@example.org');
+  await page.getByLabel('Phone 1', { exact: true }).fill('+44 20 7946 0000');
+  await page.getByLabel('Phone 1 label').selectOption({ label: 'Custom…' });
+  await page.getByLabel('Phone 1 custom label').fill('Boat');
+  await page.getByRole('button', { name: 'Add web address' }).click();
+  await page.getByLabel('Web address 1', { exact: true }).fill('example.org/ada');
+  await page.getByLabel('Day', { exact: true }).fill('10');
+  await page.getByLabel('Month', { exact: true }).selectOption({ label: 'December' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  // What was saved, as it reads.
+  await page.getByRole('heading', { name: 'Ada King Lovelace' }).waitFor();
+  await page.locator('.facts div', { hasText: 'Birthday' }).getByText('10 December').waitFor();
+  await page.locator('.facts div', { hasText: 'Phone (Boat)' }).waitFor();
+  const link = page.getByRole('link', { name: 'example.org/ada' });
+  expect(await link.getAttribute('href')).toBe('https://example.org/ada');
+  expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+
+  // The second: the same email in other letters, a related person, a tag.
+  await page.getByRole('button', { name: 'New contact' }).click();
+  await page.getByLabel('First name').fill('Augusta');
+  await page.getByLabel('Last name').fill('King');
+  await page.getByLabel('Email 1', { exact: true }).fill('ADA@example.org');
+  await page.getByRole('button', { name: 'Add related person' }).click();
+  await page.getByLabel('Related person 1', { exact: true }).fill('Charles Babbage');
+  await page.getByLabel('Related person 1 label').selectOption('friend');
+  await page.getByLabel('Tags (comma separated)').fill('engines');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('heading', { name: 'Augusta King' }).waitFor();
+  await page.getByText('2 contacts', { exact: true }).waitFor();
+
+  // Duplicates: the group, why, and a merge into the contact picked.
+  await page.getByRole('button', { name: 'Duplicates' }).click();
+  const group = page.locator('.dup-group', { has: page.getByRole('heading', { name: 'Same email: ada@example.org' }) });
+  await group.waitFor();
+  await group.getByRole('radio', { name: /^Ada King Lovelace/ }).check();
+  await group.getByRole('button', { name: 'Merge 2 contacts' }).click();
+  await page.getByRole('status').getByText('Merged 2 contacts into Ada King Lovelace.').waitFor();
+  await page.getByText('No more duplicates to review.').waitFor();
+  await page.getByText('1 contact', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Close duplicates' }).click();
+
+  // One contact left, holding both contacts' data.
+  await expect.poll(() => page.locator('.list .open').count()).toBe(1);
+  await row(page, 'Ada King Lovelace').click();
+  await page.getByRole('heading', { name: 'Ada King Lovelace' }).waitFor();
+  await page.locator('.facts div', { hasText: 'Friend' }).getByText('Charles Babbage').waitFor();
+  await page.locator('.facts div', { hasText: 'Phone (Boat)' }).waitFor();
+  await page.locator('.facts div', { hasText: 'Tags' }).getByText('engines').waitFor();
+  const left = await page.evaluate(async () => ((await (await fetch('/v1/contacts')).json()) as { items: Record<string, unknown>[] }).items);
+  expect(left).toEqual([
+    expect.objectContaining({
+      firstName: 'Ada',
+      middleName: 'King',
+      lastName: 'Lovelace',
+      emails: [expect.objectContaining({ value: 'ada@example.org' })],
+      phones: [{ value: '+44 20 7946 0000', label: 'other', customLabel: 'Boat' }],
+      urls: [{ value: 'example.org/ada', label: 'home', customLabel: null }],
+      related: [{ value: 'Charles Babbage', label: 'friend', customLabel: null }],
+      birthday: '--12-10',
+      tags: ['engines'],
+    }),
+  ]);
 });
