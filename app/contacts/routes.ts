@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requireUser, userIdOf } from '../auth/session.ts';
-import { jsonBody, requireContentType, textBody } from '../http/middleware.ts';
+import { jsonBody, rawBody, requireContentType } from '../http/middleware.ts';
+import { decodeImportBody, declaredCharset } from './text-encoding.ts';
 import { HttpProblem } from '../http/problem.ts';
 import { parseBody, parseQuery } from '../http/validate.ts';
 import {
@@ -100,14 +101,13 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
   router.post(
     '/import',
     requireContentType([...VCARD_TYPES, ...CSV_TYPES]),
-    textBody([...VCARD_TYPES, ...CSV_TYPES], IMPORT_LIMIT),
+    rawBody([...VCARD_TYPES, ...CSV_TYPES], IMPORT_LIMIT),
     async (req, res) => {
-      if (typeof req.body !== 'string' || req.body.trim() === '') {
-        throw new HttpProblem(400, 'unparseable_import', 'The import body is empty.');
-      }
       const { duplicates } = parseQuery(importQuerySchema, req.query);
+      const text = Buffer.isBuffer(req.body) ? decodeImportBody(req.body, declaredCharset(req.get('content-type'))).text : '';
+      if (text.trim() === '') throw new HttpProblem(400, 'unparseable_import', 'The import body is empty.');
       const parser = req.is(CSV_TYPES) ? (await csvFormat()).parseCsv : (await vcardFormat()).parseVCards;
-      res.json(await importContacts({ contacts, maxContactsPerUser }, userIdOf(req), req.body, parser, duplicates));
+      res.json(await importContacts({ contacts, maxContactsPerUser }, userIdOf(req), text, parser, duplicates));
     },
   );
 

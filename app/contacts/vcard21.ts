@@ -12,6 +12,8 @@
  * - ENCODING=BASE64 values (photos, keys) end at a blank line.
  */
 
+import { decodeBytes } from './text-encoding.ts';
+
 const QP_SOFT_BREAK = /=$/;
 
 /** Bytes of a quoted-printable text (RFC 2045 6.7); a malformed `=XY` is kept as written. */
@@ -35,12 +37,8 @@ export function decodeQuotedPrintable(text: string): Uint8Array {
 }
 
 function decodeCharset(bytes: Uint8Array, charset: string | undefined): string {
-  try {
-    return new TextDecoder(charset || 'utf-8').decode(bytes);
-  } catch {
-    // An unknown charset name: UTF-8 is what modern writers meant.
-    return new TextDecoder('utf-8').decode(bytes);
-  }
+  // An unknown charset name: UTF-8 is what modern writers meant.
+  return decodeBytes(bytes, charset || 'utf-8') ?? decodeBytes(bytes, 'utf-8')!;
 }
 
 interface Line21 {

@@ -18,8 +18,9 @@ export const jsonBody = express.json({
   verify: verifyUtf8,
 });
 
-export function textBody(types: string[], limit: string): RequestHandler {
-  return express.text({ type: types, limit, verify: verifyUtf8, defaultCharset: 'utf-8' });
+/** The body's bytes, for a route that decides their encoding itself (imports: see contacts/text-encoding.ts). */
+export function rawBody(types: string[], limit: string): RequestHandler {
+  return express.raw({ type: types, limit });
 }
 
 function hasBody(req: Parameters<RequestHandler>[0]): boolean {

@@ -59,9 +59,37 @@ describe('errors are problem documents', () => {
     // serialize: send the raw bytes instead of superagent's JSON encoding of a Buffer.
     const raw = agent.post('/v1/contacts').set('Content-Type', 'application/json').serialize(((b: Buffer) => b) as unknown as (o: unknown) => string);
     expectProblem(await raw.send(bytes), 400, 'invalid_utf8');
+    // An import that says it is UTF-8 (charset or BOM) and is not: refused, nothing stored.
     const vcard = Buffer.concat([Buffer.from('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:'), Buffer.from([0xfe, 0xfe]), Buffer.from('\r\nEND:VCARD\r\n')]);
-    expectProblem(await agent.post('/v1/contacts/import').set('Content-Type', 'text/vcard').send(vcard), 400, 'invalid_utf8');
+    expectProblem(await agent.post('/v1/contacts/import').set('Content-Type', 'text/vcard; charset=utf-8').send(vcard), 400, 'invalid_utf8');
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), vcard]);
+    expectProblem(await agent.post('/v1/contacts/import').set('Content-Type', 'text/vcard').send(bom), 400, 'invalid_utf8');
     expect((await agent.get('/v1/contacts')).body.total).toBe(0);
+  });
+
+  it('an import file is read in the encoding its exporter wrote: BOM, declared charset, UTF-16, else Windows-1252', async () => {
+    const other = t.client();
+    await signUp(other);
+    const csv = (name: string) => `First Name\r\n${name}\r\n`;
+    const sends: [string, Buffer][] = [
+      // Outlook's CSV export: Windows-1252, no charset ("Zoë" and the euro sign, 0x80).
+      ['text/csv', Buffer.from([...Buffer.from('First Name,Notes\r\nZo'), 0xeb, ...Buffer.from(',5 '), 0x80, ...Buffer.from('\r\n')])],
+      // Google's old CSV export: UTF-16LE with a BOM.
+      ['text/csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv('Jürgen'), 'utf16le')])],
+      ['text/csv', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(csv('Ørjan'), 'utf16le').swap16()])],
+      ['text/csv', Buffer.from(csv('Łukasz'), 'utf16le')],
+      ['text/csv; charset=iso-8859-2', Buffer.from([...Buffer.from('First Name\r\n'), 0xa3, ...Buffer.from('ucja\r\n')])],
+      ['text/csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv('Chloé'))])],
+    ];
+    for (const [type, body] of sends) {
+      const res = await other.post('/v1/contacts/import').set('Content-Type', type).send(body);
+      expect(res.status, type).toBe(200);
+      expect(res.body.imported).toBe(1);
+    }
+    const items = (await other.get('/v1/contacts?sort=createdAt')).body.items;
+    expect(items.map((c: { firstName: string }) => c.firstName)).toEqual(['Zoë', 'Jürgen', 'Ørjan', 'Łukasz', 'Łucja', 'Chloé']);
+    expect(items[0].notes).toBe('5 €');
+    expectProblem(await other.post('/v1/contacts/import').set('Content-Type', 'text/csv; charset=klingon').send(csv('x')), 400, 'unparseable_import');
   });
 
   it('SQL-ish and script-ish strings are stored and searched verbatim', async () => {
