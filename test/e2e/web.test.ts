@@ -330,4 +330,15 @@ it('two contacts sharing an email: the new fields, Duplicates, merge, one contac
       tags: ['engines'],
     }),
   ]);
+
+  // An Outlook-style CSV in Windows-1252, sent as its bytes: the server reads the accents; a contact
+  // already there is skipped when the person asks for that.
+  await page.getByRole('button', { name: 'Close contact' }).click();
+  await page.getByRole('button', { name: 'Import' }).click();
+  await page.getByRole('radio', { name: 'Skip it' }).check();
+  const csv = Buffer.from('First Name,Last Name,E-mail Address\r\nJosé,Müller,jose@example.es\r\nAda,Lovelace,ada@example.org\r\n', 'latin1');
+  await page.locator('#import-file').setInputFiles({ name: 'outlook.csv', mimeType: 'text/csv', buffer: csv });
+  await page.getByText('1 imported, 0 merged into existing contacts, 0 already there, 1 skipped.').waitFor();
+  await page.locator('.import-result li', { hasText: "Ada Lovelace: already in your contacts as 'Ada King Lovelace' (same email)" }).waitFor();
+  await row(page, 'José Müller').waitFor();
 });

@@ -89,8 +89,9 @@ export const api = {
   create: (input: ContactInput) => request<Contact>('POST', '/v1/contacts', { json: input }),
   update: (id: string, input: ContactInput, etag?: string) => request<Contact>('PATCH', `/v1/contacts/${id}`, { json: input, ifMatch: etag }),
   remove: (id: string) => request<void>('DELETE', `/v1/contacts/${id}`),
-  importFile: (text: string, type: string, duplicates: DuplicateMode = 'merge') =>
-    request<ImportResult>('POST', `/v1/contacts/import?duplicates=${duplicates}`, { body: text, type }),
+  /** The file's bytes as they are: the server finds their encoding (a BOM, a declared charset, UTF-16, UTF-8 or Windows-1252). */
+  importFile: (file: Blob, type: string, duplicates: DuplicateMode = 'merge') =>
+    request<ImportResult>('POST', `/v1/contacts/import?duplicates=${duplicates}`, { body: file, type }),
   exportUrl: (format: ExportFormat) =>
     `${API_BASE}/v1/contacts/export?${format === 'csv' ? 'format=csv' : `format=vcard&version=${format === 'vcard4' ? '4.0' : '3.0'}`}`,
   duplicates: () => request<{ groups: DuplicateGroup[] }>('GET', '/v1/contacts/duplicates'),

@@ -47,7 +47,7 @@ export function ImportPanel({ onImported, onClose }: { onImported: () => void; o
     }
     setBusy(true);
     try {
-      const { data } = await api.importFile(await file.text(), type, duplicates);
+      const { data } = await api.importFile(file, type, duplicates);
       setResult(data);
       onImported();
     } catch (err) {
