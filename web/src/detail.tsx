@@ -58,7 +58,6 @@ export function ContactDetail({ contact: c, onEdit, onClose }: Props) {
     <article class="detail" aria-labelledby="detail-name">
       <header>
         <h2 id="detail-name" tabIndex={-1} ref={heading}>
-          {c.favorite && <span aria-label="Favorite">★ </span>}
           {name}
         </h2>
         <button type="button" class="icon" aria-label="Close contact" onClick={onClose}>

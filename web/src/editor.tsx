@@ -471,7 +471,7 @@ export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: 
       </header>
       {text('firstName', 'First name', 'given-name')}
       {text('lastName', 'Last name', 'family-name')}
-      <button type="button" class="disclosure" aria-expanded={namesOpen} aria-controls="f-more-names" onClick={() => setMoreNames(!namesOpen)}>
+      <button type="button" class="disclosure" aria-expanded={namesOpen} aria-controls={namesOpen ? 'f-more-names' : undefined} onClick={() => setMoreNames(!namesOpen)}>
         {namesOpen ? 'Fewer name fields' : 'More name fields'}
       </button>
       {namesOpen && (
