@@ -31,7 +31,8 @@ export function unescapeCell(value: string): string {
 // their labels the same way), and marks the primary one with "* ".
 const MULTI = ' ::: ';
 // Loose about the spaces: csv-parse trims a cell, so "Lisbon ::: " (a last value left empty) arrives as "Lisbon :::".
-const splitMulti = (cell: string) => cell.split(/\s+:::(?:\s+|$)/).map((v) => v.trim());
+// A value that itself holds ":::" cannot come back whole (the format has no escape for it).
+const splitMulti = (cell: string) => cell.split(/\s*:::\s*/).map((v) => v.trim());
 
 type Labelled = { label: string; customLabel: string | null };
 type Item = { value: string } & Labelled;
@@ -138,7 +139,7 @@ type Cells = (...names: string[]) => string;
 /** What an exporter writes in a column it has nothing for: not data, so not reported as dropped. */
 const EMPTY_VALUES = new Set(['0/0/00', 'normal', 'unspecified', 'false', 'smtp', 'ex', '* mycontacts', '* my contacts']);
 // Columns that repeat what other columns hold (Outlook's "E-mail Display Name" is "Name (address)").
-const DERIVED = /^(?:e-mail \d*\s*display name|e-mail \d*\s*type|address \d+ - formatted|file as|initials|(?:home|business|other) address)$/i;
+const DERIVED = /^(?:e-mail \d*\s*display name|e-mail \d*\s*type|address \d+ - formatted|initials|(?:home|business|other) address)$/i;
 
 /**
  * What the header says, worked out once per file: a 4,000-column header
@@ -172,16 +173,19 @@ function planFor(header: string[]): (row: string[]) => { input: Record<string, u
         if (i === undefined) continue;
         consumed.add(i);
         const v = row[i];
-        if (v && !found) found = unescapeCell(v);
+        // Outlook writes CRLF inside quoted cells; contacts hold \n, as our exports write.
+        if (v && !found) found = unescapeCell(v).replace(/\r\n?/g, '\n');
       }
       return found;
     };
-    const input = rowToInput(col, counts);
+    const input = rowToInput(col, counts, (name) => at.get(name.toLowerCase()) ?? Infinity);
     const dropped: string[] = [];
     row.forEach((v, i) => {
       const name = header[i]?.trim() ?? '';
       if (consumed.has(i) || !v || EMPTY_VALUES.has(v.trim().toLowerCase()) || DERIVED.test(name)) return;
-      if (dropped.length < 8) dropped.push(name || `column ${i + 1}`);
+      // Google's label/value pairs are named once ("Event 1"); other columns by their name.
+      const group = /^(.+ \d+) - (?:label|type|value|service)$/i.exec(name)?.[1] ?? (name || `column ${i + 1}`);
+      if (!dropped.includes(group) && dropped.length < 8) dropped.push(group);
     });
     return { input, dropped };
   };
@@ -194,12 +198,24 @@ function multi(kind: LabelKind, rawLabel: string, rawValue: string): Item[] {
   return values.map((value, i) => ({ value, ...labelFrom(kind, [], labels[Math.min(i, labels.length - 1)] ?? '') }));
 }
 
-function rowToInput(col: Cells, n: Record<'emails' | 'phones' | 'addresses' | 'urls' | 'related' | 'orgs', number>): Record<string, unknown> {
+/** Outlook's fixed columns in the order the file has them, as a person reading it left to right sees them. */
+function inFileOrder<T>(items: { column: string; item: T }[], position: (name: string) => number): T[] {
+  return items.sort((a, b) => position(a.column) - position(b.column)).map((x) => x.item);
+}
+
+function rowToInput(
+  col: Cells,
+  n: Record<'emails' | 'phones' | 'addresses' | 'urls' | 'related' | 'orgs', number>,
+  position: (name: string) => number,
+): Record<string, unknown> {
   const rawTags = splitMulti(col('Labels', 'Group Membership')).concat(col('Categories').split(';'))
     .map((t) => t.trim())
     .filter(Boolean);
-  const starred = rawTags.some((t) => t.toLowerCase() === '* starred');
-  const tags = rawTags.filter((t) => !t.startsWith('* '));
+  // Google's system groups carry "* ": "* starred" is a favorite, "* myContacts" (older
+  // exports "* My Contacts") says nothing; the others ("* coworkers") are kept as tags.
+  const system = (t: string) => t.replace(/^\*\s*/, '').replace(/\s+/g, '').toLowerCase();
+  const starred = rawTags.some((t) => t.startsWith('*') && system(t) === 'starred');
+  const tags = rawTags.filter((t) => !(t.startsWith('*') && ['starred', 'mycontacts'].includes(system(t)))).map((t) => t.replace(/^\*\s*/, ''));
   const rawBirthday = col('Birthday');
   const { birthday, note } = rawBirthday === '0/0/00' ? { birthday: null } : birthdayOrNote(rawBirthday, usDate(rawBirthday));
   const notes = [col('Notes'), note].filter(Boolean).join('\n');
@@ -207,15 +223,17 @@ function rowToInput(col: Cells, n: Record<'emails' | 'phones' | 'addresses' | 'u
   const range = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
   const emails = range(n.emails).flatMap((i) => multi('email', col(`E-mail ${i} - Label`, `E-mail ${i} - Type`), col(`E-mail ${i} - Value`)));
   // Outlook's fixed columns, and the plain ones of hand-made sheets.
-  for (const name of ['E-mail Address', 'E-mail 2 Address', 'E-mail 3 Address', 'Email', 'E-mail', 'Email Address']) {
-    const value = col(name);
-    if (value) emails.push({ value, label: 'other', customLabel: null });
-  }
+  const fixedEmails = ['E-mail Address', 'E-mail 2 Address', 'E-mail 3 Address', 'Email', 'E-mail', 'Email Address'].flatMap((column) => {
+    const value = col(column);
+    return value ? [{ column, item: { value, label: 'other', customLabel: null } }] : [];
+  });
+  emails.push(...inFileOrder(fixedEmails, position));
   const phones = range(n.phones).flatMap((i) => multi('phone', col(`Phone ${i} - Label`, `Phone ${i} - Type`), col(`Phone ${i} - Value`)));
-  for (const [name, words] of [...OUTLOOK_PHONES, ['Phone', []], ['Phone Number', []], ['Mobile', ['cell']]] as [string, string[]][]) {
-    const value = col(name);
-    if (value) phones.push({ value, ...labelFrom('phone', words) });
-  }
+  const fixedPhones = ([...OUTLOOK_PHONES, ['Phone', []], ['Phone Number', []], ['Mobile', ['cell']]] as [string, string[]][]).flatMap(([column, words]) => {
+    const value = col(column);
+    return value ? [{ column, item: { value, ...labelFrom('phone', words) } }] : [];
+  });
+  phones.push(...inFileOrder(fixedPhones, position));
   const addresses: Record<string, unknown>[] = [];
   for (const i of range(n.addresses)) {
     const part = (p: string) => splitMulti(col(`Address ${i} - ${p}`));
@@ -235,6 +253,7 @@ function rowToInput(col: Cells, n: Record<'emails' | 'phones' | 'addresses' | 'u
       if (Object.values(a).some(Boolean)) addresses.push({ ...a, ...labelFrom('address', [], labels[Math.min(k, labels.length - 1)] ?? '') });
     }
   }
+  const fixedAddresses: { column: string; item: Record<string, unknown> }[] = [];
   for (const [prefix, label] of [['Home', 'home'], ['Business', 'work'], ['Other', 'other']] as const) {
     const a = {
       street: [col(`${prefix} Address PO Box`), col(`${prefix} Street`), col(`${prefix} Street 2`), col(`${prefix} Street 3`)].filter(Boolean).join(', '),
@@ -243,20 +262,27 @@ function rowToInput(col: Cells, n: Record<'emails' | 'phones' | 'addresses' | 'u
       postalCode: col(`${prefix} Postal Code`),
       country: col(`${prefix} Country/Region`, `${prefix} Country`),
     };
-    if (Object.values(a).some(Boolean)) addresses.push({ ...a, label, customLabel: null });
+    if (Object.values(a).some(Boolean)) fixedAddresses.push({ column: `${prefix} Street`, item: { ...a, label, customLabel: null } });
   }
+  addresses.push(...inFileOrder(fixedAddresses, position));
   const urls = range(n.urls).flatMap((i) => multi('url', col(`Website ${i} - Label`, `Website ${i} - Type`), col(`Website ${i} - Value`)));
-  for (const [name, label] of [['Web Page', 'other'], ['Personal Web Page', 'home'], ['Business Web Page', 'work']] as const) {
-    const value = col(name);
-    if (value) urls.push({ value, label, customLabel: null });
-  }
+  const fixedUrls = ([['Web Page', 'other'], ['Personal Web Page', 'home'], ['Business Web Page', 'work']] as const).flatMap(([column, label]) => {
+    const value = col(column);
+    return value ? [{ column, item: { value, label, customLabel: null } }] : [];
+  });
+  urls.push(...inFileOrder(fixedUrls, position));
   const related = range(n.related).flatMap((i) => multi('related', col(`Relation ${i} - Label`, `Relation ${i} - Type`), col(`Relation ${i} - Value`)));
-  for (const [name, label] of [['Spouse', 'spouse'], ["Manager's Name", 'manager'], ["Assistant's Name", 'assistant']] as const) {
-    const value = col(name);
-    if (value) related.push({ value, label, customLabel: null });
-  }
+  const fixedRelated: { column: string; item: Item }[] = ([['Spouse', 'spouse'], ["Manager's Name", 'manager'], ["Assistant's Name", 'assistant']] as const).flatMap(
+    ([column, label]) => {
+      const value = col(column);
+      return value ? [{ column, item: { value, label, customLabel: null } }] : [];
+    },
+  );
   // Outlook's "Children" is one cell, names separated by commas or semicolons.
-  for (const child of col('Children').split(/[,;]/).map((c) => c.trim()).filter(Boolean)) related.push({ value: child, label: 'child', customLabel: null });
+  for (const child of col('Children').split(/[,;]/).map((c) => c.trim()).filter(Boolean)) {
+    fixedRelated.push({ column: 'Children', item: { value: child, label: 'child', customLabel: null } });
+  }
+  related.push(...inFileOrder(fixedRelated, position));
 
   let firstName = col('First Name', 'Given Name');
   let lastName = col('Last Name', 'Family Name');

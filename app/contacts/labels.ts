@@ -35,7 +35,7 @@ const SYNONYMS: Record<LabelKind, Record<string, string>> = {
     personal: 'home',
   },
   address: { dom: '', intl: '', postal: '', parcel: '', pref: '', business: 'work', personal: 'home' },
-  url: { homepage: 'home', pref: '', business: 'work', personal: 'home', blog: '', profile: '' },
+  url: { pref: '', business: 'work', personal: 'home' },
   related: {
     husband: 'spouse',
     wife: 'spouse',
@@ -54,9 +54,6 @@ const SYNONYMS: Record<LabelKind, Record<string, string>> = {
 /** Labels that need a customLabel beside the enum value ("Fax" is a phone labelled home or work). */
 const NAMED: Record<string, string> = {
   fax: 'Fax',
-  homefax: 'Home fax',
-  workfax: 'Work fax',
-  otherfax: 'Other fax',
   pager: 'Pager',
   main: 'Main',
   car: 'Car',
@@ -108,7 +105,8 @@ export function labelFrom(kind: LabelKind, words: readonly string[], explicit?: 
   let label: string | undefined;
   let customLabel: string | null = null;
   const consider = (raw: string, strong: boolean) => {
-    const text = raw.trim().replace(/^\*\s*/, '');
+    // "* " is Google's primary marker; "X-" a vCard 2.1 custom type (Android's TEL;X-Dinghy).
+    const text = raw.trim().replace(/^\*\s*/, '').replace(strong ? /^$/ : /^x-/i, '');
     if (!text) return;
     const apple = APPLE_BUILT_IN.exec(text);
     const word = squash(apple ? apple[1]! : text);
@@ -119,8 +117,13 @@ export function labelFrom(kind: LabelKind, words: readonly string[], explicit?: 
       return;
     }
     if (mapped === '') return; // a word that says nothing we keep (INTERNET, VOICE, PREF)
-    // Fax and pager: the label of the words around them ("WORK,FAX" is a work fax).
-    if (word.endsWith('fax') && word !== 'fax') label ??= FALLBACK_FOR_FAX[word] ?? undefined;
+    // One word for both ("Work Fax", Apple's _$!<HomeFAX>!$_, Google's "Home Page").
+    const both = QUALIFIED[word];
+    if (both) {
+      label ??= both[0];
+      if (strong || customLabel === null) customLabel = both[1];
+      return;
+    }
     // Beside a label already found, another TYPE word qualifies it only for
     // phones ("WORK,FAX"); for the others it is a vaguer type (RELATED's
     // "manager,co-worker" writes RFC 6350's nearest type after ours).
@@ -133,7 +136,13 @@ export function labelFrom(kind: LabelKind, words: readonly string[], explicit?: 
   return { label: label ?? FALLBACK[kind], customLabel: custom ? custom.slice(0, 50) : null };
 }
 
-const FALLBACK_FOR_FAX: Record<string, string> = { homefax: 'home', workfax: 'work', businessfax: 'work' };
+const QUALIFIED: Record<string, [label: string, customLabel: string]> = {
+  homefax: ['home', 'Fax'],
+  workfax: ['work', 'Fax'],
+  businessfax: ['work', 'Fax'],
+  otherfax: ['other', 'Fax'],
+  homepage: ['home', 'Home Page'],
+};
 
 /** The Apple built-in X-ABLabel for a custom label when Apple has one (so iOS shows it translated), else the text. */
 export function appleLabel(kind: LabelKind, label: string, customLabel: string | null): string | undefined {

@@ -141,9 +141,18 @@ function str(v: unknown): string {
   return v === null || v === undefined ? '' : String(v).trim();
 }
 
-function parts(p: ICAL.Property | undefined, size: number): string[] {
+/**
+ * The components of a structured value (N, ADR). A component with several
+ * values (RFC 6350: "Philip,Paul" middle names, street lines) is joined with
+ * `joiner`.
+ */
+function parts(p: ICAL.Property | undefined, size: number, joiner = ' '): string[] {
   const v = first(p);
-  const arr = Array.isArray(v) ? v.map(str) : typeof v === 'string' ? v.split(';') : [];
+  const arr = Array.isArray(v)
+    ? v.map((c) => (Array.isArray(c) ? c.map(str).filter(Boolean).join(joiner) : str(c)))
+    : typeof v === 'string'
+      ? v.split(';')
+      : [];
   return Array.from({ length: size }, (_, i) => arr[i] ?? '');
 }
 
@@ -156,8 +165,9 @@ export function normalizeBirthday(raw: string, omitYear?: string): string | unde
   if (md) return `--${md[1]}-${md[2]}`;
   const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$/.exec(text);
   if (!m) return undefined;
-  // Apple's year-less birthday: BDAY;X-APPLE-OMIT-YEAR=1604:1604-08-23.
-  if (omitYear && omitYear === m[1]) return `--${m[2]}-${m[3]}`;
+  // Apple's year-less birthday: BDAY;X-APPLE-OMIT-YEAR=1604:1604-08-23; iOS 12
+  // wrote the 1604 without the parameter (nextcloud/server#16086).
+  if ((omitYear && omitYear === m[1]) || m[1] === '1604') return `--${m[2]}-${m[3]}`;
   return `${m[1]}-${m[2]}-${m[3]}`;
 }
 
@@ -175,6 +185,11 @@ export function birthdayOrNote(raw: string, alternative?: string, omitYear?: str
   return { birthday: null, note: `Birthday: ${text}` };
 }
 
+/** A TEL value as a person writes it: RFC 3966's "tel:+1-604-555-0140;ext=27" is "+1-604-555-0140 ext 27". */
+function telValue(v: string): string {
+  return v.replace(/^tel:/i, '').replace(/;ext=/i, ' ext ');
+}
+
 /** The value as written (jCal keeps dates as text). */
 function rawValue(p: ICAL.Property): string {
   return str(p.jCal[3]);
@@ -187,8 +202,31 @@ const READ = new Set([
   'version', 'n', 'fn', 'nickname', 'org', 'title', 'email', 'tel', 'adr', 'url', 'related', 'x-abrelatednames', 'bday',
   'note', 'categories', 'x-contactfolio-favorite', 'x-ablabel', 'uid', 'prodid', 'rev', 'kind', 'x-abshowas', 'x-abuid',
   'x-ablabel', 'label', 'sort-string', 'x-ms-ol-default-postal-address', 'x-ms-ol-design', 'source', 'name', 'class',
-  'mailer', 'x-apple-subadministrativearea', 'x-apple-sublocality', 'x-abadr',
+  'mailer', 'x-apple-subadministrativearea', 'x-apple-sublocality', 'x-abadr', 'x-ms-ol-design',
+  'x-android-custom', 'x-ms-tel', 'x-ms-manager', 'x-ms-assistant', 'x-ms-spouse',
 ]);
+
+// Android's ContactsContract.CommonDataKinds.Relation TYPE_* numbers (0 is custom: the label is data3).
+const ANDROID_RELATION: Record<string, string> = {
+  '1': 'assistant', '2': 'brother', '3': 'child', '4': 'partner', '5': 'father', '6': 'friend', '7': 'manager',
+  '8': 'mother', '9': 'parent', '10': 'partner', '11': 'referredby', '12': 'relative', '13': 'sister', '14': 'spouse',
+};
+
+/**
+ * Android's own vCard property (AOSP VCardBuilder): a mimetype, then the row's
+ * data1..data15. Nicknames and relations are kept; other kinds are reported.
+ */
+function androidCustom(raw: string): { nickname?: string; related?: { value: string; words: string[]; custom?: string }; dropped?: string } {
+  // Its columns are separated by ';', escaped as "\;" inside a column (ical.js keeps an X- value as written).
+  const values = raw.split(/(?<!\\);/).map((v) => v.replace(/\\([;,\\])/g, '$1'));
+  const [mimetype = '', data1 = '', data2 = '', data3 = ''] = values;
+  const kind = mimetype.replace(/^vnd\.android\.cursor\.item\//, '');
+  if (kind === 'nickname' && data1) return { nickname: data1 };
+  if (kind === 'relation' && data1) {
+    return data2 === '0' ? { related: { value: data1, words: [], custom: data3 } } : { related: { value: data1, words: [ANDROID_RELATION[data2] ?? ''] } };
+  }
+  return values.some((v, i) => i > 0 && v) ? { dropped: `X-ANDROID-CUSTOM:${mimetype}` } : {};
+}
 
 /** The value of Apple's `itemN.X-ABLabel` for each group (its custom and built-in labels). */
 function groupLabels(card: ICAL.Component): Map<string, string> {
@@ -257,6 +295,14 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
     : { birthday: null };
   if (bdayNote) notes.push(bdayNote);
 
+  const android = all('x-android-custom').map((p) => androidCustom(str(p.jCal[3])));
+  for (const a of android) if (a.dropped) dropped.add(a.dropped);
+  nicknames.push(...android.flatMap((a) => (a.nickname && !nicknames.includes(a.nickname) ? [a.nickname] : [])));
+  // Outlook's vCard 2.1 names the manager, assistant and spouse in properties of its own.
+  const outlookRelated = (['manager', 'assistant', 'spouse'] as const).flatMap((label) =>
+    all(`x-ms-${label}`).map((p) => ({ value: str(first(p)), label, customLabel: null })),
+  );
+
   const categories = all('categories').flatMap((p) => values(p).map(str)).filter(Boolean);
   // Google's vCards carry its system groups as categories: "starred" is a favorite, "myContacts" says nothing.
   const favorite =
@@ -278,16 +324,21 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
       company: org,
       jobTitle: str(first(one('title'))),
       emails: all('email').map((p) => ({ value: str(first(p)).replace(/^mailto:/i, ''), ...labelOf('email', p) })),
-      phones: all('tel').map((p) => ({ value: str(first(p)).replace(/^tel:/i, ''), ...labelOf('phone', p) })),
+      phones: [...all('tel'), ...all('x-ms-tel')].map((p) => ({ value: telValue(str(first(p))), ...labelOf('phone', p) })),
       addresses: all('adr').map((p) => {
-        const [pobox, ext, street, city, region, postalCode, country] = parts(p, 7);
+        const [pobox, ext, street, city, region, postalCode, country] = parts(p, 7, ', ');
         return { street: [pobox, ext, street].filter(Boolean).join(', '), city, region, postalCode, country, ...labelOf('address', p) };
       }),
-      urls: all('url').map((p) => ({ value: str(first(p)), ...labelOf('url', p) })),
-      related: [...all('related'), ...all('x-abrelatednames')].map((p) => ({
-        value: str(first(p)).replace(/^(?:mailto|tel):/i, ''),
-        ...labelOf('related', p),
-      })),
+      // Apple escapes the colon of a URL ("https\://"), which a uri value does not unescape.
+      urls: all('url').map((p) => ({ value: str(first(p)).replace(/\\([:,;\\])/g, '$1'), ...labelOf('url', p) })),
+      related: [
+        ...[...all('related'), ...all('x-abrelatednames')].map((p) => ({
+          value: str(first(p)).replace(/^(?:mailto|tel):/i, ''),
+          ...labelOf('related', p),
+        })),
+        ...android.flatMap((a) => (a.related ? [{ value: a.related.value, ...labelFrom('related', a.related.words, a.related.custom) }] : [])),
+        ...outlookRelated,
+      ],
       birthday,
       notes: notes.join('\n'),
       tags,

@@ -65,12 +65,13 @@ const isQuotedPrintable = (l: Line21) => l.params.some((p) => p.key === 'ENCODIN
 
 // Structured values keep their `;` separators and lists their `,` (2.1
 // separates CATEGORIES with `;`); other text escapes what 3.0 reads as syntax.
-const STRUCTURED = new Set(['N', 'ADR', 'ORG']);
+const STRUCTURED = new Set(['N', 'ADR', 'ORG', 'X-ANDROID-CUSTOM']);
 const LISTS = new Set(['CATEGORIES', 'NICKNAME']);
 
 function escape3(name: string, value: string): string {
   const text = value.replace(/\r\n|\r|\n/g, '\\n');
-  if (STRUCTURED.has(name)) return text;
+  // 2.1 components hold one value each: a comma is text, not 3.0's list separator.
+  if (STRUCTURED.has(name)) return text.replace(/,/g, '\\,');
   if (LISTS.has(name)) return text.replace(/;/g, ',');
   return text.replace(/,/g, '\\,').replace(/;/g, '\\;');
 }
