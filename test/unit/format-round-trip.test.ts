@@ -118,9 +118,15 @@ describe('Google CSV round trip', () => {
     };
   });
 
+  // Nor has it an escape for ":::" inside a value of a multi-valued column: such a value cannot come back whole.
+  const holdsSeparator = (c: Contact) =>
+    [...c.addresses.flatMap((a) => [a.street, a.city, a.region, a.postalCode, a.country]), ...c.urls.map((u) => u.value), ...c.related.map((r) => r.value)].some(
+      (v) => v?.includes(':::'),
+    );
+
   it('keeps every field, and the second export is byte-identical (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(csvContact, async (c) => {
+      fc.asyncProperty(csvContact.filter((c) => !holdsSeparator(c)), async (c) => {
         const exported = contactsToCsv([c]);
         const back = await importOne(parseCsv, exported);
         expect(back).toEqual(draftOf(c));
