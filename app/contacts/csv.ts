@@ -66,15 +66,11 @@ const googleLabel = (l: Labelled) => l.customLabel ?? GOOGLE_LABEL[l.label] ?? l
  */
 function groups<T extends Labelled>(items: T[]): { label: string; items: T[] }[] {
   const out: { label: string; items: T[] }[] = [];
-  let joinable = false;
   for (const it of items) {
     const label = googleLabel(it);
     const last = out[out.length - 1];
-    // A value that itself holds " :::" cannot be joined with others (Google's format has no escape for it).
-    const alone = Object.values(it).some((v) => typeof v === 'string' && /\s:::/.test(v));
-    if (last && joinable && !alone && last.label === label) last.items.push(it);
+    if (last && last.label === label) last.items.push(it);
     else out.push({ label, items: [it] });
-    joinable = !alone;
   }
   return out;
 }
