@@ -13,6 +13,7 @@ import {
   importQuerySchema,
   listQuerySchema,
   mergeRequestSchema,
+  type DuplicateGroups,
 } from './schemas.ts';
 import { duplicateGroups } from './duplicates.ts';
 import { importContacts } from './import.ts';
@@ -112,7 +113,10 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
   );
 
   router.get('/duplicates', async (req, res) => {
-    res.json({ groups: duplicateGroups(await contacts.all(userIdOf(req))) });
+    const stored = await contacts.allStored(userIdOf(req));
+    const version = new Map(stored.map((s) => [s.contact.id, s]));
+    const groups = duplicateGroups(stored.map((s) => s.contact)).map((g) => ({ ...g, etags: g.contacts.map((c) => etag(version.get(c.id)!)) }));
+    res.json({ groups } satisfies DuplicateGroups);
   });
 
   router.post('/:id/merge', requireContentType(['application/json']), jsonBody, async (req, res) => {

@@ -391,7 +391,12 @@ export const duplicateGroupsSchema = z
           description: 'The strongest reason the group is one person: a shared email, a shared phone number, or the same name',
         }),
         contacts: z.array(contactSchema),
+        etags: z.array(z.string()).register(z.globalRegistry, {
+          description: "Each contact's ETag, in the order of contacts: send them with POST /merge to merge only what was shown",
+        }),
       }),
     ),
   })
   .register(z.globalRegistry, { id: 'DuplicateGroups' });
+
+export type DuplicateGroups = z.infer<typeof duplicateGroupsSchema>;

@@ -30,6 +30,8 @@ export type UpdateOutcome =
 export interface ContactStore {
   list(userId: string, query: ListQuery): Promise<ContactPage>;
   all(userId: string): Promise<Contact[]>;
+  /** Every contact with its version (the ETag source), in name order. */
+  allStored(userId: string): Promise<StoredContact[]>;
   get(userId: string, id: string): Promise<StoredContact | null>;
   count(userId: string): Promise<number>;
   /** Creates the drafts in order while the user stays under `max`; returns those created. */
@@ -159,8 +161,12 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
     },
 
     async all(userId) {
+      return (await store.allStored(userId)).map((s) => s.contact);
+    },
+
+    async allStored(userId) {
       const rows = await (await prisma()).contact.findMany({ where: { userId }, orderBy: BY_NAME, select: CONTACT_COLUMNS });
-      return rows.map((r) => toContact(r).contact);
+      return rows.map(toContact);
     },
 
     async get(userId, id) {

@@ -130,6 +130,10 @@ describe('GET /v1/contacts/duplicates', () => {
       ]),
     );
     expect(res.body.groups).toHaveLength(2);
+    // Each contact's ETag beside it, so a merge can be of exactly what was shown.
+    await agent.patch(`/v1/contacts/${b.id}`).send({ notes: 'changed' });
+    const emailGroup = (await agent.get('/v1/contacts/duplicates')).body.groups.find((g: { reason: string }) => g.reason === 'email');
+    expect(Object.fromEntries(emailGroup.contacts.map((c: Contact, i: number) => [c.id, emailGroup.etags[i]]))).toEqual({ [a.id]: '"v1"', [b.id]: '"v2"' });
     expect((await t.client().get('/v1/contacts/duplicates')).status).toBe(401);
   });
 });

@@ -1,5 +1,5 @@
 import type { User } from '../../app/auth/schemas.ts';
-import type { Contact, DuplicateMode, ImportResult } from '../../app/contacts/schemas.ts';
+import type { Contact, DuplicateGroups, DuplicateMode, ImportResult } from '../../app/contacts/schemas.ts';
 import type { Problem } from '../../app/http/problem-schema.ts';
 
 // Types come from the server's zod schemas (type-only imports: no code ships).
@@ -7,7 +7,7 @@ export type { Contact, DuplicateMode, ImportResult, Problem, User };
 export type ContactPage = { items: Contact[]; nextCursor: string | null; total: number };
 export type Limits = { maxUsers: number; users: number; maxContactsPerUser: number; contacts: number };
 export type ContactInput = Partial<Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>>;
-export type DuplicateGroup = { reason: 'email' | 'phone' | 'name'; contacts: Contact[] };
+export type DuplicateGroup = DuplicateGroups['groups'][number];
 /** The export formats offered: vCard 3.0 (what every contacts app reads), vCard 4.0, and CSV in Google's layout. */
 export type ExportFormat = 'vcard3' | 'vcard4' | 'csv';
 

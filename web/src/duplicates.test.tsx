@@ -41,6 +41,13 @@ const reads = (store: Map<string, { c: Contact; v: number }>) => (method: string
   return found ? answer(200, found.c, { etag: `"v${found.v}"` }) : problem(404, 'not_found');
 };
 
+/** A duplicates group as the server answers it: the contacts and their ETags. */
+const dupGroup = (reason: string, store: Map<string, { c: Contact; v: number }>, ...contacts: Contact[]) => ({
+  reason,
+  contacts,
+  etags: contacts.map((c) => `"v${store.get(c.id)?.v ?? 1}"`),
+});
+
 beforeEach(() => sessionStorage.clear());
 afterEach(() => {
   cleanup();
@@ -57,7 +64,7 @@ describe('DuplicatesPanel', () => {
     ]);
     const merged = { ...B, emails: [...B.emails] };
     const calls = serve((method, url) => {
-      if (url === '/v1/contacts/duplicates') return answer(200, { groups: [{ reason: 'email', contacts: [A, B] }, { reason: 'phone', contacts: [C, D] }] });
+      if (url === '/v1/contacts/duplicates') return answer(200, { groups: [dupGroup('email', store, A, B), dupGroup('phone', store, C, D)] });
       if (method === 'POST' && url === `/v1/contacts/${B.id}/merge`) return answer(200, merged, { etag: '"v2"' });
       return reads(store)(method, url);
     });
@@ -75,6 +82,8 @@ describe('DuplicatesPanel', () => {
     fireEvent.click(within(group).getByRole('button', { name: 'Merge 2 contacts' }));
 
     await vi.waitFor(() => expect(onMerged).toHaveBeenCalledWith(merged));
+    // The ETags came with the groups: no contact was read one by one.
+    expect(calls.filter((c) => c.method === 'GET').map((c) => c.url)).toEqual(['/v1/contacts/duplicates']);
     const post = calls.find((c) => c.method === 'POST')!;
     expect(post.url).toBe(`/v1/contacts/${B.id}/merge`);
     expect(JSON.parse(post.init.body as string)).toEqual({ others: [{ id: A.id, etag: '"v3"' }] });
@@ -91,7 +100,7 @@ describe('DuplicatesPanel', () => {
     ]);
     let merges = 0;
     const calls = serve((method, url) => {
-      if (url === '/v1/contacts/duplicates') return answer(200, { groups: [{ reason: 'email', contacts: [A, B] }] });
+      if (url === '/v1/contacts/duplicates') return answer(200, { groups: [dupGroup('email', store, A, B)] });
       if (method === 'POST') {
         merges++;
         if (merges === 1) {
@@ -126,7 +135,7 @@ describe('DuplicatesPanel', () => {
       [B.id, { c: B, v: 1 }],
     ]);
     serve((method, url) => {
-      if (url === '/v1/contacts/duplicates') return answer(200, { groups: [{ reason: 'email', contacts: [A, B] }] });
+      if (url === '/v1/contacts/duplicates') return answer(200, { groups: [dupGroup('email', store, A, B)] });
       if (method === 'POST') {
         store.delete(B.id);
         return problem(404, 'not_found');
@@ -145,7 +154,7 @@ describe('DuplicatesPanel', () => {
       [B.id, { c: B, v: 1 }],
     ]);
     serve((method, url) => {
-      if (url === '/v1/contacts/duplicates') return answer(200, { groups: [{ reason: 'email', contacts: [A, B] }] });
+      if (url === '/v1/contacts/duplicates') return answer(200, { groups: [dupGroup('email', store, A, B)] });
       if (method === 'POST') {
         return problem(400, 'validation_failed', 'The merged contact would go over a limit: at most 20 emails.', [{ path: 'others', message: 'at most 20 emails' }]);
       }
@@ -163,7 +172,7 @@ describe('DuplicatesPanel', () => {
       [B.id, { c: B, v: 1 }],
     ]);
     const calls = serve((method, url) => {
-      if (url === '/v1/contacts/duplicates') return answer(200, { groups: [{ reason: 'email', contacts: [B, A] }] });
+      if (url === '/v1/contacts/duplicates') return answer(200, { groups: [dupGroup('email', store, B, A)] });
       return reads(store)(method, url);
     });
     const first = render(<DuplicatesPanel onMerged={vi.fn()} onClose={vi.fn()} />);

@@ -99,12 +99,16 @@ export function DuplicatesPanel({ onMerged, onClose }: { onMerged: (c: Contact) 
       const { data } = await api.duplicates();
       const hidden = dismissedKeys();
       const shown = data.groups.filter((g) => !hidden.has(groupKey(g.contacts)));
-      const read = await Promise.all(shown.map((g) => readContacts(g.contacts)));
+      // The answer carries each contact's ETag: a merge is of exactly what was shown.
       setGroups(
-        shown
-          .map((g, i) => ({ ...read[i]!, reason: g.reason }))
-          .filter((g) => g.contacts.length > 1)
-          .map((g) => ({ ...g, id: groupKey(g.contacts), keep: g.contacts[0]!.id, busy: false })),
+        shown.map((g) => ({
+          contacts: g.contacts,
+          etags: Object.fromEntries(g.contacts.map((c, i) => [c.id, g.etags[i]])),
+          reason: g.reason,
+          id: groupKey(g.contacts),
+          keep: g.contacts[0]!.id,
+          busy: false,
+        })),
       );
     } catch (err) {
       setError(describeError(err));
