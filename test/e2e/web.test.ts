@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -10,11 +11,12 @@ import { ROOT } from '../support/process.ts';
 /*
  * The web app in a real headless Chromium (Debian's package, driven by
  * playwright-core) against the real server, PostgreSQL and Redis: a
- * person's whole journey. Screenshots of the main screens go to
- * docs/screenshots/.
+ * person's whole journey. Screenshots of the main screens go to a temporary
+ * folder, or with UPDATE_SCREENSHOTS=1 to docs/screenshots/ (a test run must
+ * not rewrite tracked files).
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = path.join(ROOT, 'docs/screenshots');
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/screenshots') : mkdtempSync(path.join(tmpdir(), 'cf-shots-'));
 let t: TestApp;
 let browser: Browser;
 
