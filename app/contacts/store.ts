@@ -11,6 +11,7 @@ import { hasIdentity } from './schemas.ts';
 import { searchKeys } from './search-keys.ts';
 import { DuplicateIndex, mergeDrafts, sameDraft, type MatchReason } from './duplicates.ts';
 import { displayName } from './display-name.ts';
+import { insertContacts, updateContacts } from './bulk-write.ts';
 import { contactCreateSchema, type DuplicateMode } from './schemas.ts';
 import { zodFieldErrors } from '../http/problem.ts';
 
@@ -227,11 +228,7 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
         // import cannot create the same person twice.
         const rows = await tx.contact.findMany({ where: { userId }, select: CONTACT_COLUMNS });
         const index = new DuplicateIndex<ContactDraft>();
-        const versions = new Map<string, number>();
-        for (const r of rows) {
-          index.set(r.id, draftOf(toContact(r).contact));
-          versions.set(r.id, r.version);
-        }
+        for (const r of rows) index.set(r.id, draftOf(toContact(r).contact));
         let room = Math.max(0, max - rows.length);
         const created = new Set<string>();
         const changed = new Set<string>();
@@ -256,20 +253,12 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
           created.add(id);
           return { kind: 'created', id };
         });
-        if (created.size) {
-          // One INSERT for all; creation times a millisecond apart, ending now, so
-          // sort=createdAt lists an import in file order (one statement would give all one time).
-          const start = Date.now() - created.size;
-          await tx.contact.createMany({
-            data: [...created].map((id, i) => {
-              const at = new Date(start + i + 1);
-              return { id, userId, ...columns(index.get(id)!), createdAt: at, updatedAt: at };
-            }),
-          });
-        }
-        for (const id of changed) {
-          await tx.contact.update({ where: { id }, data: { ...columns(index.get(id)!), version: versions.get(id)! + 1 } });
-        }
+        // Creation times a millisecond apart, ending now, so sort=createdAt lists an
+        // import in file order (one statement would give all one time).
+        const start = Date.now() - created.size;
+        await insertContacts(tx, userId, [...created].map((id, i) => ({ id, draft: index.get(id)!, at: new Date(start + i + 1) })));
+        const now = new Date();
+        await updateContacts(tx, userId, [...changed].map((id) => ({ id, draft: index.get(id)!, at: now })));
         return outcomes;
       }, DB_DEADLINES.transaction);
     },

@@ -70,6 +70,9 @@ describe('import finds contacts already there', () => {
     expect(res.body).toMatchObject({ imported: 0, merged: 1, changes: [{ contactId: contact.id, outcome: 'merged', notes: ["merged into 'Deirdre' (exported from it)"] }] });
     const [back] = await everything(agent);
     expect(back).toMatchObject({ firstName: 'Deirdre', notes: 'First name (merged): Dee' });
+    // The merge is a change like any other: a new version, so a stale If-Match fails.
+    expect((await agent.get(`/v1/contacts/${contact.id}`)).headers.etag).toBe('"v3"');
+    expect(back!.updatedAt > contact.updatedAt).toBe(true);
     expect(back!.emails.map((e) => e.value)).toEqual(['deirdre@example.org', 'dee@example.org']);
   });
 
