@@ -72,7 +72,7 @@ describe('import finds contacts already there', () => {
     expect(back).toMatchObject({ firstName: 'Deirdre', notes: 'First name (merged): Dee' });
     // The merge is a change like any other: a new version, so a stale If-Match fails.
     expect((await agent.get(`/v1/contacts/${contact.id}`)).headers.etag).toBe('"v3"');
-    expect(back!.updatedAt > contact.updatedAt).toBe(true);
+    expect(String(back!.updatedAt) > String(contact.updatedAt)).toBe(true);
     expect(back!.emails.map((e) => e.value)).toEqual(['deirdre@example.org', 'dee@example.org']);
   });
 
