@@ -71,7 +71,7 @@ function itemLabel(item: unknown): string {
 }
 
 /** A field error as a sentence about `input`. */
-export function describe(path: string, message: string, input: Record<string, unknown>): string {
+export function describeIssue(path: string, message: string, input: Record<string, unknown>): string {
   if (message === IDENTITY_MESSAGE) return 'it has no name, company, email or phone';
   const [field, index] = path.split('.');
   if (field && field in LISTS) {
@@ -143,7 +143,7 @@ export function prepareRecord(original: Record<string, unknown>): Prepared {
         const error = errors.find((e) => e.path === `${field}.${i}` || e.path.startsWith(`${field}.${i}.`))!;
         if (text) {
           moved.push(`${LISTS[field][0]!.toUpperCase()}${LISTS[field].slice(1)}${itemLabel(list[i])}: ${text}`);
-          changes.push(`${describe(error.path, error.message, input)}: kept in the notes`);
+          changes.push(`${describeIssue(error.path, error.message, input)}: kept in the notes`);
         }
       }
     }
@@ -156,7 +156,7 @@ export function prepareRecord(original: Record<string, unknown>): Prepared {
     input = repaired;
   }
   const remaining = zodFieldErrors(parsed.error);
-  const said = remaining.slice(0, 2).map((e) => describe(e.path, e.message, input));
+  const said = remaining.slice(0, 2).map((e) => describeIssue(e.path, e.message, input));
   if (remaining.length > 2) said.push(`and ${remaining.length - 2} more`);
   // Named from the record as written: its only name may be the email that was not valid.
   return { ok: false, name: rawName(original), reason: said.join('; ') };

@@ -1,18 +1,18 @@
-import { describe as group, expect, it } from 'vitest';
-import { describe, prepareRecord } from '../../app/contacts/import-report.ts';
+import { describe, expect, it } from 'vitest';
+import { describeIssue, prepareRecord } from '../../app/contacts/import-report.ts';
 
-group('the import report in words', () => {
+describe('the import report in words', () => {
   it('names the item, quotes it and says what is wrong', () => {
     const input = { firstName: 'Ana', phones: [{ value: '555 0100' }, { value: 'abc' }], emails: [{ value: 'nope' }] };
-    expect(describe('phones.1.value', 'may contain only digits, spaces and + ( ) - . / # * , ; x ext', input)).toBe(
+    expect(describeIssue('phones.1.value', 'may contain only digits, spaces and + ( ) - . / # * , ; x ext', input)).toBe(
       "the second phone number, 'abc', is not a phone number",
     );
-    expect(describe('emails.0.value', 'must be a valid email address', input)).toBe("the first email address, 'nope', is not an email address");
-    expect(describe('firstName', 'must be at most 100 characters', input)).toBe('the first name is longer than 100 characters');
-    expect(describe('emails', 'at most 20 emails', { emails: Array(21).fill({ value: 'a@b.c' }) })).toBe(
+    expect(describeIssue('emails.0.value', 'must be a valid email address', input)).toBe("the first email address, 'nope', is not an email address");
+    expect(describeIssue('firstName', 'must be at most 100 characters', input)).toBe('the first name is longer than 100 characters');
+    expect(describeIssue('emails', 'at most 20 emails', { emails: Array(21).fill({ value: 'a@b.c' }) })).toBe(
       'it has 21 email addresses; at most 20 can be kept',
     );
-    expect(describe('birthday', 'must be a real calendar date', { birthday: '2023-02-30' })).toBe("the birthday, '2023-02-30', is not a date");
+    expect(describeIssue('birthday', 'must be a real calendar date', { birthday: '2023-02-30' })).toBe("the birthday, '2023-02-30', is not a date");
   });
 
   it('moves a bad item of a list into the notes and keeps the contact, saying so', () => {
