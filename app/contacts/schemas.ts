@@ -1,4 +1,5 @@
 import * as z from '../zod.ts';
+import { ADDRESS_LABELS, EMAIL_LABELS, PHONE_LABELS, RELATED_LABELS, URL_LABELS } from './label-words.ts';
 
 /*
  * One set of zod schemas validates requests, types the code (z.infer) and
@@ -29,28 +30,7 @@ const text = (max: number) =>
 const absentAsNull = (s: z.ZodMiniType<string | null, string | null>) =>
   z.pipe(z.optional(s), z.transform((v: string | null | undefined) => v ?? null));
 
-export const EMAIL_LABELS = ['home', 'work', 'other'] as const;
-export const PHONE_LABELS = ['mobile', 'home', 'work', 'other'] as const;
-export const ADDRESS_LABELS = ['home', 'work', 'other'] as const;
-export const URL_LABELS = ['home', 'work', 'other'] as const;
-// Google Contacts' relation types (its CSV and People API), which cover
-// Apple's X-ABRELATEDNAMES built-ins; vCard 4 RELATED types map onto them.
-export const RELATED_LABELS = [
-  'spouse',
-  'partner',
-  'child',
-  'mother',
-  'father',
-  'parent',
-  'brother',
-  'sister',
-  'sibling',
-  'friend',
-  'relative',
-  'manager',
-  'assistant',
-  'other',
-] as const;
+export { ADDRESS_LABELS, EMAIL_LABELS, PHONE_LABELS, RELATED_LABELS, URL_LABELS };
 
 /**
  * A label the enum has no word for (Apple's custom "Boat", Google's "Lake

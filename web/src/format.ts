@@ -2,8 +2,6 @@ import type { Contact } from './api.ts';
 
 /*
  * How contacts read on screen: names, labels, web addresses, birthdays.
- * The label lists mirror the API's enums (app/contacts/schemas.ts); their
- * types come from the API's, so tsc notices if one changes.
  */
 
 export type Email = Contact['emails'][number];
@@ -12,26 +10,8 @@ export type Address = Contact['addresses'][number];
 export type Url = Contact['urls'][number];
 export type Related = Contact['related'][number];
 
-export const EMAIL_LABELS: readonly Email['label'][] = ['home', 'work', 'other'];
-export const PHONE_LABELS: readonly Phone['label'][] = ['mobile', 'home', 'work', 'other'];
-export const ADDRESS_LABELS: readonly Address['label'][] = ['home', 'work', 'other'];
-export const URL_LABELS: readonly Url['label'][] = ['home', 'work', 'other'];
-export const RELATED_LABELS: readonly Related['label'][] = [
-  'spouse',
-  'partner',
-  'child',
-  'mother',
-  'father',
-  'parent',
-  'brother',
-  'sister',
-  'sibling',
-  'friend',
-  'relative',
-  'manager',
-  'assistant',
-  'other',
-];
+// The contract's label words, from the server's own list (a module without zod).
+export { ADDRESS_LABELS, EMAIL_LABELS, PHONE_LABELS, RELATED_LABELS, URL_LABELS } from '../../app/contacts/label-words.ts';
 
 type Named = Pick<Contact, 'prefix' | 'firstName' | 'middleName' | 'lastName' | 'suffix' | 'nickname' | 'company' | 'emails' | 'phones'>;
 
