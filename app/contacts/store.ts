@@ -223,9 +223,12 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
       if (records.length === 0) return [];
       return (await prisma()).$transaction(async (tx) => {
         await lockOwner(tx, userId);
-        // Matching reads every contact of the user: MAX_CONTACTS_PER_USER bounds them, and
-        // reading them inside the transaction (after the owner lock) means a concurrent
-        // import cannot create the same person twice.
+        // Matching reads every contact of the user (MAX_CONTACTS_PER_USER bounds them).
+        // The owner lock keeps a concurrent import or create from adding the same
+        // person; locking the rows too (in id order, as merge does) keeps a PATCH,
+        // DELETE or merge from changing one between this read and the write, which
+        // would otherwise be overwritten with what was read.
+        await tx.$executeRaw`SELECT 1 FROM "contacts" WHERE "user_id" = ${userId}::uuid ORDER BY "id" FOR UPDATE`;
         const rows = await tx.contact.findMany({ where: { userId }, select: CONTACT_COLUMNS });
         const index = new DuplicateIndex<ContactDraft>();
         for (const r of rows) index.set(r.id, draftOf(toContact(r).contact));

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../support/harness.ts';
@@ -104,6 +105,66 @@ describe('import finds contacts already there', () => {
       { index: 0, line: 2, name: 'Full', reason: "matches 'Full', but merging would go over a limit (emails: at most 20 emails)" },
     ]);
     expect((await everything(agent))[0]!.emails).toHaveLength(20);
+  });
+
+  it('an import racing a PATCH, a merge or a DELETE of the contacts it merges into loses neither side', async () => {
+    const rows = (extra: (i: number) => string) =>
+      ['First Name,Last Name,E-mail 1 - Value,Phone 1 - Value', ...Array.from({ length: 150 }, (_, i) => `P${i},Seed,p${i}@race.example,${extra(i)}`)].join('\n');
+    for (const delay of [0, 30, 80, 150]) {
+      const agent = await freshUser();
+      expect((await agent.post('/v1/contacts/import').type('text/csv').send(rows(() => ''))).body.imported).toBe(150);
+      const byEmail = async (email: string) => (await agent.get('/v1/contacts').query({ q: email })).body.items as Contact[];
+      const [target] = await byEmail('p149@race.example');
+      const [doomed] = await byEmail('p148@race.example');
+      const extra = (await create(agent, { firstName: 'Extra', emails: [{ value: 'extra@race.example' }] })).contact;
+      // Every row adds a phone, so the import merges into all 150 contacts.
+      // .then() sends it now: a supertest request starts only when awaited.
+      const importing = agent
+        .post('/v1/contacts/import')
+        .type('text/csv')
+        .send(rows((i) => `+34 600 000 ${String(i).padStart(3, '0')}`))
+        .then((r) => r);
+      await new Promise((r) => setTimeout(r, delay));
+      const [patched, merged, deleted] = await Promise.all([
+        agent.patch(`/v1/contacts/${target!.id}`).send({ jobTitle: 'Set by PATCH' }),
+        agent.post(`/v1/contacts/${target!.id}/merge`).send({ others: [{ id: extra.id }] }),
+        agent.delete(`/v1/contacts/${doomed!.id}`),
+      ]);
+      const imported = await importing;
+      expect([imported.status, patched.status, merged.status, deleted.status], `delay ${delay}`).toEqual([200, 200, 200, 204]);
+      const [after] = await byEmail('p149@race.example');
+      expect(after, `delay ${delay}`).toMatchObject({ jobTitle: 'Set by PATCH', phones: [{ value: '+34 600 000 149' }] });
+      expect(after!.emails.map((e) => e.value).sort(), `delay ${delay}`).toEqual(['extra@race.example', 'p149@race.example']);
+      // The deleted contact is gone, or came back as new from the file: never half of each.
+      const back = await byEmail('p148@race.example');
+      expect(back.length, `delay ${delay}`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('an import waits for a change in flight to a contact it merges into, and keeps that change', async () => {
+    const agent = await freshUser();
+    const file = (phone: boolean) =>
+      ['First Name,E-mail 1 - Value,Phone 1 - Value', ...['Ann', 'Ben', 'Cat'].map((n, i) => `${n},${n.toLowerCase()}@held.example,${phone ? `555 010${i}` : ''}`)].join('\n');
+    await agent.post('/v1/contacts/import').type('text/csv').send(file(false));
+    const [ben] = (await agent.get('/v1/contacts').query({ q: 'ben@held.example' })).body.items as Contact[];
+    // A transaction of its own holds Ben's row, as a PATCH in flight would.
+    const db = new pg.Client({ connectionString: t.database.url });
+    await db.connect();
+    try {
+      await db.query('BEGIN');
+      await db.query('SELECT 1 FROM contacts WHERE id = $1 FOR UPDATE', [ben!.id]);
+      // .then() sends it now: a supertest request starts only when awaited.
+      const importing = agent.post('/v1/contacts/import').type('text/csv').send(file(true)).then((r) => r);
+      await new Promise((r) => setTimeout(r, 300));
+      await db.query(`UPDATE contacts SET job_title = 'Set meanwhile', version = version + 1 WHERE id = $1`, [ben!.id]);
+      await db.query('COMMIT');
+      expect((await importing).body).toMatchObject({ merged: 3 });
+    } finally {
+      await db.end();
+    }
+    const after = (await agent.get(`/v1/contacts/${ben!.id}`)).body;
+    // Read after the change committed, so merged onto it: the change and the import's phone are both there.
+    expect(after).toMatchObject({ jobTitle: 'Set meanwhile', phones: [{ value: '555 0101' }] });
   });
 
   it('two imports of one file at once create each person once', async () => {
