@@ -67,6 +67,24 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
   let count = 0;
   let beginLine = 0;
   let droppedEarly = new Set<string>();
+  /** The last property line's name at depth >= 1: a BEGIN:VCARD nests only after AGENT (vCard 2.1). */
+  let lastProperty = '';
+  const startCard = () => {
+    lines = [];
+    chars = 0;
+    problem = undefined;
+    beginLine = count;
+    droppedEarly = new Set();
+    lastProperty = '';
+  };
+  // The record is made only while the parser is reading: later cards are only counted.
+  const emit = async (record: () => ParsedRecord) => {
+    total++;
+    if (reading) reading = onRecord(record());
+    lines = [];
+    // A card can cost tens of ms (a 100,000-character CATEGORIES): a turn for others after each.
+    await breathe();
+  };
   for (let pos = 0; pos < body.length; ) {
     let nl = body.indexOf('\n', pos);
     if (nl < 0) nl = body.length;
@@ -75,15 +93,17 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
     if ((++count & 127) === 0) await breathe();
     const continued = line.startsWith(' ') || line.startsWith('\t');
     if (BEGIN.test(line)) {
-      if (depth === 0) {
-        lines = [];
-        chars = 0;
-        problem = undefined;
-        beginLine = count;
-        droppedEarly = new Set();
+      if (depth > 0 && lastProperty !== 'AGENT') {
+        // A card that never ended: say so, and read on from this one rather than
+        // taking every later card as nested in it.
+        const at = beginLine;
+        await emit(() => ({ line: at, reason: 'the vCard has no END:VCARD before the next BEGIN:VCARD' }));
+        depth = 0;
       }
+      if (depth === 0) startCard();
       depth++;
       dropping = false;
+      lastProperty = '';
       if (depth > IMPORT_LIMITS.maxNesting) problem ??= `vCards nested more than ${IMPORT_LIMITS.maxNesting} deep`;
     } else if (END.test(line)) {
       if (depth === 0) continue;
@@ -91,9 +111,13 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
       dropping = false;
     } else if (depth === 0) continue;
     else if (!continued) {
+      // vCard 2.1 base64 (a photo) may go on in unindented lines until a blank one:
+      // still the dropped value while a line does not look like a property.
+      if (dropping && line.trim() !== '' && !/^[\w.-]+[;:]/.test(line)) continue;
       const unused = UNUSED.exec(line);
       dropping = unused !== null;
       if (unused) droppedEarly.add(unused[1]!.toUpperCase());
+      lastProperty = /^(?:[\w-]+\.)?([\w-]+)/.exec(line)?.[1]?.toUpperCase() ?? '';
     }
 
     if (reading && problem === undefined && !dropping) {
@@ -105,17 +129,14 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
     if (problem !== undefined) lines = [];
     if (depth === 0) {
       // The line was the END of a top-level card.
-      total++;
       complete++;
-      if (reading) reading = onRecord(problem === undefined ? cardRecord(lines, beginLine, [...droppedEarly]) : { line: beginLine, reason: problem });
-      lines = [];
+      const [cardLines, at, early, why] = [lines, beginLine, [...droppedEarly], problem];
+      await emit(() => (why === undefined ? cardRecord(cardLines, at, early) : { line: at, reason: why }));
     }
   }
   if (complete === 0) throw noVCard();
-  if (depth > 0) {
-    total++;
-    if (reading) onRecord({ line: beginLine, reason: 'the last vCard has no END:VCARD' });
-  }
+  const at = beginLine;
+  if (depth > 0) await emit(() => ({ line: at, reason: 'the last vCard has no END:VCARD' }));
   return total;
 };
 

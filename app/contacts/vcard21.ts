@@ -88,7 +88,8 @@ export function vcard21To30(lines: string[]): string[] {
       else if (/^[\s]/.test(line) || !/^[\w.-]+[;:]/.test(line)) continue; // base64 body: dropped with its property
       else base64 = false;
     }
-    if (previous >= 0 && QP_SOFT_BREAK.test(logical[previous]!) && isQpLine(logical[previous]!)) {
+    // A soft break right before END:VCARD ends the value: it does not swallow the END.
+    if (previous >= 0 && QP_SOFT_BREAK.test(logical[previous]!) && isQpLine(logical[previous]!) && !/^END:VCARD\s*$/i.test(line)) {
       logical[previous] = logical[previous]!.slice(0, -1) + line;
     } else if (previous >= 0 && /^[ \t]/.test(line)) {
       logical[previous] += line;
@@ -105,7 +106,8 @@ export function vcard21To30(lines: string[]): string[] {
     if (upper === 'BEGIN' || upper === 'END') return [text];
     let value = l.value;
     const charset = l.params.find((p) => p.key === 'CHARSET')?.value;
-    if (isQuotedPrintable(l)) value = decodeCharset(decodeQuotedPrintable(value), charset);
+    // A soft break with nothing after it (the value's last line) is no character.
+    if (isQuotedPrintable(l)) value = decodeCharset(decodeQuotedPrintable(value.replace(/=$/, '')), charset);
     value = escape3(upper, value);
     const types = l.params.filter((p) => p.key === 'TYPE').map((p) => p.value).filter(Boolean);
     const others = l.params.filter((p) => !['TYPE', 'ENCODING', 'CHARSET'].includes(p.key));

@@ -85,7 +85,10 @@ export function hostileShapes(): Shape[] {
   add('csv: distinct rows up to the limit', 'text/csv', 200, 50, fillNumbered((i) => `a${i}\n`, 'First Name\n'));
   add('vcard: minimal cards', 'text/vcard', 200, 1, fill('', 'BEGIN:VCARD\nFN:a\nEND:VCARD\n'));
   add('vcard: nesting never closed', 'text/vcard', 400, 0, fill('', 'BEGIN:VCARD\n'));
-  add('vcard: nested cards', 'text/vcard', 200, 0, fill('', `${'BEGIN:VCARD\r\n'.repeat(3)}FN:n\r\n${'END:VCARD\r\n'.repeat(3)}`));
+  // Without AGENT a BEGIN inside a card starts the next card (the first two have no END); the third is one person throughout.
+  const nested = fill('', `${'BEGIN:VCARD\r\n'.repeat(3)}FN:n\r\n${'END:VCARD\r\n'.repeat(3)}`);
+  add('vcard: nested cards', 'text/vcard', 200, 1, nested, nested.count * 3);
+  add('vcard: AGENT-nested cards', 'text/vcard', 200, 0, fill('', `${'BEGIN:VCARD\r\nAGENT:\r\n'.repeat(3)}FN:n\r\n${'END:VCARD\r\n'.repeat(3)}`));
   const props = `${'X-A:1\r\n'.repeat(990)}`;
   add('vcard: 990 properties per card, no name', 'text/vcard', 200, 0, fill('', card(props.trimEnd())));
   add('vcard: 14,000 properties per card', 'text/vcard', 200, 0, fill('', card(`FN:a\r\n${'X-A:1\r\n'.repeat(14_000)}`.trimEnd())));

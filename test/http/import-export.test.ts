@@ -374,9 +374,31 @@ describe('imports are bounded', () => {
     expect(await everything(agent)).toEqual([]);
   });
 
+  it('vCard: a card without END:VCARD costs that card only; the cards after it import', async () => {
+    const agent = await freshUser();
+    const card = (name: string, end = true) => `BEGIN:VCARD\r\nVERSION:3.0\r\nN:${name};;;;\r\nFN:${name}\r\n${end ? 'END:VCARD\r\n' : ''}`;
+    const body = [card('One'), card('Two', false), ...Array.from({ length: 20 }, (_, i) => card(`After${i}`))].join('');
+    const res = await agent.post('/v1/contacts/import').type('text/vcard').send(body);
+    expect(res.body).toMatchObject({
+      imported: 21,
+      skipped: [{ index: 1, line: 6, name: null, reason: 'the vCard has no END:VCARD before the next BEGIN:VCARD' }],
+    });
+    expect((await everything(agent)).map((c) => c.lastName)).toEqual(['One', ...Array.from({ length: 20 }, (_, i) => `After${i}`)]);
+  });
+
+  it('vCard 2.1: a photo in unindented base64 lines ended by a blank line is dropped, not counted against the card', async () => {
+    const agent = await freshUser();
+    const photo = Array.from({ length: 1_400 }, () => 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=').join('\r\n');
+    const card = `BEGIN:VCARD\r\nVERSION:2.1\r\nN:Photo;Pat\r\nPHOTO;ENCODING=BASE64;JPEG:\r\n${photo}\r\n\r\nTEL;CELL:555 0100\r\nNOTE;ENCODING=QUOTED-PRINTABLE:ends with a soft break=\r\nEND:VCARD\r\n`;
+    const res = await agent.post('/v1/contacts/import').type('text/vcard').send(card);
+    expect(res.body).toMatchObject({ imported: 1, skipped: [], changes: [{ name: 'Pat Photo', notes: ['not kept: PHOTO'] }] });
+    expect((await everything(agent))[0]).toMatchObject({ phones: [{ value: '555 0100', label: 'mobile' }], notes: 'ends with a soft break' });
+  });
+
   it('vCard: skips a card nested too deep, too long or of too many lines, drops embedded photos, and says why in a line', async () => {
     const agent = await freshUser();
-    const nested = `${'BEGIN:VCARD\r\n'.repeat(6)}FN:Deep\r\n${'END:VCARD\r\n'.repeat(6)}`;
+    // vCard 2.1 nests a card only as an AGENT's value.
+    const nested = `${'BEGIN:VCARD\r\nVERSION:2.1\r\nAGENT:\r\n'.repeat(6)}FN:Deep\r\n${'END:VCARD\r\n'.repeat(6)}`;
     const long = `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Long\r\nNOTE:${'x'.repeat(120_000)}\r\nEND:VCARD\r\n`;
     const many = `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Many\r\n${'X-A:1\r\n'.repeat(2_000)}END:VCARD\r\n`;
     const photo = `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Photo\r\nPHOTO;ENCODING=b;TYPE=JPEG:${'QUJD'.repeat(30_000)}\r\n ${'QUJD'.repeat(30_000)}\r\nEND:VCARD\r\n`;
@@ -385,8 +407,8 @@ describe('imports are bounded', () => {
       imported: 1,
       skipped: [
         { index: 0, line: 1, name: null, reason: 'vCards nested more than 4 deep' },
-        { index: 1, line: 14, name: null, reason: 'the vCard is longer than 100000 characters' },
-        { index: 2, line: 19, name: null, reason: 'the vCard has more than 1000 lines' },
+        { index: 1, line: 26, name: null, reason: 'the vCard is longer than 100000 characters' },
+        { index: 2, line: 31, name: null, reason: 'the vCard has more than 1000 lines' },
       ],
       changes: [{ index: 3, name: 'Photo', outcome: 'imported', notes: ['not kept: PHOTO'] }],
     });
