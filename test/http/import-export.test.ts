@@ -374,6 +374,17 @@ describe('imports are bounded', () => {
     expect(await everything(agent)).toEqual([]);
   });
 
+  it("CSV: a cell of more than 100 ' ::: ' values skips its row, named, and the rest imports", async () => {
+    const agent = await freshUser();
+    const many = Array.from({ length: 5_000 }, (_, i) => `a${i}@x.example`).join(' ::: ');
+    const csv = ['First Name,E-mail 1 - Value', 'Ok,ok@x.example', `Many,${many}`, 'After,after@x.example'].join('\n');
+    const res = await agent.post('/v1/contacts/import').type('text/csv').send(csv);
+    expect(res.body).toMatchObject({
+      imported: 2,
+      skipped: [{ index: 1, line: 3, name: null, reason: 'a cell holds more than 100 values joined with " ::: "' }],
+    });
+  });
+
   it('vCard: a card without END:VCARD costs that card only; the cards after it import', async () => {
     const agent = await freshUser();
     const card = (name: string, end = true) => `BEGIN:VCARD\r\nVERSION:3.0\r\nN:${name};;;;\r\nFN:${name}\r\n${end ? 'END:VCARD\r\n' : ''}`;
