@@ -35,8 +35,15 @@ function samePhone(a: string, b: string): boolean {
   return short.length >= PHONE_TAIL && long.endsWith(short);
 }
 
+/** How many emails and phone numbers a and b share. */
+function shared(a: Keyed, b: Keyed): number {
+  const ea = new Set(a.emails.map((e) => emailKey(e.value)));
+  const pa = a.phones.map((p) => phoneKey(p.value));
+  return b.emails.filter((e) => ea.has(emailKey(e.value))).length + b.phones.filter((p) => pa.some((k) => samePhone(k, phoneKey(p.value)))).length;
+}
+
 /** Both have emails and share none, or phones and share none: two people with one name. */
-function conflicts(a: Keyed, b: Keyed): boolean {
+export function conflicts(a: Keyed, b: Keyed): boolean {
   const ea = new Set(a.emails.map((e) => emailKey(e.value)));
   if (ea.size && b.emails.length && !b.emails.some((e) => ea.has(emailKey(e.value)))) return true;
   const pa = a.phones.map((p) => phoneKey(p.value));
@@ -92,17 +99,26 @@ export class DuplicateIndex<T extends Keyed> {
     return this.entries.get(id);
   }
 
-  /** The first entry (in insertion order of its key) that is the same person as d, strongest reason first. */
+  /**
+   * The entry that is the same person as d: one with exactly d's content
+   * first (our own export coming back must land on the same contacts), then
+   * the strongest reason, then the entry that shares the most with d.
+   */
   find(d: Keyed): { id: string; reason: MatchReason } | null {
     const candidates = new Set<string>();
     for (const k of this.keys(d as T)) for (const id of this.byKey.get(k) ?? []) candidates.add(id);
-    let best: { id: string; reason: MatchReason } | null = null;
+    let best: { id: string; reason: MatchReason; score: number } | null = null;
     const rank: Record<MatchReason, number> = { email: 0, phone: 1, name: 2 };
     for (const id of candidates) {
-      const reason = matchReason(this.entries.get(id)!, d);
-      if (reason && (!best || rank[reason] < rank[best.reason])) best = { id, reason };
+      const entry = this.entries.get(id)!;
+      const reason = matchReason(entry, d);
+      if (!reason) continue;
+      const score = deepEqual(entry, d) ? Infinity : shared(entry, d);
+      if (!best || score === Infinity || (best.score !== Infinity && (rank[reason] < rank[best.reason] || (reason === best.reason && score > best.score)))) {
+        best = { id, reason, score };
+      }
     }
-    return best;
+    return best && { id: best.id, reason: best.reason };
   }
 }
 
@@ -123,15 +139,20 @@ export function duplicateGroups(contacts: Contact[]): DuplicateGroup[] {
     return r;
   };
   const rank: Record<MatchReason, number> = { email: 0, phone: 1, name: 2 };
+  const members = new Map<string, Contact[]>();
   for (const c of contacts) {
     parent.set(c.id, c.id);
     const match = index.find(c);
-    if (match) {
-      const r = root(match.id);
+    // A group is one person: c joins only if it matches or at least does not
+    // contradict every member (John at acme and John at othercorp are two
+    // people, even when a John without an email is like both).
+    const r = match ? root(match.id) : undefined;
+    if (match && r && (members.get(r) ?? []).every((m) => matchReason(m, c) !== null || !conflicts(m, c))) {
       parent.set(c.id, r);
+      members.get(r)!.push(c);
       const was = reasonOf.get(r);
       if (!was || rank[match.reason] < rank[was]) reasonOf.set(r, match.reason);
-    }
+    } else members.set(c.id, [c]);
     index.set(c.id, c);
   }
   const groups = new Map<string, Contact[]>();

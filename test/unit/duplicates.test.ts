@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { duplicateGroups, matchReason, mergeDrafts, sameDraft } from '../../app/contacts/duplicates.ts';
+import { DuplicateIndex, duplicateGroups, matchReason, mergeDrafts, sameDraft } from '../../app/contacts/duplicates.ts';
 import { contactCreateSchema, type Contact, type ContactDraft } from '../../app/contacts/schemas.ts';
 
 const draft = (input: Record<string, unknown>): ContactDraft => contactCreateSchema.parse(input);
@@ -49,6 +49,30 @@ describe('duplicateGroups', () => {
       ['email', ['1', '3', '4']],
       ['name', ['2', '5']],
     ]);
+  });
+});
+
+describe('a group is one person', () => {
+  it('two Johns whose emails differ stay apart, whatever the order, even beside a John without an email', () => {
+    const acme = contact('a', { firstName: 'John', lastName: 'Smith', emails: [{ value: 'john.smith@acme.example' }] });
+    const none = contact('n', { firstName: 'John', lastName: 'Smith' });
+    const other = contact('o', { firstName: 'John', lastName: 'Smith', emails: [{ value: 'jsmith@othercorp.example' }] });
+    for (const order of [[acme, none, other], [none, acme, other], [acme, other, none], [other, none, acme], [none, other, acme]]) {
+      for (const g of duplicateGroups(order)) {
+        const ids = g.contacts.map((c) => c.id);
+        expect(ids.includes('a') && ids.includes('o'), order.map((c) => c.id).join()).toBe(false);
+      }
+    }
+  });
+
+  it('an exact copy finds its own contact before another with the same name', () => {
+    const index = new DuplicateIndex<ContactDraft>();
+    const withEmail = draft({ firstName: 'Ana', emails: [{ value: 'ana@x.example' }] });
+    const without = draft({ firstName: 'Ana', notes: 'same name, no email' });
+    index.set('with', withEmail);
+    index.set('without', without);
+    expect(index.find(without)).toEqual({ id: 'without', reason: 'name' });
+    expect(index.find(withEmail)).toEqual({ id: 'with', reason: 'email' });
   });
 });
 
