@@ -169,6 +169,7 @@ function planFor(header: string[]): (row: string[]) => { input: Record<string, u
     urls: present('website'),
     related: present('relation'),
     orgs: present('organization'),
+    outlook: at.has('job title'),
   };
   return (row) => {
     const col: Cells = (...names) => {
@@ -216,7 +217,7 @@ function inFileOrder<T>(items: { column: string; item: T }[], position: (name: s
 
 function rowToInput(
   col: Cells,
-  n: Record<'emails' | 'phones' | 'addresses' | 'urls' | 'related' | 'orgs', number>,
+  n: Record<'emails' | 'phones' | 'addresses' | 'urls' | 'related' | 'orgs', number> & { outlook: boolean },
   position: (name: string) => number,
 ): Record<string, unknown> {
   const rawTags = splitMulti(col('Labels', 'Group Membership')).concat(col('Categories').split(';'))
@@ -306,15 +307,16 @@ function rowToInput(
   }
 
   return {
-    // Outlook's "Title" is the name prefix (Mr., Dr.); the job is "Job Title".
-    prefix: col('Name Prefix', 'Title'),
+    // Outlook's "Title" is the name prefix (Mr., Dr.), beside its "Job Title";
+    // in a sheet without "Job Title", "Title" is the job.
+    prefix: n.outlook ? col('Name Prefix', 'Title') : col('Name Prefix'),
     firstName,
     middleName,
     lastName,
     suffix: col('Name Suffix', 'Suffix'),
     nickname: col('Nickname'),
     company: col('Organization Name', 'Organization 1 - Name', 'Company'),
-    jobTitle: col('Organization Title', 'Organization 1 - Title', 'Job Title'),
+    jobTitle: n.outlook ? col('Organization Title', 'Organization 1 - Title', 'Job Title') : col('Organization Title', 'Organization 1 - Title', 'Job Title', 'Title'),
     emails,
     phones,
     addresses,

@@ -189,7 +189,7 @@ describe('export', () => {
 
   it('CSV import reads a hand-made sheet: one Name column, Email, Phone, Mobile; reports the columns it cannot keep', async () => {
     const agent = await freshUser();
-    const sheet = ['Name,Email,Phone,Mobile,Shoe size', 'Ana María Lima,ana@example.org,555 0100,+34 612 345 678,38', 'Cher,,,,'].join('\n');
+    const sheet = ['Name,Email,Phone,Mobile,Title,Shoe size', 'Ana María Lima,ana@example.org,555 0100,+34 612 345 678,CTO,38', 'Cher,,,,,'].join('\n');
     const res = await agent.post('/v1/contacts/import').type('text/csv').send(sheet);
     expect(res.body).toMatchObject({
       imported: 2,
@@ -200,6 +200,9 @@ describe('export', () => {
     expect(ana).toMatchObject({
       firstName: 'Ana María',
       lastName: 'Lima',
+      // Without Outlook's "Job Title" beside it, "Title" is the job, not the name prefix.
+      prefix: null,
+      jobTitle: 'CTO',
       emails: [{ value: 'ana@example.org', label: 'other' }],
       phones: [
         { value: '555 0100', label: 'other' },
