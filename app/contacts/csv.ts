@@ -197,7 +197,7 @@ function planFor(header: string[]): (row: string[]) => { input: Record<string, u
       if (consumed.has(i) || !v || EMPTY_VALUES.has(v.trim().toLowerCase()) || DERIVED.test(name)) return;
       // Google's label/value pairs are named once ("Event 1"); other columns by their name.
       const group = /^(.+ \d+) - (?:label|type|value|service)$/i.exec(name)?.[1] ?? (name || `column ${i + 1}`);
-      if (!dropped.includes(group) && dropped.length < 8) dropped.push(group);
+      if (!dropped.includes(group)) dropped.push(group);
     });
     return { input, dropped };
   };

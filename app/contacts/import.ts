@@ -62,6 +62,15 @@ export function breather(sliceMs = 5): () => Promise<void> {
 
 const clip = (s: string) => (s.length <= IMPORT_LIMITS.maxReason ? s : `${s.slice(0, IMPORT_LIMITS.maxReason - 1)}…`);
 
+/** "not kept: PHOTO, IMPP and 3 more": as many names as fit in one report sentence, the rest counted. */
+export function notKept(names: string[]): string {
+  const more = (n: number) => (n ? ` and ${n} more` : '');
+  let shown = names.length;
+  const text = (k: number) => `not kept: ${names.slice(0, k).join(', ')}${more(names.length - k)}`;
+  while (shown > 1 && text(shown).length > IMPORT_LIMITS.maxReason) shown--;
+  return text(shown);
+}
+
 type Skip = ImportResult['skipped'][number];
 type Change = NonNullable<ImportResult['changes']>[number];
 
@@ -110,7 +119,7 @@ export async function importContacts(
     if (prepared.ok) {
       const notes = [...prepared.changes];
       const dropped = 'input' in record ? (record.dropped ?? []) : [];
-      if (dropped.length) notes.push(`not kept: ${dropped.join(', ')}`);
+      if (dropped.length) notes.push(notKept(dropped));
       readable.push({ index, line: record.line, name: prepared.name, draft: prepared.draft, notes, ...('uid' in record && record.uid ? { uid: record.uid } : {}) });
     } else {
       invalidCount++;
@@ -157,7 +166,10 @@ export async function importContacts(
         : o.kind === 'unchanged'
           ? [`already in your contacts as '${o.name}' (${MATCHED_BY[o.reason]}); nothing new`]
           : [];
-    changes.push({ ...at, contactId: o.id, outcome: o.kind === 'created' ? 'imported' : o.kind, notes: [...said, ...r.notes].slice(0, 4).map(clip) });
+    const notes = [...said, ...r.notes];
+    // At most 4 sentences a record; the rest counted, so nothing goes unsaid.
+    const shown = notes.length > 4 ? [...notes.slice(0, 3), `and ${notes.length - 3} more things not kept or changed`] : notes;
+    changes.push({ ...at, contactId: o.id, outcome: o.kind === 'created' ? 'imported' : o.kind, notes: shown.map(clip) });
   });
 
   const unread = total - read;

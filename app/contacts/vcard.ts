@@ -223,7 +223,7 @@ const READ = new Set([
   'version', 'n', 'fn', 'nickname', 'org', 'title', 'email', 'tel', 'adr', 'url', 'related', 'x-abrelatednames', 'bday',
   'note', 'categories', 'x-contactfolio-favorite', 'x-ablabel', 'uid', 'prodid', 'rev', 'kind', 'x-abshowas', 'x-abuid',
   'x-ablabel', 'label', 'sort-string', 'x-ms-ol-default-postal-address', 'x-ms-ol-design', 'source', 'name', 'class',
-  'mailer', 'x-apple-subadministrativearea', 'x-apple-sublocality', 'x-abadr', 'x-ms-ol-design',
+  'mailer', 'x-abadr', 'x-ms-ol-design',
   'x-android-custom', 'x-ms-tel', 'x-ms-manager', 'x-ms-assistant', 'x-ms-spouse',
 ]);
 
@@ -288,6 +288,10 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
   }
   const all = (name: string) => byName.get(name) ?? [];
   const one = (name: string) => all(name)[0];
+  // A contact has one of these: a second one with a value is reported, not silently lost.
+  for (const name of ['n', 'org', 'title', 'bday']) {
+    if (all(name).slice(1).some((p) => str(values(p)))) dropped.add(`${name.toUpperCase()} (a second one)`);
+  }
   const labelOf = (kind: LabelKind, p: ICAL.Property) => labelFrom(kind, types(p), labels.get(groupOf(p)));
 
   const [family, given, additional, prefix, suffix] = parts(one('n'), 5);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeIssue, prepareRecord } from '../../app/contacts/import-report.ts';
+import { notKept } from '../../app/contacts/import.ts';
 
 describe('the import report in words', () => {
   it('names the item, quotes it and says what is wrong', () => {
@@ -48,5 +49,17 @@ describe('the import report in words', () => {
       name: 'nope',
       reason: 'it has no name, company, email or phone',
     });
+  });
+});
+
+describe('not kept', () => {
+  it('names what fits in one sentence and counts the rest', () => {
+    expect(notKept(['PHOTO', 'IMPP'])).toBe('not kept: PHOTO, IMPP');
+    const many = Array.from({ length: 40 }, (_, i) => `Custom Field ${i + 1}`);
+    const said = notKept(many);
+    expect(said.length).toBeLessThanOrEqual(120);
+    expect(said).toMatch(/^not kept: Custom Field 1, Custom Field 2, .* and \d+ more$/);
+    const named = said.replace('not kept: ', '').replace(/ and \d+ more$/, '').split(', ').length;
+    expect(said.endsWith(` and ${40 - named} more`)).toBe(true);
   });
 });

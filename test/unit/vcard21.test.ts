@@ -128,3 +128,12 @@ describe('parseVCards with 2.1 and Apple cards', () => {
     expect(r.dropped?.sort()).toEqual(['PHOTO', 'X-SOCIALPROFILE']);
   });
 });
+
+describe('what a card holds twice', () => {
+  it('a second ORG, TITLE, N or BDAY is reported, not silently lost', async () => {
+    const text = ['BEGIN:VCARD', 'VERSION:3.0', 'N:One;Ann;;;', 'ORG:First Corp', 'ORG:Second Corp', 'TITLE:CEO', 'TITLE:Chair', 'BDAY:1990-01-01', 'BDAY:1991-02-02', 'END:VCARD'].join('\r\n');
+    const r = inputOf((await read(text))[0]);
+    expect(r.input).toMatchObject({ company: 'First Corp', jobTitle: 'CEO', birthday: '1990-01-01' });
+    expect(r.dropped?.sort()).toEqual(['BDAY (a second one)', 'ORG (a second one)', 'TITLE (a second one)']);
+  });
+});
