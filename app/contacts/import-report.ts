@@ -70,6 +70,8 @@ function itemLabel(item: unknown): string {
   return text ? ` (${text})` : '';
 }
 
+const plural = (noun: string) => (noun.endsWith('ss') ? `${noun}es` : noun === 'related person' ? 'related people' : `${noun}s`);
+
 /** A field error as a sentence about `input`. */
 export function describeIssue(path: string, message: string, input: Record<string, unknown>): string {
   if (message === IDENTITY_MESSAGE) return 'it has no name, company, email or phone';
@@ -79,8 +81,7 @@ export function describeIssue(path: string, message: string, input: Record<strin
     const noun = LISTS[field as ListField];
     if (index === undefined) {
       const max = /at most (\d+)/.exec(message)?.[1];
-      const plural = noun.endsWith('ss') ? `${noun}es` : noun === 'related person' ? 'related people' : `${noun}s`;
-      return `it has ${Array.isArray(list) ? list.length : 'too many'} ${plural}; at most ${max ?? 'a few'} can be kept`;
+      return `it has ${Array.isArray(list) ? list.length : 'too many'} ${plural(noun)}; at most ${max ?? 'a few'} can be kept`;
     }
     const i = Number(index);
     const item = Array.isArray(list) ? list[i] : undefined;
@@ -89,7 +90,7 @@ export function describeIssue(path: string, message: string, input: Record<strin
   const noun = field ? (FIELDS[field] ?? field) : 'the record';
   if (field === 'birthday') return `the birthday, '${preview(input.birthday)}', is not a date`;
   const long = /at most (\d+) characters/.exec(message);
-  if (long) return `the ${noun} is longer than ${long[1]} characters`;
+  if (long) return `the ${noun} ${field === 'notes' ? 'are' : 'is'} longer than ${long[1]} characters`;
   return `the ${noun} ${message}`;
 }
 
@@ -122,41 +123,64 @@ export function prepareRecord(original: Record<string, unknown>): Prepared {
   let input = original;
   let parsed = contactCreateSchema.safeParse(input);
   if (parsed.success) return { ok: true, draft: parsed.data, name: preview(displayName(parsed.data), 60), changes: [] };
-  const errors = zodFieldErrors(parsed.error);
-  const bad = new Map<ListField, Set<number>>();
-  for (const e of errors) {
-    const [field, index] = e.path.split('.');
-    if (field && field in LISTS && index !== undefined && /^\d+$/.test(index)) {
-      const set = bad.get(field as ListField) ?? new Set<number>();
-      bad.set(field as ListField, set.add(Number(index)));
-    }
-  }
   const changes: string[] = [];
-  if (bad.size) {
+  const moved: string[] = [];
+  const noteLine = (field: ListField, item: unknown) => {
+    const text = itemText(field, item).trim();
+    return text ? `${LISTS[field][0]!.toUpperCase()}${LISTS[field].slice(1)}${itemLabel(item)}: ${text}` : undefined;
+  };
+  // Rounds of repair, each moving into the notes what zod names: items that are
+  // not valid, else lists over their cap (zod reports a list's cap before its items).
+  for (let round = 0; round < 4 && !parsed.success; round++) {
+    const errors = zodFieldErrors(parsed.error);
+    const itemErrors = errors.some((e) => /^\w+\.\d+/.test(e.path) && e.path.split('.')[0]! in LISTS);
     const repaired: Record<string, unknown> = { ...input };
-    const moved: string[] = [];
-    for (const [field, indexes] of bad) {
-      const list = input[field] as unknown[];
-      repaired[field] = list.filter((_, i) => !indexes.has(i));
-      for (const i of indexes) {
-        const text = itemText(field, list[i]).trim();
-        const error = errors.find((e) => e.path === `${field}.${i}` || e.path.startsWith(`${field}.${i}.`))!;
-        if (text) {
-          moved.push(`${LISTS[field][0]!.toUpperCase()}${LISTS[field].slice(1)}${itemLabel(list[i])}: ${text}`);
-          changes.push(`${describeIssue(error.path, error.message, input)}: kept in the notes`);
+    let changed = false;
+    for (const field of Object.keys(LISTS) as ListField[]) {
+      const list = input[field];
+      if (!Array.isArray(list)) continue;
+      if (itemErrors) {
+        const bad = new Set(
+          errors.flatMap((e) => {
+            const [f, index] = e.path.split('.');
+            return f === field && index !== undefined && /^\d+$/.test(index) ? [Number(index)] : [];
+          }),
+        );
+        if (!bad.size) continue;
+        repaired[field] = list.filter((_, k) => !bad.has(k));
+        for (const k of bad) {
+          const error = errors.find((e) => e.path === `${field}.${k}` || e.path.startsWith(`${field}.${k}.`))!;
+          const line = noteLine(field, list[k]);
+          if (line) {
+            moved.push(line);
+            changes.push(`${describeIssue(error.path, error.message, input)}: kept in the notes`);
+          }
         }
+        changed = true;
+      } else {
+        const cap = errors.find((e) => e.path === field && /at most (\d+)/.test(e.message));
+        if (!cap) continue;
+        const max = Number(/at most (\d+)/.exec(cap.message)![1]);
+        repaired[field] = list.slice(0, max);
+        const rest = list.slice(max);
+        moved.push(...rest.flatMap((item) => noteLine(field, item) ?? []));
+        changes.push(`it has ${list.length} ${plural(LISTS[field])}: the first ${max} are kept as such, the other ${rest.length} in the notes`);
+        changed = true;
       }
     }
-    if (moved.length) {
-      const notes = typeof input.notes === 'string' ? input.notes.trim() : '';
-      repaired.notes = [notes, ...moved].filter(Boolean).join('\n');
-    }
-    parsed = contactCreateSchema.safeParse(repaired);
-    if (parsed.success) return { ok: true, draft: parsed.data, name: preview(displayName(parsed.data), 60), changes };
+    if (!changed) continue;
+    const notes = typeof original.notes === 'string' ? original.notes.trim() : '';
+    repaired.notes = [notes, ...moved].filter(Boolean).join('\n');
     input = repaired;
+    parsed = contactCreateSchema.safeParse(input);
   }
+  if (parsed.success) return { ok: true, draft: parsed.data, name: preview(displayName(parsed.data), 60), changes };
   const remaining = zodFieldErrors(parsed.error);
-  const said = remaining.slice(0, 2).map((e) => describeIssue(e.path, e.message, input));
+  const said = remaining.slice(0, 2).map((e) =>
+    e.path === 'notes' && moved.length
+      ? 'its notes, with the values that could not be kept in their lists, would pass 10000 characters'
+      : describeIssue(e.path, e.message, input),
+  );
   if (remaining.length > 2) said.push(`and ${remaining.length - 2} more`);
   // Named from the record as written: its only name may be the email that was not valid.
   return { ok: false, name: rawName(original), reason: said.join('; ') };

@@ -146,7 +146,10 @@ export async function importContacts(
         skippedHere.push({ ...at, reason: 'contact_limit_reached' });
         return;
       case 'duplicate':
-        skippedHere.push({ ...at, reason: clip(`already in your contacts as '${o.name}' (${MATCHED_BY[o.reason]})`) });
+        skippedHere.push({
+          ...at,
+          reason: clip(o.earlier ? `the same person as '${o.name}' earlier in this file (${MATCHED_BY[o.reason]})` : `already in your contacts as '${o.name}' (${MATCHED_BY[o.reason]})`),
+        });
         return;
       case 'merge_too_large':
         skippedHere.push({ ...at, reason: clip(`matches '${o.name}', but merging would go over a limit (${o.problem})`) });

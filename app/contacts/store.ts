@@ -53,7 +53,9 @@ export interface ImportRecord {
 
 export type ImportOutcome =
   | { kind: 'created'; id: string; mergedFrom?: undefined }
-  | { kind: 'merged' | 'unchanged' | 'duplicate'; id: string; reason: MatchReason | 'uid'; name: string }
+  | { kind: 'merged' | 'unchanged'; id: string; reason: MatchReason | 'uid'; name: string }
+  /** `earlier`: the contact it matches was created by an earlier record of the same file. */
+  | { kind: 'duplicate'; id: string; reason: MatchReason | 'uid'; name: string; earlier: boolean }
   | { kind: 'merge_too_large'; id: string; name: string; problem: string }
   | { kind: 'over_limit' };
 
@@ -240,7 +242,7 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
           if (match) {
             const current = index.get(match.id)!;
             const name = displayName(current);
-            if (duplicates === 'skip') return { kind: 'duplicate', id: match.id, reason: match.reason, name };
+            if (duplicates === 'skip') return { kind: 'duplicate', id: match.id, reason: match.reason, name, earlier: created.has(match.id) };
             const merged = mergeDrafts(current, draft);
             if (sameDraft(merged, current)) return { kind: 'unchanged', id: match.id, reason: match.reason, name };
             const problem = capProblem(merged);

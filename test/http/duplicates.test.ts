@@ -88,6 +88,11 @@ describe('import finds contacts already there', () => {
       { index: 2, line: 4, name: 'Ana Lima', reason: "already in your contacts as 'Ana Lima' (same name)" },
       { index: 3, line: 5, name: 'Cy', reason: "already in your contacts as 'Cy' (same name)" },
     ]);
+    // Within one file too: the second Ana is the first one of this file, not one "already in your contacts".
+    const fresh = await freshUser();
+    expect((await fresh.post('/v1/contacts/import?duplicates=skip').type('text/csv').send(csv)).body.skipped).toEqual([
+      { index: 2, line: 4, name: 'Ana Lima', reason: "the same person as 'Ana Lima' earlier in this file (same name)" },
+    ]);
     const create = await agent.post('/v1/contacts/import?duplicates=create').type('text/csv').send(csv);
     expect(create.body).toMatchObject({ imported: 4, merged: 0, unchanged: 0 });
     expect(await everything(agent)).toHaveLength(7);

@@ -63,3 +63,35 @@ describe('not kept', () => {
     expect(said.endsWith(` and ${40 - named} more`)).toBe(true);
   });
 });
+
+describe('lists over their cap', () => {
+  it('keep the first ones and move the rest into the notes', () => {
+    const phones = [...Array.from({ length: 21 }, (_, i) => ({ value: `555 01${String(i).padStart(2, '0')}` })), { value: 'abc' }];
+    const prepared = prepareRecord({ firstName: 'Many', phones });
+    expect(prepared).toMatchObject({
+      ok: true,
+      changes: ['it has 22 phone numbers: the first 20 are kept as such, the other 2 in the notes'],
+    });
+    if (!prepared.ok) throw new Error('skipped');
+    expect(prepared.draft.phones).toHaveLength(20);
+    expect(prepared.draft.notes).toBe('Phone number: 555 0120\nPhone number: abc');
+    // A bad one among the first 20 is found once the list is within its cap.
+    const mixed = prepareRecord({ firstName: 'Mixed', phones: [{ value: 'abc' }, ...phones.slice(0, 21)] });
+    expect(mixed).toMatchObject({
+      ok: true,
+      changes: [
+        'it has 22 phone numbers: the first 20 are kept as such, the other 2 in the notes',
+        "the first phone number, 'abc', is not a phone number: kept in the notes",
+      ],
+    });
+  });
+
+  it('a record whose notes cannot take what did not fit says so', () => {
+    expect(prepareRecord({ firstName: 'Full', notes: 'x'.repeat(9_990), emails: [{ value: 'not an email' }] })).toEqual({
+      ok: false,
+      name: 'Full',
+      reason: 'its notes, with the values that could not be kept in their lists, would pass 10000 characters',
+    });
+    expect(prepareRecord({ firstName: 'Long', notes: 'x'.repeat(10_001) })).toMatchObject({ ok: false, reason: 'the notes are longer than 10000 characters' });
+  });
+});
