@@ -54,21 +54,46 @@ export function decodeBytes(bytes: Uint8Array, label: string): string | undefine
 export function decodeImportBody(bytes: Uint8Array, charset?: string): DecodedBody {
   // TextDecoder drops a BOM of its own encoding.
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { text: strictOrProblem(bytes.subarray(3)), encoding: 'utf-8' };
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes), encoding: 'utf-16le' };
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes), encoding: 'utf-16be' };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: utf16Text(bytes, 'utf-16le'), encoding: 'utf-16le' };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: utf16Text(bytes, 'utf-16be'), encoding: 'utf-16be' };
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     const text = decodeBytes(bytes, charset);
     if (text === undefined) throw new HttpProblem(400, 'unparseable_import', `The charset ${JSON.stringify(charset)} is not one this server can read.`);
     return { text, encoding: charset };
   }
   if (charset) return { text: strictOrProblem(bytes), encoding: 'utf-8' };
-  if (bytes.length >= 2 && bytes[0] !== 0 && bytes[1] === 0) return { text: new TextDecoder('utf-16le').decode(bytes), encoding: 'utf-16le' };
-  if (bytes.length >= 2 && bytes[0] === 0 && bytes[1] !== 0) return { text: new TextDecoder('utf-16be').decode(bytes), encoding: 'utf-16be' };
+  const utf16 = utf16Order(bytes);
+  if (utf16) return { text: utf16Text(bytes, utf16), encoding: utf16 };
   try {
     return { text: strictUtf8.decode(bytes), encoding: 'utf-8' };
   } catch {
     return { text: decodeWindows1252(bytes), encoding: 'windows-1252' };
   }
+}
+
+/**
+ * UTF-16 without a BOM, by where its zero bytes fall: CSV and vCard text has
+ * no NUL, while UTF-16 of mostly Latin text has one in every other byte. Read
+ * over the first 4 KiB; a file whose first character is CJK still counts.
+ */
+function utf16Order(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 2) return undefined;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) even++;
+    if (bytes[i + 1] === 0) odd++;
+  }
+  const pairs = n / 2;
+  if (odd >= pairs * 0.2 && even < pairs * 0.05) return 'utf-16le';
+  if (even >= pairs * 0.2 && odd < pairs * 0.05) return 'utf-16be';
+  return undefined;
+}
+
+/** UTF-16 text; an odd last byte (a file cut short) is left out rather than read as U+FFFD. */
+function utf16Text(bytes: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): string {
+  return new TextDecoder(encoding).decode(bytes.subarray(0, bytes.length & ~1));
 }
 
 function strictOrProblem(bytes: Uint8Array): string {

@@ -78,6 +78,8 @@ describe('errors are problem documents', () => {
       ['text/csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(csv('Jürgen'), 'utf16le')])],
       ['text/csv', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(csv('Ørjan'), 'utf16le').swap16()])],
       ['text/csv', Buffer.from(csv('Łukasz'), 'utf16le')],
+      // No BOM and a first character that is not Latin: its zero bytes still say UTF-16; an odd last byte is left out.
+      ['text/csv', Buffer.concat([Buffer.from('氏名,First Name\r\nx,健\r\n', 'utf16le'), Buffer.from([0x41])])],
       ['text/csv; charset=iso-8859-2', Buffer.from([...Buffer.from('First Name\r\n'), 0xa3, ...Buffer.from('ucja\r\n')])],
       ['text/csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv('Chloé'))])],
     ];
@@ -87,7 +89,7 @@ describe('errors are problem documents', () => {
       expect(res.body.imported).toBe(1);
     }
     const items = (await other.get('/v1/contacts?sort=createdAt')).body.items;
-    expect(items.map((c: { firstName: string }) => c.firstName)).toEqual(['Zoë', 'Jürgen', 'Ørjan', 'Łukasz', 'Łucja', 'Chloé']);
+    expect(items.map((c: { firstName: string }) => c.firstName)).toEqual(['Zoë', 'Jürgen', 'Ørjan', 'Łukasz', '健', 'Łucja', 'Chloé']);
     expect(items[0].notes).toBe('5 €');
     expectProblem(await other.post('/v1/contacts/import').set('Content-Type', 'text/csv; charset=klingon').send(csv('x')), 400, 'unparseable_import');
   });
