@@ -358,7 +358,8 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
       urls: all('url').map((p) => ({ value: str(first(p)).replace(/\\([:,;\\])/g, '$1'), ...labelOf('url', p) })),
       related: [
         ...[...all('related'), ...all('x-abrelatednames')].map((p) => ({
-          value: str(first(p)).replace(/^(?:mailto|tel):/i, ''),
+          // A URI (RELATED's default value type) names the person by address; text is kept as written.
+          value: p.name === 'related' && p.getParameter('value') !== 'text' ? str(first(p)).replace(/^(?:mailto|tel):/i, '') : str(first(p)),
           ...labelOf('related', p),
         })),
         ...android.flatMap((a) => (a.related ? [{ value: a.related.value, ...labelFrom('related', a.related.words, a.related.custom) }] : [])),

@@ -64,7 +64,7 @@ const contactArb: fc.Arbitrary<Contact> = fc
       { maxLength: 2 },
     ),
     urls: labelled(URL_LABELS, fc.constantFrom('https://example.org/a?b=c,d;e', 'example.com', 'http://日本.example/'), 2),
-    related: labelled(RELATED_LABELS, singleLine(200), 2),
+    related: labelled(RELATED_LABELS, fc.oneof(singleLine(200), fc.constantFrom('tel:123', 'mailto:a@b.example')), 2),
     birthday: fc.option(fc.constantFrom('1990-02-28', '--08-23', '--02-29', '0099-01-02', '2000-12-31'), { nil: null }),
     notes: optional(10_000),
     tags: fc.uniqueArray(fc.constantFrom('friends', 'work', '@mention', '=eq', 'ünï', 'two words'), { maxLength: 3 }),
