@@ -359,7 +359,7 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
       related: [
         ...[...all('related'), ...all('x-abrelatednames')].map((p) => ({
           // A URI (RELATED's default value type) names the person by address; text is kept as written.
-          value: p.name === 'related' && p.getParameter('value') !== 'text' ? str(first(p)).replace(/^(?:mailto|tel):/i, '') : str(first(p)),
+          value: p.name === 'related' && p.type !== 'text' ? str(first(p)).replace(/^(?:mailto|tel):/i, '') : str(first(p)),
           ...labelOf('related', p),
         })),
         ...android.flatMap((a) => (a.related ? [{ value: a.related.value, ...labelFrom('related', a.related.words, a.related.custom) }] : [])),
