@@ -17,12 +17,25 @@ import { appleLabel, labelFrom, type LabelKind } from './labels.ts';
 type JCard = [string, unknown[], unknown[]];
 
 const BEGIN = /^BEGIN:VCARD\s*$/i;
+const QP_PROPERTY = /^[^:]*;ENCODING=QUOTED-PRINTABLE[;:]/i;
 const END = /^END:VCARD\s*$/i;
 // Binary properties we do not keep: an embedded photo must not count
 // against the size of a card (or cost a parse).
 const UNUSED = /^(?:[\w-]+\.)?(PHOTO|LOGO|SOUND|KEY|X-MS-CARDPICTURE)[;:]/i;
 
 const noVCard = () => new HttpProblem(400, 'unparseable_import', 'The body contains no complete vCard (BEGIN:VCARD ... END:VCARD).');
+
+/** Whether the text from `pos` holds no more property lines before the next card: only blank lines, then BEGIN:VCARD or the end. */
+function endsCard(body: string, pos: number): boolean {
+  for (let at = pos; at < body.length; ) {
+    let nl = body.indexOf('\n', at);
+    if (nl < 0) nl = body.length;
+    const next = body.slice(at, nl).trim();
+    if (next) return BEGIN.test(next);
+    at = nl + 1;
+  }
+  return true;
+}
 
 /** One card's lines to contact input, or why it cannot be one. */
 function cardRecord(cardLines: string[], line: number, droppedEarly: string[]): ParsedRecord {
@@ -38,7 +51,9 @@ function cardRecord(cardLines: string[], line: number, droppedEarly: string[]): 
   if (!jcard) return { line, reason: 'the vCard could not be read' };
   try {
     const { input, dropped, uid } = vcardToInput(new ICAL.Component(jcard));
-    return { line, input, dropped: [...new Set([...droppedEarly, ...dropped])], ...(uid ? { uid } : {}) };
+    // A vCard 2.1 AGENT's card, nested in this one, is a person we do not keep.
+    const nested = Array.isArray(jcard[2]) && jcard[2].length > 0 ? ['AGENT (a nested card)'] : [];
+    return { line, input, dropped: [...new Set([...droppedEarly, ...dropped, ...nested])], ...(uid ? { uid } : {}) };
   } catch (err) {
     // A safety net: vcardToInput reads values defensively, so this is not expected.
     return { line, reason: `the vCard could not be read (${err instanceof Error ? err.message : 'error'})` };
@@ -69,6 +84,8 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
   let droppedEarly = new Set<string>();
   /** The last property line's name at depth >= 1: a BEGIN:VCARD nests only after AGENT (vCard 2.1). */
   let lastProperty = '';
+  /** The last line was a quoted-printable value ending in a soft line break. */
+  let qpOpen = false;
   const startCard = () => {
     lines = [];
     chars = 0;
@@ -91,8 +108,16 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
     const line = body.charCodeAt(nl - 1) === 13 ? body.slice(pos, nl - 1) : body.slice(pos, nl);
     pos = nl + 1;
     if ((++count & 127) === 0) await breathe();
-    const continued = line.startsWith(' ') || line.startsWith('\t');
-    if (BEGIN.test(line)) {
+    // A quoted-printable value's soft line break (a line ending in "=") goes on
+    // in the next line whatever it says, even "END:VCARD".
+    // Unless it is this card's last END: the next line starts another card or the file ends.
+    const qpContinued: boolean = depth > 0 && qpOpen && !(depth === 1 && END.test(line) && endsCard(body, pos));
+    qpOpen = depth > 0 && (qpContinued || QP_PROPERTY.test(line)) && line.endsWith('=');
+    const continued = qpContinued || line.startsWith(' ') || line.startsWith('\t');
+    if (continued) {
+      // The previous line's value going on (folded, or after a soft break): never BEGIN or END.
+      if (depth === 0) continue;
+    } else if (BEGIN.test(line)) {
       if (depth > 0 && lastProperty !== 'AGENT') {
         // A card that never ended: say so, and read on from this one rather than
         // taking every later card as nested in it.
@@ -110,14 +135,15 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
       depth--;
       dropping = false;
     } else if (depth === 0) continue;
-    else if (!continued) {
+    else {
       // vCard 2.1 base64 (a photo) may go on in unindented lines until a blank one:
       // still the dropped value while a line does not look like a property.
       if (dropping && line.trim() !== '' && !/^[\w.-]+[;:]/.test(line)) continue;
       const unused = UNUSED.exec(line);
       dropping = unused !== null;
       if (unused) droppedEarly.add(unused[1]!.toUpperCase());
-      lastProperty = /^(?:[\w-]+\.)?([\w-]+)/.exec(line)?.[1]?.toUpperCase() ?? '';
+      // vCard 2.1 allows blank lines between properties (AGENT:, a blank line, then the agent's card).
+      if (line.trim() !== '') lastProperty = /^(?:[\w-]+\.)?([\w-]+)/.exec(line)?.[1]?.toUpperCase() ?? '';
     }
 
     if (reading && problem === undefined && !dropping) {

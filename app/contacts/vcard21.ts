@@ -81,15 +81,16 @@ export function vcard21To30(lines: string[]): string[] {
   // Logical lines: RFC 822 folding (whitespace kept) and QP soft breaks.
   const logical: string[] = [];
   let base64 = false;
-  for (const line of lines) {
+  for (const [k, line] of lines.entries()) {
     const previous = logical.length - 1;
     if (base64) {
       if (line.trim() === '') base64 = false;
       else if (/^[\s]/.test(line) || !/^[\w.-]+[;:]/.test(line)) continue; // base64 body: dropped with its property
       else base64 = false;
     }
-    // A soft break right before END:VCARD ends the value: it does not swallow the END.
-    if (previous >= 0 && QP_SOFT_BREAK.test(logical[previous]!) && isQpLine(logical[previous]!) && !/^END:VCARD\s*$/i.test(line)) {
+    // A soft break right before the card's own END ends the value: it does not swallow the END.
+    const cardEnd = k === lines.length - 1 && /^END:VCARD\s*$/i.test(line);
+    if (previous >= 0 && QP_SOFT_BREAK.test(logical[previous]!) && isQpLine(logical[previous]!) && !cardEnd) {
       logical[previous] = logical[previous]!.slice(0, -1) + line;
     } else if (previous >= 0 && /^[ \t]/.test(line)) {
       logical[previous] += line;

@@ -400,6 +400,23 @@ describe('imports are bounded', () => {
     expect((await everything(agent)).map((c) => c.lastName)).toEqual(['One', ...Array.from({ length: 20 }, (_, i) => `After${i}`)]);
   });
 
+  it('vCard 2.1: "END:VCARD" inside a quoted-printable note is text; AGENT with a blank line nests its card', async () => {
+    const agent = await freshUser();
+    const qp = [
+      'BEGIN:VCARD', 'VERSION:2.1', 'N:Quinn;Q', 'NOTE;ENCODING=QUOTED-PRINTABLE:Card text follows=0D=0A=', 'END:VCARD',
+      'EMAIL:quinn@x.example', 'TEL:+1 555 0142', 'END:VCARD',
+    ];
+    const boss = [
+      'BEGIN:VCARD', 'VERSION:2.1', 'N:Boss;Bob', 'AGENT:', '', 'BEGIN:VCARD', 'VERSION:2.1', 'N:Helper;Hal', 'END:VCARD',
+      'EMAIL:bob@x.example', 'END:VCARD',
+    ];
+    const res = await agent.post('/v1/contacts/import').type('text/vcard').send([...qp, ...boss, ''].join('\r\n'));
+    expect(res.body).toMatchObject({ imported: 2, skipped: [], changes: [{ name: 'Bob Boss', notes: ['not kept: AGENT (a nested card)'] }] });
+    const [quinn, bob] = await everything(agent);
+    expect(quinn).toMatchObject({ lastName: 'Quinn', notes: 'Card text follows\nEND:VCARD', emails: [{ value: 'quinn@x.example' }], phones: [{ value: '+1 555 0142' }] });
+    expect(bob).toMatchObject({ lastName: 'Boss', emails: [{ value: 'bob@x.example' }] });
+  });
+
   it('vCard 2.1: a photo in unindented base64 lines ended by a blank line is dropped, not counted against the card', async () => {
     const agent = await freshUser();
     const photo = Array.from({ length: 1_400 }, () => 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=').join('\r\n');
