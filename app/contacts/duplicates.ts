@@ -14,6 +14,11 @@ import { digits, fold } from './search-keys.ts';
 
 export type MatchReason = 'email' | 'phone' | 'name';
 
+/** Contacts compared per key of a lookup (the first ones indexed under it). */
+const CANDIDATES_PER_KEY = 64;
+/** Contacts in one duplicates group: the rest of a bigger one shows after it is merged (a merge takes 21 at most anyway). */
+const MAX_GROUP = 50;
+
 type Keyed = Pick<ContactDraft, 'firstName' | 'middleName' | 'lastName' | 'company' | 'emails' | 'phones'>;
 
 const emailKey = (e: string) => e.trim().toLowerCase();
@@ -33,6 +38,20 @@ function samePhone(a: string, b: string): boolean {
   if (a === b) return a.length > 0;
   const [short, long] = a.length < b.length ? [a, b] : [b, a];
   return short.length >= PHONE_TAIL && long.endsWith(short);
+}
+
+/**
+ * A contact's content as one string, keys sorted at every level (a stored
+ * contact's JSON comes back from PostgreSQL in jsonb's key order): indexed
+ * too, so an exact copy finds its contact however many share its name.
+ */
+function content(d: object): string {
+  const { id: _id, createdAt: _c, updatedAt: _u, ...rest } = d as Record<string, unknown>;
+  return JSON.stringify(rest, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : value,
+  );
 }
 
 /** How many emails and phone numbers a and b share. */
@@ -81,7 +100,7 @@ export class DuplicateIndex<T extends Keyed> {
   set(id: string, d: T): void {
     this.delete(id);
     this.entries.set(id, d);
-    for (const k of this.keys(d)) {
+    for (const k of [...this.keys(d), `c:${content(d)}`]) {
       let ids = this.byKey.get(k);
       if (!ids) this.byKey.set(k, (ids = new Set()));
       ids.add(id);
@@ -91,7 +110,7 @@ export class DuplicateIndex<T extends Keyed> {
   delete(id: string): void {
     const old = this.entries.get(id);
     if (!old) return;
-    for (const k of this.keys(old)) this.byKey.get(k)?.delete(id);
+    for (const k of [...this.keys(old), `c:${content(old)}`]) this.byKey.get(k)?.delete(id);
     this.entries.delete(id);
   }
 
@@ -105,8 +124,20 @@ export class DuplicateIndex<T extends Keyed> {
    * the strongest reason, then the entry that shares the most with d.
    */
   find(d: Keyed): { id: string; reason: MatchReason } | null {
+    for (const id of this.byKey.get(`c:${content(d)}`) ?? []) {
+      const reason = matchReason(this.entries.get(id)!, d);
+      if (reason) return { id, reason };
+    }
     const candidates = new Set<string>();
-    for (const k of this.keys(d as T)) for (const id of this.byKey.get(k) ?? []) candidates.add(id);
+    for (const k of this.keys(d as T)) {
+      // At most CANDIDATES_PER_KEY from one key: 2,000 contacts all named "John Smith"
+      // made each lookup compare 2,000, and an import of them hold the event loop for 10 s.
+      let taken = 0;
+      for (const id of this.byKey.get(k) ?? []) {
+        if (taken++ >= CANDIDATES_PER_KEY) break;
+        candidates.add(id);
+      }
+    }
     let best: { id: string; reason: MatchReason; score: number } | null = null;
     const rank: Record<MatchReason, number> = { email: 0, phone: 1, name: 2 };
     for (const id of candidates) {
@@ -147,7 +178,8 @@ export function duplicateGroups(contacts: Contact[]): DuplicateGroup[] {
     // contradict every member (John at acme and John at othercorp are two
     // people, even when a John without an email is like both).
     const r = match ? root(match.id) : undefined;
-    if (match && r && (members.get(r) ?? []).every((m) => matchReason(m, c) !== null || !conflicts(m, c))) {
+    const group = r ? (members.get(r) ?? []) : [];
+    if (match && r && group.length < MAX_GROUP && group.every((m) => matchReason(m, c) !== null || !conflicts(m, c))) {
       parent.set(c.id, r);
       members.get(r)!.push(c);
       const was = reasonOf.get(r);

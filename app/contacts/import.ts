@@ -165,7 +165,7 @@ export async function importContacts(
     if (changes.length >= IMPORT_LIMITS.maxChangesListed) return;
     const said =
       o.kind === 'merged'
-        ? [`merged into '${o.name}' (${MATCHED_BY[o.reason]})`]
+        ? [`merged into '${o.name}' (${MATCHED_BY[o.reason]})`, ...o.notes]
         : o.kind === 'unchanged'
           ? [`already in your contacts as '${o.name}' (${MATCHED_BY[o.reason]}); nothing new`]
           : [];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type pg from 'pg';
 import type { PrismaProvider } from '../db/client.ts';
 import type { Contact as ContactRow, Prisma } from '../db/generated/client.ts';
@@ -11,6 +12,7 @@ import { hasIdentity } from './schemas.ts';
 import { searchKeys } from './search-keys.ts';
 import { DuplicateIndex, mergeDrafts, sameDraft, type MatchReason } from './duplicates.ts';
 import { displayName } from './display-name.ts';
+import { prepareRecord } from './import-report.ts';
 import { insertContacts, updateContacts } from './bulk-write.ts';
 import { contactCreateSchema, type DuplicateMode } from './schemas.ts';
 import { zodFieldErrors } from '../http/problem.ts';
@@ -53,7 +55,9 @@ export interface ImportRecord {
 
 export type ImportOutcome =
   | { kind: 'created'; id: string; mergedFrom?: undefined }
-  | { kind: 'merged' | 'unchanged'; id: string; reason: MatchReason | 'uid'; name: string }
+  | { kind: 'unchanged'; id: string; reason: MatchReason | 'uid'; name: string }
+  /** `notes`: what the merge moved into the notes to stay within the caps. */
+  | { kind: 'merged'; id: string; reason: MatchReason | 'uid'; name: string; notes: string[] }
   /** `earlier`: the contact it matches was created by an earlier record of the same file. */
   | { kind: 'duplicate'; id: string; reason: MatchReason | 'uid'; name: string; earlier: boolean }
   | { kind: 'merge_too_large'; id: string; name: string; problem: string }
@@ -237,19 +241,31 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
         let room = Math.max(0, max - rows.length);
         const created = new Set<string>();
         const changed = new Set<string>();
-        const outcomes: ImportOutcome[] = records.map(({ draft, uid }) => {
+        const outcomes: ImportOutcome[] = [];
+        for (const [n, { draft, uid }] of records.entries()) {
+          // Matching is CPU work inside the transaction: other requests get a turn now and then.
+          if (n % 250 === 249) await nextTurn();
+          outcomes.push(outcomeOf(draft, uid));
+        }
+        function outcomeOf(draft: ContactDraft, uid: string | undefined): ImportOutcome {
           const match = duplicates === 'create' ? null : uid && index.get(uid) ? { id: uid, reason: 'uid' as const } : index.find(draft);
           if (match) {
             const current = index.get(match.id)!;
             const name = displayName(current);
             if (duplicates === 'skip') return { kind: 'duplicate', id: match.id, reason: match.reason, name, earlier: created.has(match.id) };
-            const merged = mergeDrafts(current, draft);
+            let merged = mergeDrafts(current, draft);
             if (sameDraft(merged, current)) return { kind: 'unchanged', id: match.id, reason: match.reason, name };
-            const problem = capProblem(merged);
-            if (problem) return { kind: 'merge_too_large', id: match.id, name, problem };
+            let notes: string[] = [];
+            if (capProblem(merged)) {
+              // Over a cap (a 21st email): what does not fit goes into the notes, as for a new contact.
+              const repaired = prepareRecord(merged);
+              if (!repaired.ok) return { kind: 'merge_too_large', id: match.id, name, problem: capProblem(merged)! };
+              merged = repaired.draft;
+              notes = repaired.changes;
+            }
             index.set(match.id, merged);
             if (!created.has(match.id)) changed.add(match.id);
-            return { kind: 'merged', id: match.id, reason: match.reason, name };
+            return { kind: 'merged', id: match.id, reason: match.reason, name, notes };
           }
           if (room === 0) return { kind: 'over_limit' };
           room--;
@@ -257,7 +273,7 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
           index.set(id, draft);
           created.add(id);
           return { kind: 'created', id };
-        });
+        }
         // Creation times a millisecond apart, ending now, so sort=createdAt lists an
         // import in file order (one statement would give all one time).
         const start = Date.now() - created.size;

@@ -99,17 +99,28 @@ describe('import finds contacts already there', () => {
     expect((await agent.post('/v1/contacts/import?duplicates=maybe').type('text/csv').send(csv)).status).toBe(400);
   });
 
-  it('a merge that would pass a cap skips the record and says which', async () => {
+  it('a merge that would pass a cap keeps the rest in the notes, or skips the record when even they are full', async () => {
     const agent = await freshUser();
     const emails = Array.from({ length: 20 }, (_, i) => ({ value: `e${i}@x.example` }));
     await create(agent, { firstName: 'Full', emails });
-    const row = ['First Name,E-mail 1 - Value,E-mail 2 - Value', 'Full,e0@x.example,new@x.example'].join('\n');
+    const row = ['First Name,E-mail 1 - Value,E-mail 2 - Value,Phone 1 - Value', 'Full,e0@x.example,new@x.example,555 0177'].join('\n');
     const res = await agent.post('/v1/contacts/import').type('text/csv').send(row);
-    expect(res.body).toMatchObject({ imported: 0, merged: 0 });
-    expect(res.body.skipped).toEqual([
+    expect(res.body).toMatchObject({
+      imported: 0,
+      merged: 1,
+      skipped: [],
+      changes: [{ name: 'Full', notes: ["merged into 'Full' (same email)", 'it has 21 email addresses: the first 20 are kept as such, the other 1 in the notes'] }],
+    });
+    const [full] = await everything(agent);
+    expect(full).toMatchObject({ phones: [{ value: '555 0177' }], notes: 'Email address (other): new@x.example' });
+    expect(full!.emails).toHaveLength(20);
+
+    // Notes with no room left: the record is skipped, and says why.
+    await agent.patch(`/v1/contacts/${full!.id}`).send({ notes: 'n'.repeat(10_000) });
+    const again = await agent.post('/v1/contacts/import').type('text/csv').send(row.replace('new@', 'newer@'));
+    expect(again.body.skipped).toEqual([
       { index: 0, line: 2, name: 'Full', reason: "matches 'Full', but merging would go over a limit (emails: at most 20 emails)" },
     ]);
-    expect((await everything(agent))[0]!.emails).toHaveLength(20);
   });
 
   it('an import racing a PATCH, a merge or a DELETE of the contacts it merges into loses neither side', async () => {
@@ -170,6 +181,18 @@ describe('import finds contacts already there', () => {
     const after = (await agent.get(`/v1/contacts/${ben!.id}`)).body;
     // Read after the change committed, so merged onto it: the change and the import's phone are both there.
     expect(after).toMatchObject({ jobTitle: 'Set meanwhile', phones: [{ value: '555 0101' }] });
+  });
+
+  it('150 contacts of one name (more than a lookup compares): each row of a re-import finds its own contact', async () => {
+    const agent = await freshUser();
+    const csv = ['First Name,Last Name,Notes', ...Array.from({ length: 150 }, (_, i) => `John,Smith,note ${i}`)].join('\n');
+    expect((await agent.post('/v1/contacts/import?duplicates=create').type('text/csv').send(csv)).body.imported).toBe(150);
+    const before = await everything(agent);
+    expect((await agent.post('/v1/contacts/import').type('text/csv').send(csv)).body).toMatchObject({ imported: 0, merged: 0, unchanged: 150 });
+    expect(await everything(agent)).toEqual(before);
+    // The duplicates view shows them 50 at a time.
+    const groups = (await agent.get('/v1/contacts/duplicates')).body.groups as { contacts: Contact[] }[];
+    expect(groups.map((g) => g.contacts.length)).toEqual([50]);
   });
 
   it('two imports of one file at once create each person once', async () => {
