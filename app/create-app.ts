@@ -18,6 +18,7 @@ import { DependencyUnavailable, errorHandler, notFoundHandler } from './http/pro
 import { requestLog } from './http/request-log.ts';
 import type { SessionRegistry } from './sessions/registry.ts';
 import { limitsRoutes } from './limits/routes.ts';
+import { tagRoutes } from './tags/routes.ts';
 
 export interface AppSettings {
   /** Production: no error details in responses. */
@@ -174,6 +175,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/v1/contacts', contactRoutes({ contacts: deps.contacts, maxContactsPerUser: settings.maxContactsPerUser }));
+  app.use('/v1/tags', tagRoutes({ contacts: deps.contacts }));
 
   if (settings.staticDir) app.use(webApp(settings.staticDir));
 

@@ -37,6 +37,8 @@ export interface ContactStore {
   allStored(userId: string): Promise<StoredContact[]>;
   get(userId: string, id: string): Promise<StoredContact | null>;
   count(userId: string): Promise<number>;
+  /** Every tag of the user's contacts with how many carry it, by name. */
+  tags(userId: string): Promise<{ name: string; count: number }[]>;
   /** Creates the drafts in order while the user stays under `max`; returns those created. */
   createWithinLimit(userId: string, drafts: ContactDraft[], max: number): Promise<StoredContact[]>;
   update(userId: string, id: string, patch: ContactPatch, ifMatchVersions?: number[] | '*'): Promise<UpdateOutcome>;
@@ -179,6 +181,14 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
     async get(userId, id) {
       const row = await (await prisma()).contact.findFirst({ where: { id, userId }, select: CONTACT_COLUMNS });
       return row ? toContact(row) : null;
+    },
+
+    async tags(userId) {
+      const { rows } = await readPool.query<{ name: string; count: number }>(
+        `SELECT tag AS name, count(*)::int AS count FROM contacts, unnest(tags) AS tag WHERE user_id = $1::uuid GROUP BY tag ORDER BY tag`,
+        [userId],
+      );
+      return rows;
     },
 
     async count(userId) {

@@ -16,6 +16,7 @@ import {
 import { CSV_TYPES, IMPORT_LIMIT, VCARD_TYPES } from '../contacts/routes.ts';
 import { healthSchema, livenessSchema } from '../health/routes.ts';
 import { limitsSchema } from '../limits/routes.ts';
+import { tagListSchema } from '../tags/routes.ts';
 import { problemSchema } from '../http/problem.ts';
 
 /*
@@ -162,6 +163,12 @@ export function buildOpenApiDocument(version: string) {
             '413': problem(`Body over ${IMPORT_LIMIT}`),
             '415': problem('Not a vCard or CSV content type'),
           },
+        }),
+      },
+      '/v1/tags': {
+        get: op({
+          summary: "Every tag of the user's contacts, with how many contacts carry it, by name",
+          responses: { '200': json(tagListSchema, 'The tags') },
         }),
       },
       '/v1/contacts/duplicates': {

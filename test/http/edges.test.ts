@@ -224,6 +224,7 @@ describe('health and OpenAPI', () => {
         'POST /v1/contacts/import',
         'GET /v1/contacts/duplicates',
         'POST /v1/contacts/{id}/merge',
+        'GET /v1/tags',
       ].sort(),
     );
     // Generated from the validating schemas: the create body forbids unknown fields and knows the labels.

@@ -23,6 +23,14 @@ it('a database outage gives 503 database_unavailable, /health names it, and the 
   expect(during.headers['retry-after']).toBe('5');
   const write = await agent.post('/v1/contacts').send({ firstName: 'During' });
   expect(write.status).toBe(503);
+  // The newer reads and writes too: tags, duplicates, an import.
+  for (const res of [
+    await agent.get('/v1/tags'),
+    await agent.get('/v1/contacts/duplicates'),
+    await agent.post('/v1/contacts/import').type('text/csv').send('First Name\nDuring\n'),
+  ]) {
+    expect([res.status, res.body.code]).toEqual([503, 'database_unavailable']);
+  }
   const health = await t.client().get('/health');
   expect(health.status).toBe(503);
   expect(health.body).toEqual({ status: 'unavailable', checks: { database: 'unavailable', sessions: 'ok' } });
