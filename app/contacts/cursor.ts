@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { HttpProblem } from '../http/problem.ts';
-import { STORABLE_TEXT, type Sort } from './schemas.ts';
+import { SORTS, STORABLE_TEXT, type Sort } from './schemas.ts';
 
 /** Keyset position after the last item of a page: its sort key and id. */
 export interface Cursor {
@@ -9,7 +9,7 @@ export interface Cursor {
   id: string;
 }
 
-const cursorSchema = z.object({ s: z.enum(['name', '-updatedAt', 'createdAt']), k: z.string(), i: z.uuid() });
+const cursorSchema = z.object({ s: z.enum(SORTS), k: z.string(), i: z.uuid() });
 
 // The date sorts' keys are written by PostgreSQL's to_char (list-query.ts)
 // in exactly this form; Date.parse accepts far more ("1", "foo 1",
@@ -18,6 +18,8 @@ const ISO_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function validKey(sort: Sort, key: string): boolean {
   if (sort === 'name') return STORABLE_TEXT[0].test(key);
+  // "0" (a favorite) or "1", then the name (list-query.ts FAVORITE_KEY).
+  if (sort === 'favorites') return /^[01]/.test(key) && STORABLE_TEXT[0].test(key);
   const time = Date.parse(key);
   return ISO_KEY.test(key) && !Number.isNaN(time) && new Date(time).toISOString() === key;
 }

@@ -267,7 +267,8 @@ export const contactSchema = z
 
 export type Contact = z.infer<typeof contactSchema>;
 
-export const SORTS = ['name', '-updatedAt', 'createdAt'] as const;
+// favorites: favorites first, each part by name (what the web app's "Favorites first" shows).
+export const SORTS = ['name', 'favorites', '-updatedAt', 'createdAt'] as const;
 export type Sort = (typeof SORTS)[number];
 
 export const listQuerySchema = z.strictObject({

@@ -237,6 +237,16 @@ describe('list, search, sort and paging', () => {
     expect(res.body.nextCursor).toBeNull();
   });
 
+  it('sort=favorites: favorites first, each part by name, and a cursor from another sort is refused', async () => {
+    const res = await lister.get('/v1/contacts?sort=favorites');
+    expect(names(res)).toEqual(['Ana', 'Dmitri', 'bob', 'Chloé', '50%', 'Zenith GmbH']);
+    const page = await lister.get('/v1/contacts?sort=favorites&limit=1');
+    expect((await lister.get('/v1/contacts').query({ sort: 'name', cursor: page.body.nextCursor })).body.code).toBe('invalid_cursor');
+    // A hand-made cursor whose key is not "0" or "1" then a name is refused, not a 500.
+    const forged = Buffer.from(JSON.stringify({ s: 'favorites', k: 'x', i: '00000000-0000-4000-8000-000000000000' })).toString('base64url');
+    expect((await lister.get('/v1/contacts').query({ sort: 'favorites', cursor: forged })).status).toBe(400);
+  });
+
   it('sorts by creation and by last update', async () => {
     expect(names(await lister.get('/v1/contacts?sort=createdAt'))).toEqual(['Ana', 'bob', 'Chloé', 'Zenith GmbH', 'Dmitri', '50%']);
     const first = (await lister.get('/v1/contacts?sort=createdAt&limit=1')).body.items[0];
@@ -279,7 +289,7 @@ describe('list, search, sort and paging', () => {
   });
 
   it('pages with an opaque cursor through every contact exactly once, in every sort', async () => {
-    for (const sort of ['name', '-updatedAt', 'createdAt']) {
+    for (const sort of ['name', 'favorites', '-updatedAt', 'createdAt']) {
       const all = names(await lister.get(`/v1/contacts?sort=${sort}`));
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -297,7 +307,7 @@ describe('list, search, sort and paging', () => {
   it('combines search, tag, favorite and a cursor, each page counting the same filtered total', async () => {
     const combos = [{ q: 'o' }, { q: 'o', tag: 'family' }, { q: 'o', favorite: 'false' }, { tag: 'family', favorite: 'true' }, { q: 'an ana', tag: 'family', favorite: 'true' }];
     for (const filter of combos) {
-      for (const sort of ['name', '-updatedAt', 'createdAt']) {
+      for (const sort of ['name', 'favorites', '-updatedAt', 'createdAt']) {
         const all = await lister.get('/v1/contacts').query({ ...filter, sort });
         expect(all.status).toBe(200);
         const seen: string[] = [];

@@ -48,7 +48,7 @@ export function ContactsScreen({ user, draft, setDraft, onSignOut }: Props) {
 
   const baseQuery = useCallback(
     (extra: Record<string, string> = {}): Record<string, string> => {
-      const out: Record<string, string> = { limit: String(PAGE), sort: sort === 'favorites' ? 'name' : sort, ...extra };
+      const out: Record<string, string> = { limit: String(PAGE), sort, ...extra };
       if (query.trim()) out.q = query.trim();
       if (tag.trim()) out.tag = tag.trim();
       return out;
@@ -60,19 +60,9 @@ export function ContactsScreen({ user, draft, setDraft, onSignOut }: Props) {
     const mine = ++generation.current; // answers to older queries are dropped
     setState('loading');
     try {
-      let list: Contact[];
-      let next: string | null;
-      let count: number;
-      if (sort === 'favorites') {
-        // Favorites first: all favorites (a user has at most a few dozen), then the rest by name.
-        const [fav, rest] = await Promise.all([api.list(baseQuery({ favorite: 'true', limit: '100' })), api.list(baseQuery({ favorite: 'false' }))]);
-        list = [...fav.data.items, ...rest.data.items];
-        next = rest.data.nextCursor;
-        count = fav.data.total + rest.data.total;
-      } else {
-        const { data } = await api.list(baseQuery());
-        ({ items: list, nextCursor: next, total: count } = data);
-      }
+      // Favorites first is the API's own sort (sort=favorites), paged like the others.
+      const { data } = await api.list(baseQuery());
+      const { items: list, nextCursor: next, total: count } = data;
       if (mine !== generation.current) return;
       setItems(list);
       setCursor(next);
@@ -83,20 +73,20 @@ export function ContactsScreen({ user, draft, setDraft, onSignOut }: Props) {
       setError(describeError(err));
       setState('error');
     }
-  }, [baseQuery, sort]);
+  }, [baseQuery]);
 
   const loadMore = useCallback(async () => {
     if (!cursor || state === 'loading') return;
     const mine = generation.current;
     try {
-      const { data } = await api.list(baseQuery({ cursor, ...(sort === 'favorites' ? { favorite: 'false' } : {}) }));
+      const { data } = await api.list(baseQuery({ cursor }));
       if (mine !== generation.current) return;
       setItems((prev) => [...prev, ...data.items]);
       setCursor(data.nextCursor);
     } catch (err) {
       setError(describeError(err));
     }
-  }, [cursor, state, baseQuery, sort]);
+  }, [cursor, state, baseQuery]);
 
   const refreshLimits = useCallback(() => {
     api.limits().then(({ data }) => setLimits(data), () => undefined);
