@@ -1,6 +1,6 @@
 import type { Prisma } from '../db/generated/client.ts';
 import type { ContactDraft } from './schemas.ts';
-import { searchKeys, type SearchKeys } from './search-keys.ts';
+import { withSearchKeys, type SearchKeys } from './search-keys.ts';
 
 /*
  * Many contacts written in one statement each way, for imports. Prisma's
@@ -58,7 +58,7 @@ export interface BulkRow {
 async function run(tx: Prisma.TransactionClient, sql: string, userId: string, rows: BulkRow[]): Promise<number> {
   let count = 0;
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const json = JSON.stringify(rows.slice(i, i + CHUNK).map(({ id, draft, at }) => ({ id, at, ...draft, ...searchKeys(draft) })));
+    const json = JSON.stringify(rows.slice(i, i + CHUNK).map(({ id, draft, at }) => ({ id, at, ...withSearchKeys(draft) })));
     count += await tx.$executeRawUnsafe(sql, json, userId);
   }
   return count;

@@ -52,6 +52,11 @@ export function searchKeys(d: ContactDraft): SearchKeys {
   };
 }
 
+/** A draft as a row: its fields and the columns derived from them. */
+export function withSearchKeys(d: ContactDraft): ContactDraft & SearchKeys {
+  return { ...d, ...searchKeys(d) };
+}
+
 /** Escapes LIKE wildcards: Prisma's `contains` passes them through. */
 export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);

@@ -9,7 +9,7 @@ import { HttpProblem } from '../http/problem.ts';
 import { listContacts, type ListedPage } from './list-query.ts';
 import type { Contact, ContactDraft, ContactPatch, ListQuery } from './schemas.ts';
 import { hasIdentity } from './schemas.ts';
-import { searchKeys } from './search-keys.ts';
+import { withSearchKeys } from './search-keys.ts';
 import { DuplicateIndex, mergeDrafts, sameDraft, type MatchReason } from './duplicates.ts';
 import { displayName } from './display-name.ts';
 import { prepareRecord } from './import-report.ts';
@@ -153,9 +153,6 @@ export function draftOf(c: Contact): ContactDraft {
   };
 }
 
-function columns(d: ContactDraft) {
-  return { ...d, ...searchKeys(d) };
-}
 
 const BY_NAME: Prisma.ContactOrderByWithRelationInput[] = [{ sortName: 'asc' }, { id: 'asc' }];
 
@@ -203,7 +200,7 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
         const room = Math.max(0, max - existing);
         const created: StoredContact[] = [];
         for (const d of drafts.slice(0, room)) {
-          created.push(toContact(await tx.contact.create({ data: { userId, ...columns(d) } })));
+          created.push(toContact(await tx.contact.create({ data: { userId, ...withSearchKeys(d) } })));
         }
         return created;
       }, DB_DEADLINES.transaction);
@@ -224,7 +221,7 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
         if (!hasIdentity(merged)) return { ok: false, reason: 'no_identity' } as const;
         const updated = await tx.contact.update({
           where: { id },
-          data: { ...columns(merged), version: { increment: 1 } },
+          data: { ...withSearchKeys(merged), version: { increment: 1 } },
         });
         return { ok: true, stored: toContact(updated) } as const;
       }, DB_DEADLINES.transaction);
@@ -316,7 +313,7 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
         await tx.contact.deleteMany({ where: { userId, id: { in: others.map((o) => o.id) } } });
         const updated = await tx.contact.update({
           where: { id: targetId },
-          data: { ...columns(merged), version: { increment: 1 } },
+          data: { ...withSearchKeys(merged), version: { increment: 1 } },
         });
         return { ok: true, stored: toContact(updated) } as const;
       }, DB_DEADLINES.transaction);
