@@ -14,6 +14,9 @@ import { digits, fold } from './search-keys.ts';
 
 export type MatchReason = 'email' | 'phone' | 'name';
 
+/** The strongest reason first. */
+const RANK: Record<MatchReason, number> = { email: 0, phone: 1, name: 2 };
+
 /** Contacts compared per key of a lookup (the first ones indexed under it). */
 const CANDIDATES_PER_KEY = 64;
 /** Contacts in one duplicates group: the rest of a bigger one shows after it is merged (a merge takes 21 at most anyway). */
@@ -138,16 +141,14 @@ export class DuplicateIndex<T extends Keyed> {
         candidates.add(id);
       }
     }
+    // (An exact copy was found above, by its content.)
     let best: { id: string; reason: MatchReason; score: number } | null = null;
-    const rank: Record<MatchReason, number> = { email: 0, phone: 1, name: 2 };
     for (const id of candidates) {
       const entry = this.entries.get(id)!;
       const reason = matchReason(entry, d);
       if (!reason) continue;
-      const score = deepEqual(entry, d) ? Infinity : shared(entry, d);
-      if (!best || score === Infinity || (best.score !== Infinity && (rank[reason] < rank[best.reason] || (reason === best.reason && score > best.score)))) {
-        best = { id, reason, score };
-      }
+      const score = shared(entry, d);
+      if (!best || RANK[reason] < RANK[best.reason] || (reason === best.reason && score > best.score)) best = { id, reason, score };
     }
     return best && { id: best.id, reason: best.reason };
   }
@@ -169,7 +170,6 @@ export function duplicateGroups(contacts: Contact[]): DuplicateGroup[] {
     parent.set(id, r);
     return r;
   };
-  const rank: Record<MatchReason, number> = { email: 0, phone: 1, name: 2 };
   const members = new Map<string, Contact[]>();
   for (const c of contacts) {
     parent.set(c.id, c.id);
@@ -183,7 +183,7 @@ export function duplicateGroups(contacts: Contact[]): DuplicateGroup[] {
       parent.set(c.id, r);
       members.get(r)!.push(c);
       const was = reasonOf.get(r);
-      if (!was || rank[match.reason] < rank[was]) reasonOf.set(r, match.reason);
+      if (!was || RANK[match.reason] < RANK[was]) reasonOf.set(r, match.reason);
     } else members.set(c.id, [c]);
     index.set(c.id, c);
   }
