@@ -1,3 +1,4 @@
+import { displayName as serverDisplayName } from '../../app/contacts/display-name.ts';
 import type { Contact } from './api.ts';
 
 /*
@@ -13,16 +14,9 @@ export type Related = Contact['related'][number];
 // The contract's label words, from the server's own list (a module without zod).
 export { ADDRESS_LABELS, EMAIL_LABELS, PHONE_LABELS, RELATED_LABELS, URL_LABELS } from '../../app/contacts/label-words.ts';
 
-type Named = Pick<Contact, 'prefix' | 'firstName' | 'middleName' | 'lastName' | 'suffix' | 'nickname' | 'company' | 'emails' | 'phones'>;
-
-/** "Dr. Ada King Lovelace Jr.": every name part that is set, in order. */
-export function fullName(c: Pick<Contact, 'prefix' | 'firstName' | 'middleName' | 'lastName' | 'suffix'>): string {
-  return [c.prefix, c.firstName, c.middleName, c.lastName, c.suffix].filter(Boolean).join(' ');
-}
-
-/** The name a person reads for a contact (as the API's display-name.ts): full name, else nickname, company, email, phone. */
-export function displayName(c: Named): string {
-  return fullName(c) || c.nickname || c.company || c.emails[0]?.value || c.phones[0]?.value || 'Unnamed';
+/** The name a person reads for a contact: the API's (display-name.ts), or "Unnamed" for a contact with none. */
+export function displayName(c: Parameters<typeof serverDisplayName>[0]): string {
+  return serverDisplayName(c) || 'Unnamed';
 }
 
 /** The label a person gave an item: their own word when they typed one, else the enum word. */
