@@ -6,6 +6,7 @@ import { ContactEditor, draftFrom, emptyDraft, type Draft } from './editor.tsx';
 import { displayName } from './format.ts';
 import { ImportPanel } from './import.tsx';
 import { describeError } from './messages.ts';
+import { LoadError } from './load-error.tsx';
 
 type SortChoice = 'name' | 'favorites' | '-updatedAt' | 'createdAt';
 const PAGE = 25;
@@ -227,12 +228,7 @@ export function ContactsScreen({ user, draft, setDraft, onSignOut }: Props) {
         )}
 
         {state === 'error' ? (
-          <div class="empty" role="alert">
-            <p>{error}</p>
-            <button type="button" onClick={() => void load()}>
-              Try again
-            </button>
-          </div>
+          <LoadError message={error} onRetry={() => void load()} />
         ) : state === 'loading' && items.length === 0 ? (
           <p class="empty" role="status">
             Loading contacts…

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Contact, type DuplicateGroup } from './api.ts';
 import { displayName, labelText } from './format.ts';
 import { describeError } from './messages.ts';
+import { LoadError } from './load-error.tsx';
 
 /*
  * Groups of contacts that look like one person (GET /v1/contacts/duplicates):
@@ -175,12 +176,7 @@ export function DuplicatesPanel({ onMerged, onClose }: { onMerged: (c: Contact) 
         {status}
       </p>
       {error ? (
-        <div class="empty" role="alert">
-          <p>{error}</p>
-          <button type="button" onClick={() => void load()}>
-            Try again
-          </button>
-        </div>
+        <LoadError message={error} onRetry={() => void load()} />
       ) : !groups ? (
         <p class="empty" role="status">
           Looking for duplicates…
