@@ -63,7 +63,7 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
   const sslMode = config.database.url ? config.database.sslMode : 'disable';
   if (config.database.migrateOnBoot || !config.database.url) {
     const result = await applyMigrations(url, MIGRATIONS_DIR, sslOptions(sslMode, config.database.sslRootCert));
-    logger.info({ applied: result.applied, modified: result.modified }, 'migrations up to date');
+    logger.info({ applied: result.applied, modified: result.modified, refreshedSearchKeys: result.refreshedSearchKeys }, 'migrations up to date');
   }
 
   const db = createDatabase({ ...config.database, url, poolMax, sslMode, sharedSession: !config.database.url }, (err) =>

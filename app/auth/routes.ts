@@ -6,7 +6,7 @@ import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_MS, type DeviceCookies } from './d
 import type { LoginLimiter } from './login-limiter.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import type { Counter } from './rate-limits.ts';
-import { loginSchema, signupSchema } from './schemas.ts';
+import { loginSchema, passwordChangeSchema, profileSchema, signupSchema } from './schemas.ts';
 import { endSession, requireUser, SESSION_COOKIE, startSession, userIdOf } from './session.ts';
 import type { UserStore } from './store.ts';
 
@@ -88,14 +88,54 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
     res.status(204).end();
   });
 
+  // The account is gone (deleted by an operator or another session): drop the stale session.
+  const accountGone = async (req: Request) => {
+    await endSession(req, sessions);
+    return new HttpProblem(401, 'unauthenticated', 'Sign in first.');
+  };
+
   router.get('/me', requireUser, async (req, res) => {
     const user = await users.findById(userIdOf(req));
-    if (!user) {
-      // The account is gone (deleted by an operator): drop the stale session.
-      await endSession(req, sessions);
-      throw new HttpProblem(401, 'unauthenticated', 'Sign in first.');
-    }
+    if (!user) throw await accountGone(req);
     res.json({ user });
+  });
+
+  router.patch('/me', requireUser, async (req, res) => {
+    const input = parseBody(profileSchema, req.body);
+    const user = await users.update(userIdOf(req), { name: input.name });
+    if (!user) throw await accountGone(req);
+    res.json({ user });
+  });
+
+  // Changing the password checks the current one (a session left open on a
+  // shared computer must not be enough), counted like a sign-in so it cannot
+  // be guessed here instead, and ends every other session of the account
+  // (OWASP Session Management Cheat Sheet: renew on privilege change).
+  router.post('/password', requireUser, async (req, res) => {
+    const input = parseBody(passwordChangeSchema, req.body);
+    const found = await users.findWithHashById(userIdOf(req));
+    if (!found) throw await accountGone(req);
+    const attempt = { ip: clientIp(req), email: found.user.email, device: devices.read(req, found.user.email) };
+    const wait = await loginLimiter.attempt(attempt);
+    if (wait > 0) throw tooMany(wait, 'wrong passwords');
+    if (!(await verifyPassword(input.currentPassword, found.passwordHash))) {
+      throw new HttpProblem(403, 'wrong_password', 'The current password is not right.', [{ path: 'currentPassword', message: 'is not your current password' }]);
+    }
+    await loginLimiter.succeeded(attempt);
+    const user = await users.update(found.user.id, { passwordHash: await hashPassword(input.newPassword) });
+    if (!user) throw await accountGone(req);
+    await sessions.endAll(user.id);
+    // This browser stays signed in, under a new session id.
+    await startSession(req, user.id, sessions);
+    res.json({ user });
+  });
+
+  // Signs out every browser and device of the account, this one included.
+  router.post('/logout-all', requireUser, async (req, res) => {
+    await sessions.endAll(userIdOf(req));
+    await endSession(req, sessions);
+    res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite });
+    res.status(204).end();
   });
 
   // Not in the contract's first version: lets people (and the smoke test)

@@ -25,6 +25,9 @@ export interface UserStore {
   ): Promise<SignupOutcome>;
   findByEmail(email: string): Promise<UserWithHash | null>;
   findById(id: string): Promise<User | null>;
+  findWithHashById(id: string): Promise<UserWithHash | null>;
+  /** Changes the name or the password hash; null when the user is gone. */
+  update(id: string, data: { name?: string; passwordHash?: string }): Promise<User | null>;
   count(): Promise<number>;
   /** Deletes the user and (by cascade) their contacts; false when already gone. */
   delete(id: string): Promise<boolean>;
@@ -63,6 +66,14 @@ export function createUserStore(prisma: PrismaProvider): UserStore {
     async findById(id) {
       const row = await (await prisma()).user.findUnique({ where: { id } });
       return row ? toUser(row) : null;
+    },
+    async findWithHashById(id) {
+      const row = await (await prisma()).user.findUnique({ where: { id } });
+      return row ? { user: toUser(row), passwordHash: row.passwordHash } : null;
+    },
+    async update(id, data) {
+      const rows = await (await prisma()).user.updateManyAndReturn({ where: { id }, data });
+      return rows[0] ? toUser(rows[0]) : null;
     },
     async count() {
       return (await prisma()).user.count();

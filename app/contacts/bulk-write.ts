@@ -34,6 +34,8 @@ const COLUMN_OF: Record<keyof ContactDraft | keyof SearchKeys, [column: string, 
   searchText: ['search_text', 'text'],
   phoneDigits: ['phone_digits', 'text'],
   sortName: ['sort_name', 'text'],
+  tagKeys: ['tag_keys', 'text[]'],
+  keysVersion: ['keys_version', 'int'],
 };
 const COLUMNS = Object.entries(COLUMN_OF).map(([key, [column, type]]) => [column, key, type] as const);
 

@@ -1,5 +1,5 @@
 import type { Contact, ContactDraft } from './schemas.ts';
-import { digits, fold } from './search-keys.ts';
+import { digits, fold, tagKey } from './search-keys.ts';
 
 /*
  * When two contacts are the same person, and what one contact looks like
@@ -248,7 +248,7 @@ export function mergeDrafts(target: ContactDraft, other: ContactDraft): ContactD
   merged.addresses = union(target.addresses, other.addresses, (a) => folded(a.street, a.city, a.region, a.postalCode, a.country));
   merged.urls = union(target.urls, other.urls, (u) => u.value.trim().toLowerCase().replace(/\/$/, ''));
   merged.related = union(target.related, other.related, (r) => folded(r.value, r.label));
-  merged.tags = [...new Set([...target.tags, ...other.tags])];
+  merged.tags = union(target.tags, other.tags, tagKey);
   merged.favorite = target.favorite || other.favorite;
 
   if (!target.birthday) merged.birthday = other.birthday;

@@ -119,7 +119,7 @@ function buildStatement(shape: Shape): string {
   let n = 1;
   const next = () => `$${++n}`;
   const where = ['user_id = $1::uuid'];
-  if (shape.tag) where.push(`${next()}::text = ANY(tags)`);
+  if (shape.tag) where.push(`${next()}::text = ANY(tag_keys)`);
   if (shape.favorite) where.push(`favorite = ${next()}::boolean`);
   // Every word must match somewhere; a word with 3+ digits also matches phones by digits.
   if (shape.search) {

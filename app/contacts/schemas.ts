@@ -1,5 +1,6 @@
 import * as z from '../zod.ts';
 import { ADDRESS_LABELS, EMAIL_LABELS, PHONE_LABELS, RELATED_LABELS, URL_LABELS } from './label-words.ts';
+import { tagKey } from './search-keys.ts';
 
 /*
  * One set of zod schemas validates requests, types the code (z.infer) and
@@ -133,18 +134,19 @@ export const birthdaySchema = z.nullable(
   ),
 );
 
-export const tagSchema = z.pipe(
-  z.string().check(
-    z.trim(),
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(50, 'must be at most 50 characters'),
-    z.regex(/^[^,;\n\r]+$/, 'must not contain commas, semicolons or line breaks'),
-    z.regex(...STORABLE_TEXT),
-  ),
-  z.transform((t: string) => t.toLowerCase()),
+export const tagSchema = z.string().check(
+  z.trim(),
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(50, 'must be at most 50 characters'),
+  z.regex(/^[^,;\n\r]+$/, 'must not contain commas, semicolons or line breaks'),
+  z.regex(...STORABLE_TEXT),
 );
 
-const dedupe = (tags: string[]) => [...new Set(tags)];
+/** Tags keep the case first typed; "Family" after "family" is the same tag (see tagKey). */
+function dedupe(tags: string[]): string[] {
+  const seen = new Set<string>();
+  return tags.filter((t) => !seen.has(tagKey(t)) && Boolean(seen.add(tagKey(t))));
+}
 
 const fields = {
   prefix: text(50),
@@ -273,7 +275,7 @@ export type Sort = (typeof SORTS)[number];
 
 export const listQuerySchema = z.strictObject({
   q: z.optional(z.string().check(z.trim(), z.maxLength(200), z.regex(...STORABLE_TEXT))),
-  tag: z.optional(z.pipe(z.string().check(z.trim(), z.maxLength(50), z.regex(...STORABLE_TEXT)), z.transform((t: string) => t.toLowerCase()))),
+  tag: z.optional(z.pipe(z.string().check(z.trim(), z.maxLength(50), z.regex(...STORABLE_TEXT)), z.transform(tagKey))),
   favorite: z.optional(z.pipe(z.enum(['true', 'false']), z.transform((v) => v === 'true'))),
   sort: z._default(z.enum(SORTS), 'name'),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),

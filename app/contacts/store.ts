@@ -182,7 +182,9 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
 
     async tags(userId) {
       const { rows } = await readPool.query<{ name: string; count: number }>(
-        `SELECT tag AS name, count(*)::int AS count FROM contacts, unnest(tags) AS tag WHERE user_id = $1::uuid GROUP BY tag ORDER BY tag`,
+        // One entry per tag key; its name is the spelling most contacts carry.
+        `SELECT mode() WITHIN GROUP (ORDER BY t.tag) AS name, count(*)::int AS count
+           FROM contacts, unnest(tags, tag_keys) AS t(tag, key) WHERE user_id = $1::uuid GROUP BY t.key ORDER BY t.key`,
         [userId],
       );
       return rows;

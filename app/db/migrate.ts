@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
+import { refreshSearchKeys } from '../contacts/refresh-search-keys.ts';
 
 /*
  * Applies prisma/migrations/<name>/migration.sql the way `prisma migrate
@@ -38,6 +39,8 @@ export interface MigrationResult {
   alreadyApplied: string[];
   /** Applied earlier, but the file has changed since (a warning, as in Prisma). */
   modified: string[];
+  /** Contacts whose derived search columns were recomputed (refresh-search-keys.ts). */
+  refreshedSearchKeys: number;
 }
 
 export async function readMigrations(dir: string): Promise<MigrationFile[]> {
@@ -57,7 +60,7 @@ export async function applyMigrations(connectionString: string, dir: string, ssl
   // lock), but deadlines: a silent server fails the task instead of hanging it.
   const client = new pg.Client({ connectionString, ssl, connectionTimeoutMillis: 10_000, query_timeout: 120_000 });
   await client.connect();
-  const result: MigrationResult = { applied: [], alreadyApplied: [], modified: [] };
+  const result: MigrationResult = { applied: [], alreadyApplied: [], modified: [], refreshedSearchKeys: 0 };
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);
     await client.query(CREATE_TABLE);
@@ -94,6 +97,8 @@ export async function applyMigrations(connectionString: string, dir: string, ssl
       }
       result.applied.push(m.name);
     }
+    // Still under the lock, so two migrators do not both rewrite the rows.
+    result.refreshedSearchKeys = await refreshSearchKeys(client);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK]).catch(() => undefined);
     await client.end();

@@ -1,6 +1,6 @@
 import * as z from '../zod.ts';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
-import { loginSchema, signupSchema, userEnvelopeSchema } from '../auth/schemas.ts';
+import { loginSchema, passwordChangeSchema, profileSchema, signupSchema, userEnvelopeSchema } from '../auth/schemas.ts';
 import {
   contactCreateSchema,
   contactListSchema,
@@ -113,8 +113,31 @@ export function buildOpenApiDocument(version: string) {
       '/v1/auth/logout': {
         post: op({ summary: 'Sign out; the session is deleted from the store', responses: { '204': { description: 'Signed out' } } }, false),
       },
+      '/v1/auth/logout-all': {
+        post: op({
+          summary: 'Sign out everywhere: every session of the account ends, this one included',
+          responses: { '204': { description: 'Signed out everywhere' }, '503': problem('`sessions_unavailable`') },
+        }),
+      },
+      '/v1/auth/password': {
+        post: op({
+          summary: 'Change the password; every other session of the account ends, this one continues under a new id',
+          requestBody: { content: { 'application/json': { schema: passwordChangeSchema } } },
+          responses: {
+            '200': json(userEnvelopeSchema, 'Changed'),
+            '403': problem('`wrong_password`: currentPassword is not right (counted like a failed sign-in)'),
+            '429': problem('`too_many_attempts`; see Retry-After'),
+            '503': problem('`database_unavailable`, `sessions_unavailable`, or `server_busy`; see Retry-After'),
+          },
+        }),
+      },
       '/v1/auth/me': {
         get: op({ summary: 'The signed-in user', responses: { '200': json(userEnvelopeSchema, 'The user') } }),
+        patch: op({
+          summary: 'Change the name',
+          requestBody: { content: { 'application/json': { schema: profileSchema } } },
+          responses: { '200': json(userEnvelopeSchema, 'The user, changed') },
+        }),
         delete: op({
           summary: 'Delete the account, all its contacts and the session (frees a place under MAX_USERS)',
           responses: { '204': { description: 'Deleted' } },

@@ -40,7 +40,7 @@ it('migrates contacts stored before the richer contact', async () => {
   await client.query(insert, ['00000000-0000-4000-8000-00000000000b', 'Old', '[]', '[]', '[]', '0099-01-02']);
   await client.query(insert, ['00000000-0000-4000-8000-00000000000c', 'None', '[]', '[]', '[]', null]);
 
-  expect((await applyMigrations(db.url, MIGRATIONS_DIR)).applied).toEqual(['20261204000000_richer_contacts']);
+  expect((await applyMigrations(db.url, MIGRATIONS_DIR)).applied).toEqual(['20261204000000_richer_contacts', '20261205000000_search_notes_tag_case']);
 
   const { rows } = await client.query(
     'SELECT first_name, emails, phones, addresses, urls, related, birthday, prefix, nickname FROM contacts ORDER BY id',

@@ -59,7 +59,7 @@ describe('create and read', () => {
       related: [{ value: 'Ana Ørsted', label: 'sister', customLabel: null }],
       birthday: '1990-02-28',
       notes: "Robert'); DROP TABLE contacts;--",
-      tags: ['friends', 'work'],
+      tags: ['Friends', 'Work'],
       favorite: true,
       createdAt: expect.any(String),
       updatedAt: res.body.createdAt,

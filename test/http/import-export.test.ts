@@ -60,7 +60,7 @@ describe('vCard import of real-world exports', () => {
       lastName: 'Müller-Lüdenscheidt',
       notes: 'Une très longue note qui dépasse soixante-quinze octets et qui doit donc être repliée sur plusieurs lignes selon la RFC.',
       // Google's system group "myContacts" is not a tag.
-      tags: ['clients'],
+      tags: ['Clients'],
     });
     // A year-less birthday is a birthday (--MM-DD), not a note.
     expect(taro).toMatchObject({ firstName: '太郎', lastName: '山田', birthday: '--03-15', notes: null });
@@ -120,7 +120,7 @@ describe('export', () => {
     addresses: [{ street: '1 Main St\nApt 2', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US', label: 'work' }],
     birthday: '1990-02-28',
     notes: 'Line one\nLine two, with commas; semicolons and "quotes"\n@mention +plus',
-    tags: ['friends', 'work'],
+    tags: ['Friends', 'Work'],
     favorite: true,
   };
   const content = (c: Record<string, unknown>) => {
@@ -180,7 +180,7 @@ describe('export', () => {
       company: 'Acme',
       emails: [{ value: 'ana@acme.example', label: 'work' }],
       phones: [{ value: '+55 11 5555-0100', label: 'mobile' }],
-      tags: ['team'],
+      tags: ['Team'],
       favorite: true,
       birthday: '1988-07-09',
     });

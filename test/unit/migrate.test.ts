@@ -8,7 +8,7 @@ import { applyMigrations } from '../../app/db/migrate.ts';
 import { MIGRATIONS_DIR } from '../../handlers/bootstrap.ts';
 import { createTestDatabase, type TestDatabase } from '../support/harness.ts';
 
-const MIGRATIONS = ['20261125000000_init', '20261204000000_richer_contacts'];
+const MIGRATIONS = ['20261125000000_init', '20261204000000_richer_contacts', '20261205000000_search_notes_tag_case'];
 const readBytes = (file: string) => readFileSync(file);
 
 describe('applyMigrations (the offline stand-in for prisma migrate deploy)', () => {
@@ -45,7 +45,7 @@ describe('applyMigrations (the offline stand-in for prisma migrate deploy)', () 
     expect(await query("SELECT to_regclass('public.contacts') AS t")).toEqual([{ t: 'contacts' }]);
 
     const again = await applyMigrations(db.url, dir);
-    expect(again).toEqual({ applied: [], alreadyApplied: MIGRATIONS, modified: [] });
+    expect(again).toEqual({ applied: [], alreadyApplied: MIGRATIONS, modified: [], refreshedSearchKeys: 0 });
   });
 
   it('rolls back a failing migration completely and reports it', async () => {

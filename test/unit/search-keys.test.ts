@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contactCreateSchema } from '../../app/contacts/schemas.ts';
-import { escapeLike, fold, searchKeys } from '../../app/contacts/search-keys.ts';
+import { escapeLike, fold, SEARCH_KEYS_VERSION, searchKeys } from '../../app/contacts/search-keys.ts';
 
 describe('search keys', () => {
   it('folds case and accents, including letters NFKD does not decompose', () => {
@@ -13,9 +13,20 @@ describe('search keys', () => {
       lastName: 'Zola',
       emails: [{ value: 'E.Zola@Example.fr' }],
       phones: [{ value: '+33 (1) 23-45' }, { value: '06 00' }],
-      tags: ['Écrivain'],
+      jobTitle: 'Romancier',
+      addresses: [{ street: '21 bis rue de Bruxelles', city: 'Paris', postalCode: '75009' }],
+      tags: ['Écrivain', 'écrivain', 'Naturalisme'],
+      notes: 'Wrote “J’accuse…!”',
     });
-    expect(searchKeys(draft)).toEqual({ searchText: 'emile zola e.zola@example.fr +33 (1) 23-45 06 00 ecrivain', phoneDigits: '3312345 0600', sortName: 'zola emile' });
+    // Tags keep the case first typed; a second spelling of one tag is dropped.
+    expect(draft.tags).toEqual(['Écrivain', 'Naturalisme']);
+    expect(searchKeys(draft)).toEqual({
+      searchText: 'emile zola romancier e.zola@example.fr +33 (1) 23-45 06 00 21 bis rue de bruxelles paris 75009 ecrivain naturalisme wrote “j’accuse...!”', // NFKD spells the ellipsis as three dots
+      phoneDigits: '3312345 0600',
+      sortName: 'zola emile',
+      tagKeys: ['écrivain', 'naturalisme'],
+      keysVersion: SEARCH_KEYS_VERSION,
+    });
     expect(searchKeys(contactCreateSchema.parse({ company: 'Ärzte GmbH' })).sortName).toBe('arzte gmbh');
     expect(searchKeys(contactCreateSchema.parse({ emails: [{ value: 'only@mail.example' }] })).sortName).toBe('only@mail.example');
   });
