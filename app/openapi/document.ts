@@ -16,7 +16,7 @@ import {
 import { CSV_TYPES, IMPORT_LIMIT, VCARD_TYPES } from '../contacts/routes.ts';
 import { healthSchema, livenessSchema } from '../health/routes.ts';
 import { limitsSchema } from '../limits/routes.ts';
-import { tagListSchema } from '../tags/routes.ts';
+import { tagListSchema } from '../tags/schemas.ts';
 import { problemSchema } from '../http/problem.ts';
 
 /*

@@ -1,9 +1,10 @@
 import type { User } from '../../app/auth/schemas.ts';
 import type { Contact, DuplicateGroups, DuplicateMode, ImportResult } from '../../app/contacts/schemas.ts';
 import type { Problem } from '../../app/http/problem-schema.ts';
+import type { TagList } from '../../app/tags/schemas.ts';
 
 // Types come from the server's zod schemas (type-only imports: no code ships).
-export type { Contact, DuplicateMode, ImportResult, Problem, User };
+export type { Contact, DuplicateMode, ImportResult, Problem, TagList, User };
 export type ContactPage = { items: Contact[]; nextCursor: string | null; total: number };
 export type Limits = { maxUsers: number; users: number; maxContactsPerUser: number; contacts: number };
 export type ContactInput = Partial<Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>>;
@@ -45,6 +46,8 @@ interface Options {
   ifMatch?: string;
   /** Don't treat a 401 as an expired session (login, me at start-up). */
   quiet401?: boolean;
+  /** Sent even if the page is closing (a delete whose undo time ran out as the tab closed). */
+  keepalive?: boolean;
 }
 
 export async function request<T>(method: string, path: string, opts: Options = {}): Promise<{ data: T; etag: string | null }> {
@@ -58,6 +61,7 @@ export async function request<T>(method: string, path: string, opts: Options = {
       method,
       headers,
       credentials: 'include',
+      keepalive: opts.keepalive,
       body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.body,
     });
   } catch {
@@ -83,12 +87,17 @@ export const api = {
   login: (email: string, password: string) => request<{ user: User }>('POST', '/v1/auth/login', { json: { email, password }, quiet401: true }),
   signup: (email: string, password: string, name: string) => request<{ user: User }>('POST', '/v1/auth/signup', { json: { email, password, name } }),
   logout: () => request<void>('POST', '/v1/auth/logout', { quiet401: true }),
+  logoutAll: () => request<void>('POST', '/v1/auth/logout-all'),
+  updateMe: (input: { name: string }) => request<{ user: User }>('PATCH', '/v1/auth/me', { json: input }),
+  changePassword: (currentPassword: string, newPassword: string) => request<{ user: User }>('POST', '/v1/auth/password', { json: { currentPassword, newPassword } }),
+  deleteMe: () => request<void>('DELETE', '/v1/auth/me'),
+  tags: () => request<TagList>('GET', '/v1/tags'),
   limits: () => request<Limits>('GET', '/v1/limits'),
   list: (query: Record<string, string>) => request<ContactPage>('GET', `/v1/contacts?${new URLSearchParams(query)}`),
   get: (id: string) => request<Contact>('GET', `/v1/contacts/${id}`),
   create: (input: ContactInput) => request<Contact>('POST', '/v1/contacts', { json: input }),
   update: (id: string, input: ContactInput, etag?: string) => request<Contact>('PATCH', `/v1/contacts/${id}`, { json: input, ifMatch: etag }),
-  remove: (id: string) => request<void>('DELETE', `/v1/contacts/${id}`),
+  remove: (id: string, opts?: { keepalive?: boolean }) => request<void>('DELETE', `/v1/contacts/${id}`, opts),
   /** The file's bytes as they are: the server finds their encoding (a BOM, a declared charset, UTF-16, UTF-8 or Windows-1252). */
   importFile: (file: Blob, type: string, duplicates: DuplicateMode = 'merge') =>
     request<ImportResult>('POST', `/v1/contacts/import?duplicates=${duplicates}`, { body: file, type }),

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Router, useLocation } from 'wouter-preact';
 import { api, onSessionExpired, type User } from './api.ts';
 import { AuthScreen } from './auth.tsx';
 import { ContactsScreen } from './contacts.tsx';
@@ -17,12 +18,13 @@ function savedDraft(): Draft | undefined {
   }
 }
 
-export function App() {
+function Screens() {
   const [user, setUser] = useState<User | null | undefined>(undefined);
   const [notice, setNotice] = useState<string>();
+  const [, navigate] = useLocation();
   // The open editor's content lives here (and in sessionStorage), above the
   // screens, so an expired session sends the person to sign in without
-  // losing what they typed.
+  // losing what they typed, and a reload keeps it.
   const [draft, setDraftState] = useState<Draft | undefined>(savedDraft);
   const setDraft = (d: Draft | undefined) => {
     setDraftState(d);
@@ -56,6 +58,7 @@ export function App() {
     );
   }
   if (user === null) {
+    // The path stays as it is: a deep link opens once the person has signed in.
     return (
       <AuthScreen
         notice={notice}
@@ -66,15 +69,28 @@ export function App() {
       />
     );
   }
+  const signedOut = (message?: string) => {
+    setDraft(undefined);
+    setUser(null);
+    setNotice(message);
+    navigate('/');
+  };
   return (
     <ContactsScreen
       user={user}
+      onUser={setUser}
       draft={draft}
       setDraft={setDraft}
-      onSignOut={() => {
-        setDraft(undefined);
-        void api.logout().finally(() => setUser(null));
-      }}
+      onSignOut={() => void api.logout().finally(() => signedOut())}
+      onSignedOut={signedOut}
     />
+  );
+}
+
+export function App() {
+  return (
+    <Router>
+      <Screens />
+    </Router>
   );
 }

@@ -1,11 +1,20 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Contact } from './api.ts';
-import { capitalize, displayName, formatBirthday, labelText, webHref } from './format.ts';
+import { capitalize, displayName, formatBirthday, initials, labelText, webHref } from './format.ts';
 
 /** One address as lines: street; postal code, city, region; country. */
 export function addressLines(a: Contact['addresses'][number]): string[] {
   return [a.street, [a.postalCode, a.city, a.region].filter(Boolean).join(' '), a.country].filter((l): l is string => Boolean(l));
 }
+
+/** A map search for an address (OpenStreetMap: no account, no key, works in every country). */
+export function mapHref(a: Contact['addresses'][number]): string {
+  return `https://www.openstreetmap.org/search?query=${encodeURIComponent(addressLines(a).join(', '))}`;
+}
+
+/** What a tel: link dials: digits and the characters RFC 3966 allows a phone-number to keep. */
+export const telHref = (phone: string) => `tel:${phone.replace(/[^\d+*#,;]/g, '')}`;
 
 /** A web address as a link (https:// added when it has no scheme), or as text when it cannot safely be one. */
 export function WebLink({ value }: { value: string }) {
@@ -19,51 +28,87 @@ export function WebLink({ value }: { value: string }) {
   );
 }
 
-interface Props {
-  contact: Contact;
-  onEdit: () => void;
-  onClose: () => void;
+/** The initials in a circle whose colour comes from the name, so a person is recognised at a glance. */
+export function Avatar({ name, size = 'small' }: { name: string; size?: 'small' | 'large' }) {
+  let hue = 0;
+  for (const ch of name) hue = (hue * 31 + ch.codePointAt(0)!) % 360;
+  return (
+    <span class={`avatar ${size}`} style={{ '--hue': hue }} aria-hidden="true">
+      {initials(name)}
+    </span>
+  );
 }
 
-/** A contact as a person reads it: every field that is set, labels in the person's own words. */
-export function ContactDetail({ contact: c, onEdit, onClose }: Props) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), [c.id]);
+interface Props {
+  contact: Contact;
+  tagHref: (tag: string) => string;
+  onEdit: () => void;
+  onClose: () => void;
+  onFavorite: () => void;
+  onDelete: () => void;
+}
+
+/** A contact as a person reads it: every field that is set, labels in the person's own words, each a link where one helps. */
+export function ContactDetail({ contact: c, tagHref, onEdit, onClose, onFavorite, onDelete }: Props) {
   const name = displayName(c);
-  const facts: [string, preact.ComponentChildren][] = [];
-  const add = (term: string, value: preact.ComponentChildren) => facts.push([term, value]);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The card may arrive after its panel opened (fetched): focus its name then.
+  useEffect(() => heading.current?.focus(), [c.id]);
+  const facts: [string, ComponentChildren][] = [];
+  const add = (term: string, value: ComponentChildren) => facts.push([term, value]);
   if (c.nickname && c.nickname !== name) add('Nickname', c.nickname);
-  // The company is left out when it is the name shown (a contact without a person's name).
-  if (c.company && c.company !== name) add('Company', c.company);
-  if (c.jobTitle) add('Job title', c.jobTitle);
   for (const e of c.emails) add(`Email (${labelText(e)})`, <a href={`mailto:${e.value}`}>{e.value}</a>);
-  for (const p of c.phones) add(`Phone (${labelText(p)})`, <a href={`tel:${p.value.replace(/[^\d+*#,;]/g, '')}`}>{p.value}</a>);
+  for (const p of c.phones) add(`Phone (${labelText(p)})`, <a href={telHref(p.value)}>{p.value}</a>);
   for (const a of c.addresses) {
     add(
       `Address (${labelText(a)})`,
-      addressLines(a).map((line, i) => (
-        <span class="line" key={i}>
-          {line}
-        </span>
-      )),
+      <>
+        {addressLines(a).map((line, i) => (
+          <span class="line" key={i}>
+            {line}
+          </span>
+        ))}
+        <a class="map" href={mapHref(a)} target="_blank" rel="noopener noreferrer">
+          Show on a map
+        </a>
+      </>,
     );
   }
   for (const u of c.urls) add(`Web (${labelText(u)})`, <WebLink value={u.value} />);
   for (const r of c.related) add(capitalize(labelText(r)), r.value);
   if (c.birthday) add('Birthday', formatBirthday(c.birthday));
-  if (c.tags.length) add('Tags', c.tags.join(', '));
   if (c.notes) add('Notes', <span class="notes">{c.notes}</span>);
+  // The company is left out when it is the name shown (a contact without a person's name).
+  const work = [c.jobTitle, c.company !== name ? c.company : null].filter(Boolean).join(', ');
 
   return (
     <article class="detail" aria-labelledby="detail-name">
-      <header>
-        <h2 id="detail-name" tabIndex={-1} ref={heading}>
-          {name}
-        </h2>
+      <header class="card-head">
+        <Avatar name={name} size="large" />
+        <div class="who">
+          <h2 id="detail-name" tabIndex={-1} ref={heading}>
+            {name}
+          </h2>
+          {work && <p class="work">{work}</p>}
+        </div>
+        <button type="button" class={`star${c.favorite ? ' on' : ''}`} aria-pressed={c.favorite} aria-label="Favorite" onClick={onFavorite}>
+          {c.favorite ? '★' : '☆'}
+        </button>
         <button type="button" class="icon" aria-label="Close contact" onClick={onClose}>
           ✕
         </button>
       </header>
+      {c.tags.length > 0 && (
+        <ul class="chips" aria-label="Tags">
+          {c.tags.map((t) => (
+            <li key={t}>
+              <a class="tag" href={tagHref(t)} aria-label={`Show contacts tagged ${t}`}>
+                {t}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
       {facts.length > 0 ? (
         <dl class="facts">
           {facts.map(([term, value], i) => (
@@ -79,6 +124,9 @@ export function ContactDetail({ contact: c, onEdit, onClose }: Props) {
       <div class="actions">
         <button class="primary" type="button" onClick={onEdit}>
           Edit
+        </button>
+        <button class="danger" type="button" onClick={onDelete}>
+          Delete
         </button>
       </div>
     </article>

@@ -15,6 +15,7 @@ import {
   type Url,
 } from './format.ts';
 import { describeError, fieldErrors } from './messages.ts';
+import { addTags, TagInput } from './tag-input.tsx';
 
 /** An address as the inputs see it. customLabel: null while an enum word is picked, text once "Custom…" is. */
 export type AddressRow = { [K in 'street' | 'city' | 'region' | 'postalCode' | 'country']: string } & Pick<Address, 'label' | 'customLabel'>;
@@ -45,8 +46,12 @@ export interface Draft {
   related: Related[];
   birthday: BirthdayParts;
   notes: string;
-  tags: string;
+  tags: string[];
+  /** A tag typed but not yet made a chip: saved with the tags. */
+  tagText: string;
   favorite: boolean;
+  /** The contact as opened (its API body as JSON), to tell whether anything changed. */
+  base?: string;
 }
 
 const NO_BIRTHDAY: BirthdayParts = { day: '', month: '', year: '' };
@@ -67,7 +72,8 @@ export const emptyDraft = (): Draft => ({
   related: [],
   birthday: { ...NO_BIRTHDAY },
   notes: '',
-  tags: '',
+  tags: [],
+  tagText: '',
   favorite: false,
 });
 
@@ -109,6 +115,16 @@ export function birthdayValue(b: BirthdayParts): BirthdayCheck {
 }
 
 export function draftFrom(c: Contact, etag?: string): Draft {
+  const d = draftOf(c, etag);
+  return { ...d, base: JSON.stringify(toInput(d).input) };
+}
+
+/** Whether the draft holds anything the person has not saved. */
+export function isDirty(d: Draft): boolean {
+  return JSON.stringify(toInput(d).input) !== (d.base ?? JSON.stringify(toInput(emptyDraft()).input));
+}
+
+function draftOf(c: Contact, etag?: string): Draft {
   return {
     id: c.id,
     etag,
@@ -135,7 +151,8 @@ export function draftFrom(c: Contact, etag?: string): Draft {
     related: c.related.map((r) => ({ ...r })),
     birthday: birthdayParts(c.birthday),
     notes: c.notes ?? '',
-    tags: c.tags.join(', '),
+    tags: [...c.tags],
+    tagText: '',
     favorite: c.favorite,
   };
 }
@@ -170,8 +187,11 @@ export function normalizeDraft(raw: unknown): Draft | undefined {
     related: list(d.related, base.related),
     birthday: typeof d.birthday === 'string' ? birthdayParts(d.birthday) : d.birthday && typeof d.birthday === 'object' ? { ...NO_BIRTHDAY, ...(d.birthday as BirthdayParts) } : base.birthday,
     notes: str(d.notes, ''),
-    tags: str(d.tags, ''),
+    // Tags were one comma-separated text before they were chips.
+    tags: Array.isArray(d.tags) ? d.tags.filter((t): t is string => typeof t === 'string') : addTags([], str(d.tags, '')),
+    tagText: str(d.tagText, ''),
     favorite: d.favorite === true,
+    ...(typeof d.base === 'string' ? { base: d.base } : {}),
   };
 }
 
@@ -217,7 +237,7 @@ export function toInput(d: Draft): { input: ContactInput; rows: Record<string, n
       related: related.map(([r]) => item(r)),
       birthday: birthday.ok ? birthday.value : null,
       notes: text(d.notes),
-      tags: d.tags.split(',').map((t) => t.trim()).filter(Boolean),
+      tags: addTags(d.tags, d.tagText),
       favorite: d.favorite,
     },
     rows: {
@@ -289,13 +309,16 @@ const RARE_NAMES = ['prefix', 'middleName', 'suffix'] as const;
 
 interface EditorProps {
   draft: Draft;
+  /** The person's tags, offered as they type one. */
+  knownTags: string[];
   onChange: (d: Draft) => void;
   onSaved: (c: Contact, etag?: string) => void;
-  onDeleted: (id: string) => void;
+  /** Delete asked for: the screen deletes it, with a moment to undo. */
+  onDelete: () => void;
   onClose: () => void;
 }
 
-export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: EditorProps) {
+export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, onClose }: EditorProps) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -304,6 +327,8 @@ export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: 
   const form = useRef<HTMLFormElement>(null);
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => onChange({ ...draft, [key]: value });
 
+  // The form may arrive after its panel opened (the contact fetched): its first field gets focus then.
+  useEffect(() => form.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus(), []);
   // Another contact opened in the same editor: its prefix, middle name or suffix shows by itself.
   useEffect(() => setMoreNames(anyRareName), [draft.id]);
   const namesOpen = moreNames || RARE_NAMES.some((k) => errors[k]);
@@ -339,19 +364,6 @@ export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: 
     }
   }
 
-  async function remove() {
-    if (!draft.id || !confirm('Delete this contact?')) return;
-    setBusy(true);
-    try {
-      await api.remove(draft.id);
-      onDeleted(draft.id);
-    } catch (err) {
-      setFormError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-
   const err = (path: string) =>
     errors[path] && (
       <p class="field-error" id={`err-${path}`} role="alert">
@@ -362,7 +374,15 @@ export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: 
   const text = (key: NameField, label: string, autocomplete: string, hint?: string) => (
     <div class="field">
       <label for={`f-${key}`}>{label}</label>
-      <input id={`f-${key}`} autocomplete={autocomplete} placeholder={hint} value={draft[key]} {...invalid(key)} onInput={(e) => set(key, e.currentTarget.value)} />
+      <input
+        id={`f-${key}`}
+        autocomplete={autocomplete}
+        placeholder={hint}
+        value={draft[key]}
+        data-autofocus={key === 'firstName' ? '' : undefined}
+        {...invalid(key)}
+        onInput={(e) => set(key, e.currentTarget.value)}
+      />
       {err(key)}
     </div>
   );
@@ -545,17 +565,13 @@ export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: 
           </p>
         )}
       </fieldset>
-      <div class="field">
-        <label for="f-tags">Tags (comma separated)</label>
-        <input id="f-tags" value={draft.tags} onInput={(e) => set('tags', e.currentTarget.value)} />
-        {Object.entries(errors)
-          .filter(([p]) => p.startsWith('tags'))
-          .map(([p, m]) => (
-            <p class="field-error" key={p} role="alert">
-              {m}
-            </p>
-          ))}
-      </div>
+      <TagInput
+        tags={draft.tags}
+        text={draft.tagText}
+        known={knownTags}
+        error={Object.entries(errors).find(([p]) => p.startsWith('tags'))?.[1]}
+        onChange={(tags, tagText) => onChange({ ...draft, tags, tagText })}
+      />
       <div class="field">
         <label for="f-notes">Notes</label>
         <textarea id="f-notes" rows={4} value={draft.notes} {...invalid('notes')} onInput={(e) => set('notes', e.currentTarget.value)} />
@@ -574,8 +590,11 @@ export function ContactEditor({ draft, onChange, onSaved, onDeleted, onClose }: 
         <button class="primary" type="submit" disabled={busy}>
           {busy ? 'Saving…' : 'Save'}
         </button>
+        <button type="button" onClick={onClose} disabled={busy}>
+          Cancel
+        </button>
         {draft.id && (
-          <button type="button" class="danger" onClick={remove} disabled={busy}>
+          <button type="button" class="danger" onClick={onDelete} disabled={busy}>
             Delete
           </button>
         )}

@@ -75,3 +75,10 @@ export function formatBirthday(birthday: string, locale?: string): string {
   }
   return birthday;
 }
+
+/** Up to two letters for an avatar: the first of the first and last words ("Ada Lovelace" -> "AL"). */
+export function initials(name: string): string {
+  const words = name.split(/[\s.,@_-]+/).filter((w) => /\p{L}|\p{N}/u.test(w));
+  const first = (w: string | undefined) => (w ? [...w.replace(/^[^\p{L}\p{N}]+/u, '')][0] ?? '' : '');
+  return (first(words[0]) + (words.length > 1 ? first(words.at(-1)) : '')).toUpperCase() || '?';
+}

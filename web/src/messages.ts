@@ -7,6 +7,8 @@ export function describeError(err: unknown): string {
   switch (err.code) {
     case 'invalid_credentials':
       return 'Wrong email or password.';
+    case 'wrong_password':
+      return 'That is not your current password.';
     case 'email_taken':
       return 'An account with this email already exists. Sign in instead?';
     case 'user_limit_reached':
@@ -44,4 +46,10 @@ export function fieldErrors(err: unknown): Record<string, string> {
 export function skipReason(reason: string): string {
   if (reason === 'contact_limit_reached') return 'over your contact limit';
   return reason;
+}
+
+/** A field's error as a sentence: "Password must be at least 8 characters." from the API's "must be at least 8 characters". */
+export function fieldSentence(label: string, message: string): string {
+  const m = message.trim().replace(/\.$/, '');
+  return `${label} ${m}.`;
 }

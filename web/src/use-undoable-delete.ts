@@ -1,0 +1,57 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { api, type Contact } from './api.ts';
+
+/** How long a deleted contact can be brought back, in ms (Gmail offers 5-30 s; 8 s reads a toast twice). */
+export const UNDO_MS = 8_000;
+
+/**
+ * Delete with undo: the contact leaves the screen at once and is deleted on
+ * the server when the undo time runs out, when another contact is deleted,
+ * or when the page goes away (a keepalive request, which outlives the page).
+ */
+export function useUndoableDelete(onDeleted: () => void, onError: (err: unknown, c: Contact) => void) {
+  const [pending, setPending] = useState<Contact>();
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+  const current = useRef<Contact>();
+  const callbacks = useRef({ onDeleted, onError });
+  callbacks.current = { onDeleted, onError };
+
+  const commit = useCallback((keepalive = false) => {
+    const c = current.current;
+    if (!c) return;
+    clearTimeout(timer.current);
+    current.current = undefined;
+    setPending(undefined);
+    api.remove(c.id, { keepalive }).then(
+      () => callbacks.current.onDeleted(),
+      (err: unknown) => callbacks.current.onError(err, c),
+    );
+  }, []);
+
+  const remove = useCallback(
+    (c: Contact) => {
+      commit();
+      current.current = c;
+      setPending(c);
+      timer.current = setTimeout(() => commit(), UNDO_MS);
+    },
+    [commit],
+  );
+
+  const undo = useCallback(() => {
+    clearTimeout(timer.current);
+    current.current = undefined;
+    setPending(undefined);
+  }, []);
+
+  useEffect(() => {
+    const flush = () => commit(true);
+    window.addEventListener('pagehide', flush);
+    return () => {
+      window.removeEventListener('pagehide', flush);
+      flush();
+    };
+  }, [commit]);
+
+  return { pending, remove, undo };
+}
