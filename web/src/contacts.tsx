@@ -6,7 +6,7 @@ import { Avatar, ContactDetail } from './detail.tsx';
 import { ConfirmDialog } from './dialog.tsx';
 import { DuplicatesPanel } from './duplicates.tsx';
 import { ContactEditor, draftFrom, emptyDraft, isDirty, type Draft } from './editor.tsx';
-import { displayName } from './format.ts';
+import { avatarName, displayName } from './format.ts';
 import { ImportPanel } from './import.tsx';
 import { LoadError } from './load-error.tsx';
 import { describeError } from './messages.ts';
@@ -358,7 +358,7 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
                       {c.favorite ? '★' : '☆'}
                     </button>
                     <Link href={paths.contact(c.id) + listSearch(query)} class="open" data-contact-id={c.id} aria-current={c.id === cardId ? 'page' : undefined}>
-                      <Avatar name={name} />
+                      <Avatar name={avatarName(c)} />
                       <span class="name">{name}</span>
                       <span class="meta">
                         {[c.nickname && c.nickname !== name ? `“${c.nickname}”` : null, c.company !== name && c.company, c.emails[0]?.value, c.phones[0]?.value].filter(Boolean).join(' · ')}

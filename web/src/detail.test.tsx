@@ -39,6 +39,9 @@ describe('ContactDetail', () => {
     const onEdit = vi.fn();
     render(
       <ContactDetail
+        tagHref={(t) => `/?tag=${t}`}
+        onFavorite={vi.fn()}
+        onDelete={vi.fn()}
         contact={contact({
           prefix: 'Dr.',
           firstName: 'Ada',
@@ -64,12 +67,16 @@ describe('ContactDetail', () => {
       />,
     );
     expect(screen.getByRole('heading', { name: 'Dr. Ada King Lovelace Jr.' })).toBeTruthy();
+    // Phones dial, addresses find the place on a map, the avatar shows initials.
+    expect(screen.getByRole('link', { name: '+44 20 7946 0000' }).getAttribute('href')).toBe('tel:+442079460000');
+    expect(screen.getByRole('link', { name: 'Show on a map' }).getAttribute('href')).toBe('https://www.openstreetmap.org/search?query=1%20Lake%20Rd%2C%20GU23%20Ockham%2C%20UK');
+    expect(document.querySelector('.avatar')?.textContent).toBe('AL');
     const facts = Object.fromEntries([...document.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling!.textContent]));
     expect(facts).toEqual({
       Nickname: 'Countess',
       'Email (work)': 'ada@example.org',
       'Phone (Boat)': '+44 20 7946 0000',
-      'Address (Lake house)': '1 Lake RdGU23 OckhamUK',
+      'Address (Lake house)': '1 Lake RdGU23 OckhamUKShow on a map',
       'Web (home)': 'example.org/ada',
       'Web (Odd)': 'javascript:alert(1)',
       Mother: 'Annabella Milbanke',

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Contact } from './api.ts';
-import { capitalize, displayName, formatBirthday, initials, labelText, webHref } from './format.ts';
+import { avatarName, capitalize, displayName, formatBirthday, initials, labelText, webHref } from './format.ts';
 
 /** One address as lines: street; postal code, city, region; country. */
 export function addressLines(a: Contact['addresses'][number]): string[] {
@@ -84,7 +84,7 @@ export function ContactDetail({ contact: c, tagHref, onEdit, onClose, onFavorite
   return (
     <article class="detail" aria-labelledby="detail-name">
       <header class="card-head">
-        <Avatar name={name} size="large" />
+        <Avatar name={avatarName(c)} size="large" />
         <div class="who">
           <h2 id="detail-name" tabIndex={-1} ref={heading}>
             {name}

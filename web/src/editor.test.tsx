@@ -17,7 +17,9 @@ describe('toInput', () => {
       firstName: '  Ada ',
       emails: [{ value: ' ', label: 'home', customLabel: null }, { value: 'ada@example.org ', label: 'work', customLabel: null }],
       phones: [{ value: '', label: 'mobile', customLabel: null }],
-      tags: 'math, , engines ',
+      tags: ['math'],
+      // Typed, not yet a chip: saved too, once per tag whatever its case.
+      tagText: ' , engines, Math ',
     };
     const { input, rows } = toInput(d);
     expect(input).toMatchObject({ firstName: 'Ada', lastName: null, emails: [{ value: 'ada@example.org', label: 'work', customLabel: null }], phones: [], tags: ['math', 'engines'], birthday: null });
@@ -86,7 +88,7 @@ describe('birthdays', () => {
 
 function Harness({ initial, onSaved }: { initial: Draft; onSaved: (c: Contact) => void }) {
   const [draft, setDraft] = useState(initial);
-  return <ContactEditor draft={draft} onChange={setDraft} onSaved={onSaved} onDeleted={vi.fn()} onClose={vi.fn()} />;
+  return <ContactEditor draft={draft} knownTags={[]} onChange={setDraft} onSaved={onSaved} onDelete={vi.fn()} onClose={vi.fn()} />;
 }
 
 describe('ContactEditor', () => {

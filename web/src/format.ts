@@ -82,3 +82,6 @@ export function initials(name: string): string {
   const first = (w: string | undefined) => (w ? [...w.replace(/^[^\p{L}\p{N}]+/u, '')][0] ?? '' : '');
   return (first(words[0]) + (words.length > 1 ? first(words.at(-1)) : '')).toUpperCase() || '?';
 }
+
+/** The name an avatar's initials come from: given and family name (not "Dr." and "Jr."), else the name shown. */
+export const avatarName = (c: Parameters<typeof serverDisplayName>[0]): string => [c.firstName, c.lastName].filter(Boolean).join(' ') || displayName(c);
