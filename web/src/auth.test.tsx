@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuthScreen } from './auth.tsx';
+import { AuthScreen, checkAuthForm } from './auth.tsx';
 import { answer, problem, stubFetch } from './test-support.ts';
 
 afterEach(() => {
@@ -48,6 +48,30 @@ describe('AuthScreen', () => {
     expect(screen.queryByRole('alert')).toBeNull();
     fireEvent.submit(screen.getByRole('form'));
     expect(await screen.findByText(/This contactfolio is full/)).toBeTruthy();
+  });
+
+  it('says what is wrong before sending, in sentences, and focuses the first bad field', async () => {
+    const calls = stubFetch();
+    render(<AuthScreen onSignedIn={vi.fn()} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Create account' }));
+    expect(screen.getByText(/^At least 8 characters\./)).toBeTruthy();
+    await submit({ Email: 'ada@', Password: 'short' });
+    expect(screen.getByText('Enter your name.')).toBeTruthy();
+    expect(screen.getByText('Enter an email address like name@example.com.')).toBeTruthy();
+    expect(screen.getByText('Use at least 8 characters for your password.')).toBeTruthy();
+    await vi.waitFor(() => expect(document.activeElement?.id).toBe('name'));
+    expect(calls).toHaveLength(0);
+    expect(checkAuthForm('login', { name: '', email: 'a@b.co', password: 'x' })).toEqual({});
+    expect(checkAuthForm('signup', { name: ' ', email: 'a@b.co', password: '1234567' })).toEqual({ name: 'Enter your name.', password: 'Use at least 8 characters for your password.' });
+  });
+
+  it("the server's field errors become sentences at their fields", async () => {
+    stubFetch(problem(400, 'validation_failed', 'The request is not valid.', [{ path: 'password', message: 'must be at most 1024 characters' }]));
+    render(<AuthScreen onSignedIn={vi.fn()} />);
+    fireEvent.click(screen.getByRole('tab', { name: 'Create account' }));
+    await submit({ 'Your name': 'Ada', Email: 'a@b.co', Password: 'long enough' });
+    expect((await screen.findByText('Password must be at most 1024 characters.')).id).toBe('password-error');
+    expect(screen.queryByText('The request is not valid.')).toBeNull();
   });
 
   it('offline: says so', async () => {

@@ -238,7 +238,7 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
             <span class="sr-only">Account: </span>
             <span class="who-name">{user.name}</span>
           </Link>
-          <button type="button" onClick={onSignOut}>
+          <button type="button" onClick={() => void deletion.commit().finally(onSignOut)}>
             Sign out
           </button>
         </nav>

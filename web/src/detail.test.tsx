@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ContactDetail } from './detail.tsx';
-import { displayName, formatBirthday, webHref } from './format.ts';
+import { displayName, formatBirthday, initials, webHref } from './format.ts';
 import { contact } from './test-support.ts';
 
 afterEach(cleanup);
@@ -25,6 +25,16 @@ describe('format', () => {
     expect(formatBirthday('1990-02-28', 'en-GB')).toBe('28 February 1990');
     expect(formatBirthday('0044-03-15', 'en-GB')).toBe('15 March 44');
     expect(formatBirthday('someday', 'en-GB')).toBe('someday');
+  });
+
+  it('initials: the first letters of the first and last words, in any script', () => {
+    expect(initials('Ada King Lovelace')).toBe('AL');
+    expect(initials('zoë ørsted')).toBe('ZØ');
+    expect(initials('Pizzeria Da Michele')).toBe('PM');
+    expect(initials('a@b.co')).toBe('AC');
+    expect(initials('+1 555 0100')).toBe('10');
+    expect(initials('李小龍')).toBe('李');
+    expect(initials('')).toBe('?');
   });
 
   it('the full name has every part; without one, nickname, company, email or phone', () => {

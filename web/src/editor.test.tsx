@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { useState } from 'preact/hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Contact } from './api.ts';
-import { birthdayParts, birthdayValue, ContactEditor, CUSTOM_LABEL, draftFrom, emptyDraft, errorsForForm, normalizeDraft, toInput, type Draft } from './editor.tsx';
+import { birthdayParts, birthdayValue, ContactEditor, CUSTOM_LABEL, draftFrom, emptyDraft, errorsForForm, isDirty, normalizeDraft, toInput, type Draft } from './editor.tsx';
 import { answer, contact, problem, stubFetch } from './test-support.ts';
 
 afterEach(() => {
@@ -79,9 +79,21 @@ describe('birthdays', () => {
     expect(birthdayValue(parts)).toEqual({ ok: false, part, message });
   });
 
+  it('a draft is dirty once anything that would be saved differs from the contact as opened', () => {
+    expect(isDirty(emptyDraft())).toBe(false);
+    expect(isDirty({ ...emptyDraft(), firstName: '  ' })).toBe(false); // only blanks: nothing to save
+    expect(isDirty({ ...emptyDraft(), tagText: 'x' })).toBe(true);
+    const opened = draftFrom(contact({ firstName: 'Ada', tags: ['Family'] }), '"1"');
+    expect(isDirty(opened)).toBe(false);
+    expect(isDirty({ ...opened, tags: [] })).toBe(true);
+    expect(isDirty({ ...opened, emails: [...opened.emails, { value: '', label: 'home', customLabel: null }] })).toBe(false);
+  });
+
   it('a draft kept by the previous version (birthday as text, no custom labels) is made whole', () => {
     const old = { id: '7', firstName: 'Ada', lastName: '', company: '', jobTitle: '', emails: [{ value: 'a@b.co', label: 'home' }], phones: [], addresses: [], birthday: '1990-02-28', notes: '', tags: '', favorite: false };
     expect(normalizeDraft(old)).toEqual({ ...emptyDraft(), id: '7', firstName: 'Ada', emails: [{ value: 'a@b.co', label: 'home', customLabel: null }], phones: [], birthday: { day: '28', month: '2', year: '1990' } });
+    // Tags were one comma-separated text: they become chips.
+    expect(normalizeDraft({ ...old, tags: 'math, Engines, engines' })?.tags).toEqual(['math', 'Engines']);
     expect(normalizeDraft('nonsense')).toBeUndefined();
   });
 });

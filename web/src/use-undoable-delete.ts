@@ -7,7 +7,8 @@ export const UNDO_MS = 8_000;
 /**
  * Delete with undo: the contact leaves the screen at once and is deleted on
  * the server when the undo time runs out, when another contact is deleted,
- * or when the page goes away (a keepalive request, which outlives the page).
+ * when the person signs out, or when the page goes away (a keepalive
+ * request, which outlives the page).
  */
 export function useUndoableDelete(onDeleted: () => void, onError: (err: unknown, c: Contact) => void) {
   const [pending, setPending] = useState<Contact>();
@@ -16,13 +17,14 @@ export function useUndoableDelete(onDeleted: () => void, onError: (err: unknown,
   const callbacks = useRef({ onDeleted, onError });
   callbacks.current = { onDeleted, onError };
 
-  const commit = useCallback((keepalive = false) => {
+  /** Deletes the pending contact now; resolves once the server has answered. */
+  const commit = useCallback((keepalive = false): Promise<void> => {
     const c = current.current;
-    if (!c) return;
+    if (!c) return Promise.resolve();
     clearTimeout(timer.current);
     current.current = undefined;
     setPending(undefined);
-    api.remove(c.id, { keepalive }).then(
+    return api.remove(c.id, { keepalive }).then(
       () => callbacks.current.onDeleted(),
       (err: unknown) => callbacks.current.onError(err, c),
     );
@@ -30,10 +32,10 @@ export function useUndoableDelete(onDeleted: () => void, onError: (err: unknown,
 
   const remove = useCallback(
     (c: Contact) => {
-      commit();
+      void commit();
       current.current = c;
       setPending(c);
-      timer.current = setTimeout(() => commit(), UNDO_MS);
+      timer.current = setTimeout(() => void commit(), UNDO_MS);
     },
     [commit],
   );
@@ -45,7 +47,7 @@ export function useUndoableDelete(onDeleted: () => void, onError: (err: unknown,
   }, []);
 
   useEffect(() => {
-    const flush = () => commit(true);
+    const flush = () => void commit(true);
     window.addEventListener('pagehide', flush);
     return () => {
       window.removeEventListener('pagehide', flush);
@@ -53,5 +55,5 @@ export function useUndoableDelete(onDeleted: () => void, onError: (err: unknown,
     };
   }, [commit]);
 
-  return { pending, remove, undo };
+  return { pending, remove, undo, commit };
 }
