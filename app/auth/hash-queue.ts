@@ -28,7 +28,7 @@ export function workQueue(concurrency: number, queueLimit: number): WorkQueue {
     async run(job) {
       if (active < concurrency) active++;
       else if (waiting.length >= queueLimit) {
-        throw new HttpProblem(503, 'server_busy', 'The server is busy; try again in a moment.', undefined, { 'Retry-After': '1' });
+        throw new HttpProblem('server_busy', 'The server is busy; try again in a moment.', { headers: { 'Retry-After': '1' } });
       } else await new Promise<void>((resolve) => waiting.push(resolve));
       try {
         return await job();

@@ -7,7 +7,7 @@ import type { LoginLimiter } from './login-limiter.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import type { Counter } from './rate-limits.ts';
 import { loginSchema, passwordChangeSchema, profileSchema, signupSchema } from './schemas.ts';
-import { endSession, requireUser, SESSION_COOKIE, startSession, userIdOf } from './session.ts';
+import { endSession, requireUser, SESSION_COOKIE, signInFirst, startSession, userIdOf } from './session.ts';
 import type { UserStore } from './store.ts';
 
 export interface AuthRouteDeps {
@@ -22,13 +22,15 @@ export interface AuthRouteDeps {
 }
 
 const tooMany = (wait: number, what: string) =>
-  new HttpProblem(429, 'too_many_attempts', `Too many ${what}; try again in ${wait} s.`, undefined, { 'Retry-After': String(wait) });
+  new HttpProblem('too_many_attempts', `Too many ${what}; try again in ${wait} s.`, { headers: { 'Retry-After': String(wait) } });
 
 export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devices, maxUsers, cookie }: AuthRouteDeps): Router {
   const router = Router();
   const deviceCookie: CookieOptions = { httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite, path: '/v1/auth', maxAge: DEVICE_COOKIE_MAX_AGE_MS };
-  const full = () => new HttpProblem(403, 'user_limit_reached', `This deployment is full (${maxUsers} users).`);
+  const full = () => new HttpProblem('user_limit_reached', `This deployment is full (${maxUsers} users).`);
   const clientIp = (req: Request) => req.ip ?? 'unknown';
+  // The options the session cookie was set with (create-app.ts), or the browser keeps it.
+  const clearSessionCookie = (res: Response) => res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite });
   // Set before the session middleware adds its cookie, so where only one
   // Set-Cookie survives (an ALB without multi-value headers in front of the
   // Lambda variant) it is the session's.
@@ -57,9 +59,9 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
       });
     if (!outcome.ok) {
       if (outcome.reason === 'email_taken') {
-        throw new HttpProblem(409, 'email_taken', 'An account with this email already exists.', [
+        throw new HttpProblem('email_taken', 'An account with this email already exists.', { errors: [
           { path: 'email', message: 'is already registered' },
-        ]);
+        ] });
       }
       throw full();
     }
@@ -75,7 +77,7 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
     if (wait > 0) throw tooMany(wait, 'failed logins');
     const found = await users.findByEmail(input.email);
     const valid = await verifyPassword(input.password, found?.passwordHash ?? (await dummyPasswordHash()));
-    if (!found || !valid) throw new HttpProblem(401, 'invalid_credentials', 'Wrong email or password.');
+    if (!found || !valid) throw new HttpProblem('invalid_credentials', 'Wrong email or password.');
     await loginLimiter.succeeded(attempt);
     await startSession(req, found.user.id, sessions);
     rememberDevice(req, res, input.email);
@@ -84,14 +86,14 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
 
   router.post('/logout', async (req, res) => {
     if (req.session?.userId) await endSession(req, sessions);
-    res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite });
+    clearSessionCookie(res);
     res.status(204).end();
   });
 
   // The account is gone (deleted by an operator or another session): drop the stale session.
   const accountGone = async (req: Request) => {
     await endSession(req, sessions);
-    return new HttpProblem(401, 'unauthenticated', 'Sign in first.');
+    return signInFirst();
   };
 
   router.get('/me', requireUser, async (req, res) => {
@@ -119,7 +121,7 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
     const wait = await loginLimiter.attempt(attempt);
     if (wait > 0) throw tooMany(wait, 'wrong passwords');
     if (!(await verifyPassword(input.currentPassword, found.passwordHash))) {
-      throw new HttpProblem(403, 'wrong_password', 'The current password is not right.', [{ path: 'currentPassword', message: 'is not your current password' }]);
+      throw new HttpProblem('wrong_password', 'The current password is not right.', { errors: [{ path: 'currentPassword', message: 'is not your current password' }] });
     }
     await loginLimiter.succeeded(attempt);
     const user = await users.update(found.user.id, { passwordHash: await hashPassword(input.newPassword) });
@@ -134,7 +136,7 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
   router.post('/logout-all', requireUser, async (req, res) => {
     await sessions.endAll(userIdOf(req));
     await endSession(req, sessions);
-    res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite });
+    clearSessionCookie(res);
     res.status(204).end();
   });
 
@@ -146,7 +148,7 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
     await users.delete(userId);
     await sessions.endAll(userId);
     await endSession(req, sessions);
-    res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite });
+    clearSessionCookie(res);
     res.clearCookie(DEVICE_COOKIE, { ...deviceCookie, maxAge: undefined });
     res.status(204).end();
   });

@@ -10,15 +10,18 @@ declare module 'express-session' {
 
 export const SESSION_COOKIE = 'cf.sid';
 
+/** The 401 for a request without a (live) session. */
+export const signInFirst = () => new HttpProblem('unauthenticated', 'Sign in first.');
+
 /** Session id of a signed-in user, or a 401. */
 export const requireUser: RequestHandler = (req, _res, next) => {
   if (req.session?.userId) return next();
-  next(new HttpProblem(401, 'unauthenticated', 'Sign in first.'));
+  next(signInFirst());
 };
 
 export function userIdOf(req: Request): string {
   const id = req.session.userId;
-  if (!id) throw new HttpProblem(401, 'unauthenticated', 'Sign in first.');
+  if (!id) throw signInFirst();
   return id;
 }
 

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify/sync';
 import { HttpProblem } from '../http/problem.ts';
 import type { Contact } from './schemas.ts';
 import { IMPORT_LIMITS, PIECE_CHARS, type FormatParser, type OnRecord } from './import.ts';
-import { birthdayOrNote } from './vcard.ts';
+import { birthdayOrNote } from './birthday.ts';
 import { labelFrom, type LabelKind } from './labels.ts';
 
 /*
@@ -358,7 +358,7 @@ function usDate(raw: string): string | undefined {
   return us ? `${us[3]}-${us[1]!.padStart(2, '0')}-${us[2]!.padStart(2, '0')}` : undefined;
 }
 
-const unparseable = (why: string) => new HttpProblem(400, 'unparseable_import', `The CSV could not be parsed: ${why}`);
+const unparseable = (why: string) => new HttpProblem('unparseable_import', `The CSV could not be parsed: ${why}`);
 
 /**
  * Counts the records in text[from..] as csv-parse reads them (fields in

@@ -1,6 +1,6 @@
 import { zodFieldErrors } from '../http/problem.ts';
 import { displayName } from './display-name.ts';
-import { contactCreateSchema, IDENTITY_MESSAGE, type ContactDraft } from './schemas.ts';
+import { contactCreateSchema, type ContactDraft } from './schemas.ts';
 
 /*
  * An imported record in words a person reads: "the second phone number,
@@ -74,7 +74,8 @@ const plural = (noun: string) => (noun.endsWith('ss') ? `${noun}es` : noun === '
 
 /** A field error as a sentence about `input`. */
 export function describeIssue(path: string, message: string, input: Record<string, unknown>): string {
-  if (message === IDENTITY_MESSAGE) return 'it has no name, company, email or phone';
+  // The record's one whole-object rule (hasIdentity); told by its place, not by its wording.
+  if (path === '') return 'it has no name, company, email or phone';
   const [field, index] = path.split('.');
   if (field && field in LISTS) {
     const list = input[field];

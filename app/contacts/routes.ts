@@ -58,7 +58,7 @@ function contactId(req: Request): string {
   return parsed.data;
 }
 
-const notFound = () => new HttpProblem(404, 'not_found', 'No such contact.');
+const notFound = () => new HttpProblem('not_found', 'No such contact.');
 
 function sendContact(res: Response, stored: StoredContact, status = 200): void {
   res.status(status).setHeader('ETag', etag(stored)).json(stored.contact);
@@ -69,7 +69,7 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
   router.use(requireUser);
 
   const limitReached = () =>
-    new HttpProblem(403, 'contact_limit_reached', `You have reached the limit of ${maxContactsPerUser} contacts.`);
+    new HttpProblem('contact_limit_reached', `You have reached the limit of ${maxContactsPerUser} contacts.`);
 
   router.get('/', async (req, res) => {
     const query = parseQuery(listQuerySchema, req.query);
@@ -106,7 +106,7 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
     async (req, res) => {
       const { duplicates } = parseQuery(importQuerySchema, req.query);
       const text = Buffer.isBuffer(req.body) ? decodeImportBody(req.body, declaredCharset(req.get('content-type'))).text : '';
-      if (text.trim() === '') throw new HttpProblem(400, 'unparseable_import', 'The import body is empty.');
+      if (text.trim() === '') throw new HttpProblem('unparseable_import', 'The import body is empty.');
       const parser = req.is(CSV_TYPES) ? (await csvFormat()).parseCsv : (await vcardFormat()).parseVCards;
       res.json(await importContacts({ contacts, maxContactsPerUser }, userIdOf(req), text, parser, duplicates));
     },
@@ -124,9 +124,9 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
     const { others } = parseBody(mergeRequestSchema, req.body);
     const ids = others.map((o) => o.id);
     if (ids.includes(id) || new Set(ids).size !== ids.length) {
-      throw new HttpProblem(400, 'validation_failed', 'Each contact can be merged once, and not into itself.', [
+      throw new HttpProblem('validation_failed', 'Each contact can be merged once, and not into itself.', { errors: [
         { path: 'others', message: 'must name other contacts, each once' },
-      ]);
+      ] });
     }
     const outcome = await contacts.merge(
       userIdOf(req),
@@ -139,11 +139,11 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
       case 'not_found':
         throw notFound();
       case 'precondition_failed':
-        throw new HttpProblem(412, 'precondition_failed', `Contact ${outcome.id} has changed since you read it; reload and retry.`);
+        throw new HttpProblem('precondition_failed', `Contact ${outcome.id} has changed since you read it; reload and retry.`);
       case 'too_large':
-        throw new HttpProblem(400, 'validation_failed', `The merged contact would go over a limit: ${outcome.problem}.`, [
+        throw new HttpProblem('validation_failed', `The merged contact would go over a limit: ${outcome.problem}.`, { errors: [
           { path: 'others', message: outcome.problem },
-        ]);
+        ] });
     }
   });
 
@@ -162,11 +162,11 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
       case 'not_found':
         throw notFound();
       case 'precondition_failed':
-        throw new HttpProblem(412, 'precondition_failed', 'The contact has changed since you read it; reload and retry.');
+        throw new HttpProblem('precondition_failed', 'The contact has changed since you read it; reload and retry.');
       case 'no_identity':
-        throw new HttpProblem(400, 'validation_failed', 'The change would leave the contact without a name.', [
+        throw new HttpProblem('validation_failed', 'The change would leave the contact without a name.', { errors: [
           { path: '', message: IDENTITY_MESSAGE },
-        ]);
+        ] });
     }
   });
 

@@ -331,7 +331,7 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
 async function lockOwner(tx: Prisma.TransactionClient, userId: string): Promise<void> {
   const owner = await tx.$executeRaw`SELECT 1 FROM "users" WHERE "id" = ${userId}::uuid FOR UPDATE`;
   // A session that outlived its account (deleted meanwhile): a 401, not a foreign-key 500.
-  if (owner === 0) throw new HttpProblem(401, 'unauthenticated', 'Your account no longer exists; sign in again.');
+  if (owner === 0) throw new HttpProblem('unauthenticated', 'Your account no longer exists; sign in again.');
 }
 
 /** Why a merged contact would break the caps (20 emails, 10,000 characters of notes...), or undefined. */

@@ -2,7 +2,8 @@ import ICAL from 'ical.js';
 import { HttpProblem } from '../http/problem.ts';
 import type { FormatParser, ParsedRecord } from './import.ts';
 import { IMPORT_LIMITS } from './import.ts';
-import { birthdaySchema, type Contact } from './schemas.ts';
+import { birthdayOrNote, MONTH_DAY } from './birthday.ts';
+import type { Contact } from './schemas.ts';
 import { isVCard21, vcard21To30 } from './vcard21.ts';
 import { displayName } from './display-name.ts';
 import { appleLabel, labelFrom, type LabelKind } from './labels.ts';
@@ -23,7 +24,7 @@ const END = /^END:VCARD\s*$/i;
 // against the size of a card (or cost a parse).
 const UNUSED = /^(?:[\w-]+\.)?(PHOTO|LOGO|SOUND|KEY|X-MS-CARDPICTURE)[;:]/i;
 
-const noVCard = () => new HttpProblem(400, 'unparseable_import', 'The body contains no complete vCard (BEGIN:VCARD ... END:VCARD).');
+const noVCard = () => new HttpProblem('unparseable_import', 'The body contains no complete vCard (BEGIN:VCARD ... END:VCARD).');
 
 /** Whether the text from `pos` holds no more property lines before the next card: only blank lines, then BEGIN:VCARD or the end. */
 function endsCard(body: string, pos: number): boolean {
@@ -69,7 +70,7 @@ function cardRecord(cardLines: string[], line: number, droppedEarly: string[]): 
  */
 export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
   if (!/BEGIN:VCARD/i.test(body)) {
-    throw new HttpProblem(400, 'unparseable_import', 'The body contains no vCard (BEGIN:VCARD).');
+    throw new HttpProblem('unparseable_import', 'The body contains no vCard (BEGIN:VCARD).');
   }
   let reading = true;
   let total = 0;
@@ -201,35 +202,6 @@ function parts(p: ICAL.Property | undefined, size: number, joiner = ' '): string
       ? v.split(';')
       : [];
   return Array.from({ length: size }, (_, i) => arr[i] ?? '');
-}
-
-const MONTH_DAY = /^--(\d{2})-?(\d{2})$/;
-
-/** YYYY-MM-DD or --MM-DD from the date forms of vCard 3/4 and the CSVs; undefined when it is neither. */
-export function normalizeBirthday(raw: string, omitYear?: string): string | undefined {
-  const text = raw.trim();
-  const md = MONTH_DAY.exec(text);
-  if (md) return `--${md[1]}-${md[2]}`;
-  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$/.exec(text);
-  if (!m) return undefined;
-  // Apple's year-less birthday: BDAY;X-APPLE-OMIT-YEAR=1604:1604-08-23; iOS 12
-  // wrote the 1604 without the parameter (nextcloud/server#16086).
-  if ((omitYear && omitYear === m[1]) || m[1] === '1604') return `--${m[2]}-${m[3]}`;
-  return `${m[1]}-${m[2]}-${m[3]}`;
-}
-
-/**
- * A birthday when `raw` (or the caller's reading of it) is a real date;
- * otherwise its text for the notes, so nothing is lost and the contact
- * still imports.
- */
-export function birthdayOrNote(raw: string, alternative?: string, omitYear?: string): { birthday: string | null; note?: string } {
-  const text = raw.trim();
-  if (!text) return { birthday: null };
-  for (const candidate of [normalizeBirthday(text, omitYear), alternative]) {
-    if (candidate && birthdaySchema.safeParse(candidate).success) return { birthday: candidate };
-  }
-  return { birthday: null, note: `Birthday: ${text}` };
 }
 
 /** A TEL value as a person writes it: RFC 3966's "tel:+1-604-555-0140;ext=27" is "+1-604-555-0140 ext 27". */

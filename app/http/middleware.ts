@@ -33,9 +33,9 @@ export function requireContentType(types: string[]): RequestHandler {
     if (!hasBody(req)) return next();
     if (req.is(types)) return next();
     next(
-      new HttpProblem(415, 'unsupported_media_type', `Send the body as ${types.join(' or ')}.`, undefined, {
+      new HttpProblem('unsupported_media_type', `Send the body as ${types.join(' or ')}.`, { headers: {
         'Accept-Post': types.join(', '),
-      }),
+      } }),
     );
   };
 }
@@ -51,6 +51,6 @@ export function originCheck(allowed: string[]): RequestHandler {
     if (!UNSAFE.has(req.method) || origin === undefined) return next();
     const self = `${req.protocol}://${req.get('host') ?? ''}`;
     if (origin === self || allow.has(origin)) return next();
-    next(new HttpProblem(403, 'origin_not_allowed', `Requests from origin ${JSON.stringify(origin)} are not allowed.`));
+    next(new HttpProblem('origin_not_allowed', `Requests from origin ${JSON.stringify(origin)} are not allowed.`));
   };
 }

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type * as z from '../zod.ts';
+import { ERRORS, type ErrorCode } from './errors.ts';
 import type { Problem } from './problem-schema.ts';
 
 /** One field problem, `path` in dot notation ("emails.0.value"). */
@@ -10,31 +11,29 @@ export interface FieldError {
 
 export { problemSchema, type Problem } from './problem-schema.ts';
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  412: 'Precondition Failed',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
+export interface ProblemOptions {
+  /** Field problems, for `errors`. */
+  errors?: FieldError[];
+  /** Headers the answer carries (Retry-After, Accept). */
+  headers?: Record<string, string>;
+}
 
-/** Thrown anywhere in a request; the error handler turns it into problem+json. */
+/** Thrown anywhere in a request; the error handler turns it into problem+json. Status and title come from the registry. */
 export class HttpProblem extends Error {
+  readonly errors?: FieldError[];
+  readonly headers?: Record<string, string>;
   constructor(
-    readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     detail: string,
-    readonly errors?: FieldError[],
-    readonly headers?: Record<string, string>,
+    options: ProblemOptions = {},
   ) {
     super(detail);
     this.name = 'HttpProblem';
+    this.errors = options.errors;
+    this.headers = options.headers;
+  }
+  get status(): number {
+    return ERRORS[this.code].status;
   }
 }
 
@@ -57,13 +56,13 @@ export function zodFieldErrors(error: z.core.$ZodError): FieldError[] {
 }
 
 export function validationProblem(error: z.core.$ZodError, detail = 'The request is not valid.'): HttpProblem {
-  return new HttpProblem(400, 'validation_failed', detail, zodFieldErrors(error));
+  return new HttpProblem('validation_failed', detail, { errors: zodFieldErrors(error) });
 }
 
 export function sendProblem(res: Response, problem: HttpProblem, requestId?: string): void {
   const body: Problem = {
     type: `https://contactfolio.com/problems/${problem.code.replaceAll('_', '-')}`,
-    title: TITLES[problem.status] ?? 'Error',
+    title: ERRORS[problem.code].title,
     status: problem.status,
     detail: problem.message,
     code: problem.code,
@@ -75,23 +74,23 @@ export function sendProblem(res: Response, problem: HttpProblem, requestId?: str
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(new HttpProblem(404, 'not_found', `No route for ${req.method} ${req.path}.`));
+  next(new HttpProblem('not_found', `No route for ${req.method} ${req.path}.`));
 };
 
 /** body-parser and raw-body errors carry `type` and `status`. */
 function fromBodyParser(err: { type?: unknown; status?: unknown; message?: string }): HttpProblem | undefined {
   switch (err.type) {
     case 'entity.parse.failed':
-      return new HttpProblem(400, 'malformed_json', 'The request body is not valid JSON.');
+      return new HttpProblem('malformed_json', 'The request body is not valid JSON.');
     case 'entity.too.large':
-      return new HttpProblem(413, 'payload_too_large', 'The request body is too large.');
+      return new HttpProblem('payload_too_large', 'The request body is too large.');
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new HttpProblem(415, 'unsupported_media_type', 'Only UTF-8 request bodies are accepted.');
+      return new HttpProblem('unsupported_media_type', 'Only UTF-8 request bodies are accepted.');
     case 'entity.verify.failed':
-      return new HttpProblem(400, 'invalid_utf8', 'The request body is not valid UTF-8.');
+      return new HttpProblem('invalid_utf8', 'The request body is not valid UTF-8.');
     case 'request.aborted':
-      return new HttpProblem(400, 'request_aborted', 'The request was aborted.');
+      return new HttpProblem('request_aborted', 'The request was aborted.');
     default:
       return undefined;
   }
@@ -111,20 +110,14 @@ export function errorHandler(opts: { exposeStack: boolean; logger: ErrorLogger }
       problem = err;
     } else if (err instanceof DependencyUnavailable) {
       opts.logger.warn({ reqId: requestId, err }, `${err.dependency} unavailable`);
-      problem = new HttpProblem(
-        503,
-        `${err.dependency}_unavailable`,
-        `The ${err.dependency === 'database' ? 'database' : 'session store'} is unavailable; try again shortly.`,
-        undefined,
-        { 'Retry-After': '5' },
-      );
+      problem = new HttpProblem(`${err.dependency}_unavailable`, `The ${err.dependency === 'database' ? 'database' : 'session store'} is unavailable; try again shortly.`, { headers: { 'Retry-After': '5' } });
     } else if (err && typeof err === 'object' && 'type' in err && fromBodyParser(err)) {
       problem = fromBodyParser(err as { type: unknown })!;
     } else {
       opts.logger.error({ reqId: requestId, err }, 'unhandled error');
       const detail =
         opts.exposeStack && err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : 'An unexpected error occurred.';
-      problem = new HttpProblem(500, 'internal_error', detail);
+      problem = new HttpProblem('internal_error', detail);
     }
     sendProblem(res, problem, requestId);
   };

@@ -17,6 +17,7 @@ import { CSV_TYPES, IMPORT_LIMIT, VCARD_TYPES } from '../contacts/routes.ts';
 import { healthSchema, livenessSchema } from '../health/routes.ts';
 import { limitsSchema } from '../limits/routes.ts';
 import { tagListSchema } from '../tags/schemas.ts';
+import { ERRORS, type ErrorCode } from '../http/errors.ts';
 import { problemSchema } from '../http/problem.ts';
 
 /*
@@ -24,16 +25,17 @@ import { problemSchema } from '../http/problem.ts';
  * cannot drift from what the server accepts.
  */
 
-const problem = (description: string) => ({
-  description,
+/** A problem answer: its codes from the registry (app/http/errors.ts), each with what it means, and a note. */
+const problem = (codes: ErrorCode[], note?: string) => ({
+  description: [codes.map((c) => `\`${c}\`: ${ERRORS[c].means}`).join('; '), note].filter(Boolean).join('. '),
   content: { 'application/problem+json': { schema: problemSchema } },
 });
 
 const common: ZodOpenApiResponsesObject = {
-  '400': problem('Validation failed (`validation_failed`, `malformed_json`, `invalid_query`, `invalid_utf8`).'),
-  '401': problem('Not signed in (`unauthenticated`).'),
-  '403': problem('Origin not allowed (`origin_not_allowed`).'),
-  '503': problem('Database or session store unavailable (`database_unavailable`, `sessions_unavailable`).'),
+  '400': problem(['validation_failed', 'malformed_json', 'invalid_query', 'invalid_utf8']),
+  '401': problem(['unauthenticated']),
+  '403': problem(['origin_not_allowed']),
+  '503': problem(['database_unavailable', 'sessions_unavailable']),
 };
 
 const json = <S extends z.ZodMiniType>(schema: S, description: string) => ({
@@ -86,10 +88,10 @@ export function buildOpenApiDocument(version: string) {
             requestBody: { content: { 'application/json': { schema: signupSchema } } },
             responses: {
               '201': json(userEnvelopeSchema, 'Signed up; a session cookie (and a device cookie, see login) is set'),
-              '403': problem('`user_limit_reached` (MAX_USERS) or `origin_not_allowed`'),
-              '409': problem('`email_taken`'),
-              '429': problem('`too_many_attempts`: too many sign-ups from this address; see Retry-After'),
-              '503': problem('`database_unavailable`, `sessions_unavailable` (no account is created), or `server_busy` (password hashing queue full); see Retry-After'),
+              '403': problem(['user_limit_reached', 'origin_not_allowed']),
+              '409': problem(['email_taken']),
+              '429': problem(['too_many_attempts'], 'Too many sign-ups from this address'),
+              '503': problem(['database_unavailable', 'sessions_unavailable', 'server_busy'], 'No account is created'),
             },
           },
           false,
@@ -102,9 +104,9 @@ export function buildOpenApiDocument(version: string) {
             requestBody: { content: { 'application/json': { schema: loginSchema } } },
             responses: {
               '200': json(userEnvelopeSchema, 'Signed in; the browser also gets a device cookie that exempts it from the account-wide attempt limit'),
-              '401': problem('`invalid_credentials`'),
-              '429': problem('`too_many_attempts` (counted per account and address, per address, and per account from unknown browsers); see Retry-After'),
-              '503': problem('`database_unavailable`, `sessions_unavailable`, or `server_busy` (password hashing queue full); see Retry-After'),
+              '401': problem(['invalid_credentials']),
+              '429': problem(['too_many_attempts'], 'Counted per account and address, per address, and per account from unknown browsers'),
+              '503': problem(['database_unavailable', 'sessions_unavailable', 'server_busy']),
             },
           },
           false,
@@ -116,7 +118,7 @@ export function buildOpenApiDocument(version: string) {
       '/v1/auth/logout-all': {
         post: op({
           summary: 'Sign out everywhere: every session of the account ends, this one included',
-          responses: { '204': { description: 'Signed out everywhere' }, '503': problem('`sessions_unavailable`') },
+          responses: { '204': { description: 'Signed out everywhere' }, '503': problem(['sessions_unavailable']) },
         }),
       },
       '/v1/auth/password': {
@@ -125,9 +127,9 @@ export function buildOpenApiDocument(version: string) {
           requestBody: { content: { 'application/json': { schema: passwordChangeSchema } } },
           responses: {
             '200': json(userEnvelopeSchema, 'Changed'),
-            '403': problem('`wrong_password`: currentPassword is not right (counted like a failed sign-in)'),
-            '429': problem('`too_many_attempts`; see Retry-After'),
-            '503': problem('`database_unavailable`, `sessions_unavailable`, or `server_busy`; see Retry-After'),
+            '403': problem(['wrong_password'], 'Counted like a failed sign-in'),
+            '429': problem(['too_many_attempts']),
+            '503': problem(['database_unavailable', 'sessions_unavailable', 'server_busy']),
           },
         }),
       },
@@ -155,9 +157,9 @@ export function buildOpenApiDocument(version: string) {
           requestBody: { content: { 'application/json': { schema: contactCreateSchema } } },
           responses: {
             '201': { ...json(contactSchema, 'Created'), headers: { ...etagHeader, Location: { schema: { type: 'string' } } } },
-            '403': problem('`contact_limit_reached` (MAX_CONTACTS_PER_USER)'),
-            '413': problem('Body over 1 MiB'),
-            '415': problem('Not application/json'),
+            '403': problem(['contact_limit_reached']),
+            '413': problem(['payload_too_large'], 'Over 1 MiB'),
+            '415': problem(['unsupported_media_type'], 'Not application/json'),
           },
         }),
       },
@@ -183,8 +185,8 @@ export function buildOpenApiDocument(version: string) {
           },
           responses: {
             '200': json(importResultSchema, 'What was imported, merged, left unchanged or skipped, and why'),
-            '413': problem(`Body over ${IMPORT_LIMIT}`),
-            '415': problem('Not a vCard or CSV content type'),
+            '413': problem(['payload_too_large'], `Over ${IMPORT_LIMIT}`),
+            '415': problem(['unsupported_media_type'], 'Not a vCard or CSV content type'),
           },
         }),
       },
@@ -208,9 +210,9 @@ export function buildOpenApiDocument(version: string) {
           requestBody: { content: { 'application/json': { schema: mergeRequestSchema } } },
           responses: {
             '200': { ...json(contactSchema, 'The merged contact'), headers: etagHeader },
-            '400': problem('`validation_failed`: no others, the contact itself, one named twice, or a result over the caps (20 emails...)'),
-            '404': problem('`not_found`: this contact or one of the others'),
-            '412': problem("`precondition_failed`: If-Match or an other's etag no longer matches"),
+            '400': problem(['validation_failed'], 'No others, the contact itself, one named twice, or a result over the caps (20 emails...)'),
+            '404': problem(['not_found'], 'This contact or one of the others'),
+            '412': problem(['precondition_failed'], "If-Match or an other's etag no longer matches"),
           },
         }),
       },
@@ -218,7 +220,7 @@ export function buildOpenApiDocument(version: string) {
         get: op({
           summary: 'One contact',
           requestParams: { path: id },
-          responses: { '200': { ...json(contactSchema, 'The contact'), headers: etagHeader }, '404': problem('`not_found`') },
+          responses: { '200': { ...json(contactSchema, 'The contact'), headers: etagHeader }, '404': problem(['not_found']) },
         }),
         patch: op({
           summary: 'Change some fields (arrays replace the stored list); optional If-Match',
@@ -226,14 +228,14 @@ export function buildOpenApiDocument(version: string) {
           requestBody: { content: { 'application/json': { schema: contactPatchSchema } } },
           responses: {
             '200': { ...json(contactSchema, 'Updated'), headers: etagHeader },
-            '404': problem('`not_found`'),
-            '412': problem('`precondition_failed`'),
+            '404': problem(['not_found']),
+            '412': problem(['precondition_failed']),
           },
         }),
         delete: op({
           summary: 'Delete a contact',
           requestParams: { path: id },
-          responses: { '204': { description: 'Deleted' }, '404': problem('`not_found`') },
+          responses: { '204': { description: 'Deleted' }, '404': problem(['not_found']) },
         }),
       },
     },

@@ -1,10 +1,12 @@
+import type { ErrorCode } from '../../app/http/errors.ts';
 import { ApiError, OfflineError } from './api.ts';
 
 /** What a person should read for an error, by the API's stable codes. */
 export function describeError(err: unknown): string {
   if (err instanceof OfflineError) return err.message;
   if (!(err instanceof ApiError)) return 'Something went wrong. Please try again.';
-  switch (err.code) {
+  // Keyed by the API's registry: a code it does not have fails the type check.
+  switch (err.code as ErrorCode) {
     case 'invalid_credentials':
       return 'Wrong email or password.';
     case 'wrong_password':
