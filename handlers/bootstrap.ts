@@ -14,9 +14,11 @@ import { startEmbeddedPostgres } from '../app/db/embedded.ts';
 import { applyMigrations } from '../app/db/migrate.ts';
 import { createMemorySessionRegistry, createRedisSessionRegistry } from '../app/sessions/registry.ts';
 import { createMemorySessionBackend, createRedisSessionBackend, SESSION_PREFIX } from '../app/sessions/store.ts';
-import { MIGRATIONS_DIR } from './config.ts';
+import { MIGRATIONS_DIR } from './migrate-database.ts';
 
-export { createLogger, loadConfig, MIGRATIONS_DIR } from './config.ts';
+export { loadConfig } from './config.ts';
+export { createLogger } from './logger.ts';
+export { MIGRATIONS_DIR } from './migrate-database.ts';
 
 /*
  * The one place that turns the environment into running dependencies; every
@@ -43,6 +45,8 @@ export interface RuntimeOptions {
    * start-up, so a broken build fails before it takes traffic.
    */
   lazyOrm?: boolean;
+  /** Sees every method the app calls on its Redis client (the tests hold them to the Lambda bundle's commands). */
+  onRedisCommand?: (method: string) => void;
 }
 
 export async function startRuntime(config: Config, logger: Logger, overrides: RuntimeOptions = {}): Promise<Runtime> {
@@ -83,7 +87,7 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
     if (!redisDown) logger.error({ err: err.message }, 'redis connection error');
     redisDown = true;
   };
-  const sessions = config.redisUrl ? await createRedisSessionBackend(config.redisUrl, onRedisError) : createMemorySessionBackend();
+  const sessions = config.redisUrl ? await createRedisSessionBackend(config.redisUrl, onRedisError, overrides.onRedisCommand) : createMemorySessionBackend();
   sessions.redis?.on('ready', () => {
     if (redisDown) logger.info('redis connection restored');
     redisDown = false;

@@ -29,9 +29,6 @@ async function main(): Promise<void> {
   const started = Date.now();
   const runtime = await startRuntime(config, logger);
   const server = createHttpServer(createApp(runtime.deps));
-  // Longer than the ALB's 60 s idle timeout, so the ALB closes idle connections first.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
 
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;

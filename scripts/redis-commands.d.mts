@@ -7,3 +7,5 @@ export declare const APP_REDIS_COMMANDS: string[];
 export declare function commandTableSource(indexFile: string, keep: readonly string[]): string;
 /** esbuild plugin: node-redis's command table, reduced to `keep` (default: the app's). */
 export declare function redisCommandSubset(keep?: readonly string[]): Plugin;
+/** Every method name node-redis gives a command, mapped to the command's module name. */
+export declare function commandModulesByMethod(): Map<string, string>;

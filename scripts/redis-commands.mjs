@@ -1,24 +1,14 @@
-// An esbuild plugin that gives node-redis (@redis/client) a command table
-// holding only the commands this app sends, for the Lambda function's bundle.
-//
-// Why: @redis/client's command table requires all of its ~380 command
-// modules, and a client gets a method for each (two names apiece). In a
-// Lambda cold start that was 125 KB of code to parse and run for a function
-// that sends a dozen commands: 16 ms of a 165 ms cold start, measured
-// interleaved on Node 24 (bench/lambda-cold-start.mjs). node-redis has no
-// option to load fewer; the table is one module, so it is swapped at bundle
-// time, built from the package's own index so that names and the named
-// exports stay exactly node-redis's. Any change in the package's layout
-// fails the build rather than the function.
+// An esbuild plugin that gives node-redis (@redis/client) a command table holding
+// only the commands this app sends, for the Lambda bundle, built from the package's
+// own index so a change in its layout fails the build (docs/performance.md).
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /*
- * The commands the app's Redis users call, by node-redis module name. A
- * command missing here is a TypeError in the Lambda bundle only (source and
- * the container bundle keep the full table), so add one with the code that
- * sends it; test/lambda/bundle.test.ts runs the journeys through the zip.
+ * The commands the app's Redis users call, by node-redis module name. The API
+ * tests run the app with a guard (test/support/harness.ts) that fails on any
+ * other, which in the Lambda bundle would be a TypeError at run time.
  */
 export const APP_REDIS_COMMANDS = [
   // connect-redis (express-session's store): get, set, destroy, all/ids/length/clear.
@@ -75,6 +65,15 @@ export function commandTableSource(indexFile, keep) {
     // The cluster's table: the same without the commands that need one node (HOTKEYS_*), as in the original.
     `exports.NON_STICKY_COMMANDS = Object.fromEntries(Object.entries(exports.default).filter(([key]) => !/^hotkeys/i.test(key)));`,
   ].join('\n');
+}
+
+/**
+ * Every method name node-redis gives a command ("pTTL", "PTTL"), mapped to the
+ * command's module name ("PTTL"): what a test checks the app's calls against.
+ */
+export function commandModulesByMethod() {
+  const original = readFileSync(require.resolve('@redis/client/dist/lib/commands/index.js'), 'utf8');
+  return new Map([...original.matchAll(/^\s+(\w+): (\w+)_1\.default,?$/gm)].map(([, key, module]) => [key, module]));
 }
 
 /** esbuild plugin: node-redis's command table, reduced to `keep` (default: the app's). */

@@ -2,19 +2,9 @@ import http from 'node:http';
 import type { Express } from 'express';
 
 /**
- * The Node HTTP server for an Express app, built with request and response
- * classes whose prototypes are already the app's.
- *
- * Express hands every request and response the app's prototypes with
- * Object.setPrototypeOf, once per request. V8 handles a changed prototype
- * badly: on a bare Express route it cut throughput to about a third (15,000
- * against 45,000-49,000 req/s), and 3.7 MB of the young generation survived
- * every scavenge, to be promoted and collected again by full GCs, which were
- * the stalls behind the p99 tail (expressjs/express#5998). With objects made
- * from these classes, Express's call finds the prototype already in place
- * and changes nothing. Express has no option for it: it swaps prototypes so
- * that mounted sub-apps can have their own, and this app mounts none (a
- * mounted app would still work, at the old cost).
+ * The Node HTTP server for an Express app, with request and response classes
+ * whose prototypes are already the app's, so Express's per-request
+ * setPrototypeOf changes nothing (expressjs/express#5998; docs/performance.md).
  */
 export function createHttpServer(app: Express): http.Server {
   class Request extends http.IncomingMessage {}
@@ -25,5 +15,9 @@ export function createHttpServer(app: Express): http.Server {
   // one link further down the chain.
   app.request = Request.prototype as unknown as Express['request'];
   app.response = Response.prototype as unknown as Express['response'];
-  return http.createServer({ IncomingMessage: Request, ServerResponse: Response }, app);
+  const server = http.createServer({ IncomingMessage: Request, ServerResponse: Response }, app);
+  // Longer than the ALB's 60 s idle timeout, so the ALB closes idle connections first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }

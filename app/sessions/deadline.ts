@@ -46,14 +46,17 @@ export function race<T>(p: Promise<T>, ms: number, onTimeout: () => void = () =>
  * `client` with a deadline of `ms` on every method that returns a promise;
  * a MULTI chain (an object with `exec`) is wrapped the same way, so its
  * exec() has the deadline too. Properties and event methods pass through.
+ * `onCall` sees each method called (the tests check them against the
+ * Lambda bundle's command table: scripts/redis-commands.mjs).
  */
-export function withDeadline<T extends object>(client: T, ms: number, onTimeout: () => void = () => {}): T {
+export function withDeadline<T extends object>(client: T, ms: number, onTimeout: () => void = () => {}, onCall?: (method: string) => void): T {
   const wrap = <O extends object>(target: O): O => {
     const proxy: O = new Proxy(target, {
       get(t, prop, receiver) {
         const value: unknown = Reflect.get(t, prop, receiver);
         if (typeof value !== 'function' || prop === 'constructor') return value;
         return (...args: unknown[]) => {
+          if (typeof prop === 'string') onCall?.(prop);
           const out: unknown = (value as (...a: unknown[]) => unknown).apply(t, args);
           if (out === t) return proxy; // chained calls (multi().get().pTTL()) keep the wrapper
           if (isThenable(out)) return race(out, ms, onTimeout);

@@ -41,7 +41,7 @@ export function createRedisClient(url: string, onError: (err: Error) => void) {
 /** The longest one Redis command may take before the request gets a 503. */
 export const REDIS_DEADLINE_MS = 2_000;
 
-export async function createRedisSessionBackend(url: string, onError: (err: Error) => void): Promise<SessionBackend> {
+export async function createRedisSessionBackend(url: string, onError: (err: Error) => void, onCommand?: (method: string) => void): Promise<SessionBackend> {
   const redis = createRedisClient(url, onError);
   const report = (err: unknown) => onError(err instanceof Error ? err : new Error(String(err)));
   // A connection that let a command pass its deadline is replaced: a hung
@@ -58,7 +58,7 @@ export async function createRedisSessionBackend(url: string, onError: (err: Erro
       .catch(report)
       .finally(() => (replacing = false));
   };
-  const commands = withDeadline(redis, REDIS_DEADLINE_MS, replaceConnection);
+  const commands = withDeadline(redis, REDIS_DEADLINE_MS, replaceConnection, onCommand);
   // A Redis that is down or hung at boot is an outage like any other: serve
   // 503s and recover when it comes back, rather than refusing to start.
   await race(redis.connect(), REDIS_DEADLINE_MS).catch(report);

@@ -95,3 +95,25 @@ describe('a client bundled as in the Lambda function', () => {
     expect(methods.hSet).toBeUndefined();
   });
 });
+
+describe('the guard every API test runs the app with', () => {
+  it('lets the kept commands through and refuses another, naming it, before it reaches Redis', async () => {
+    const { createRedisSessionBackend } = await import('../../app/sessions/store.ts');
+    const { lambdaRedisGuard } = await import('../support/harness.ts');
+    const guard = lambdaRedisGuard();
+    const backend = await createRedisSessionBackend(REDIS_URL, () => undefined, guard.onRedisCommand);
+    try {
+      const redis = backend.redis!;
+      const key = `cf:test:guard:${process.pid}:${Date.now()}`;
+      await redis.set(key, '1', { EX: 10 });
+      expect(await redis.get(key)).toBe('1');
+      expect(await redis.multi().incrBy(key, 1).pTTL(key).exec()).toEqual([2, expect.any(Number)]);
+      expect(() => redis.hSet(`${key}:h`, 'f', 'v')).toThrow('Redis HSET is not in APP_REDIS_COMMANDS');
+      expect(() => redis.exists(`${key}:h`)).toThrow('Redis EXISTS is not in APP_REDIS_COMMANDS');
+      expect([...guard.refused].sort()).toEqual(['EXISTS', 'HSET']);
+      await redis.del(key);
+    } finally {
+      await backend.close();
+    }
+  });
+});

@@ -6,10 +6,35 @@ import { createClient } from 'redis';
 import supertest from 'supertest';
 import { parseConfig } from '../../app/config/schema.ts';
 import { createApp } from '../../app/create-app.ts';
+import { createHttpServer } from '../../app/http/node-server.ts';
 import { createLogger, startRuntime, type Runtime } from '../../handlers/bootstrap.ts';
+import { APP_REDIS_COMMANDS, commandModulesByMethod } from '../../scripts/redis-commands.mjs';
 import { PG_ADMIN_URL, REDIS_URL } from './env.ts';
 
 export const TEST_DATABASE_PREFIX = 'cf_test_';
+
+const REDIS_COMMAND_OF = commandModulesByMethod();
+const LAMBDA_REDIS_COMMANDS = new Set(APP_REDIS_COMMANDS);
+
+/**
+ * Every Redis command the app sends must be in the Lambda bundle's reduced
+ * command table (scripts/redis-commands.mjs), where a missing one is a
+ * TypeError at run time, in production only: in the tests it throws, and is
+ * remembered in case the app caught it.
+ */
+export function lambdaRedisGuard() {
+  const refused = new Set<string>();
+  return {
+    refused,
+    onRedisCommand(method: string) {
+      const command = REDIS_COMMAND_OF.get(method);
+      if (command && !LAMBDA_REDIS_COMMANDS.has(command)) {
+        refused.add(command);
+        throw new Error(`Redis ${command} is not in APP_REDIS_COMMANDS (scripts/redis-commands.mjs): the Lambda bundle would not have it`);
+      }
+    },
+  };
+}
 
 export interface TestDatabase {
   url: string;
@@ -77,8 +102,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     MIGRATE_ON_BOOT: 'true',
     ...env,
   });
-  const runtime = await startRuntime(config, createLogger(config.logLevel));
-  const server = createApp(runtime.deps).listen(0, '127.0.0.1');
+  const guard = lambdaRedisGuard();
+  const runtime = await startRuntime(config, createLogger(config.logLevel), { onRedisCommand: guard.onRedisCommand });
+  // The server production runs (handlers/server.ts), not app.listen.
+  const server = createHttpServer(createApp(runtime.deps)).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   // Straight to Redis (never through a test's proxy), to look at what the app stored.
   const redis = createClient({ url: REDIS_URL });
@@ -101,6 +128,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       await runtime.close();
       await redis.close();
       await database.drop();
+      // Also when the app caught the error and carried on.
+      if (guard.refused.size) throw new Error(`The app sent Redis commands outside APP_REDIS_COMMANDS: ${[...guard.refused].join(', ')}`);
     },
   };
 }

@@ -63,3 +63,15 @@ describe('parseConfig', () => {
     expect(parseConfig({ DATABASE_URL: '', REDIS_URL: '' }).database.url).toBeUndefined();
   });
 });
+
+describe('parseDatabaseConfig (the migration job)', () => {
+  it('needs only the database: no CORS_ORIGIN, REDIS_URL or SESSION_SECRET in production', async () => {
+    const { parseDatabaseConfig } = await import('../../app/config/schema.ts');
+    expect(parseDatabaseConfig({ NODE_ENV: 'production', PGHOST: 'db.internal', PGUSER: 'app', PGPASSWORD: 'pw' })).toMatchObject({
+      url: 'postgresql://app:pw@db.internal:5432/postgres',
+      sslMode: 'verify-full',
+    });
+    expect(() => parseDatabaseConfig({ NODE_ENV: 'production', CORS_ORIGIN: 'https://contactfolio.com' })).toThrow(/DATABASE_URL or PGHOST: required to migrate/);
+    expect(() => parseDatabaseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres/);
+  });
+});

@@ -58,8 +58,57 @@ describe('applyMigrations (the offline stand-in for prisma migrate deploy)', () 
     (await import('node:fs')).rmSync(bad, { recursive: true });
   });
 
+  it('a file that only changed its line endings is the same file, as in prisma migrate dev', async () => {
+    const file = path.join(dir, '20261204000000_richer_contacts', 'migration.sql');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/\n/g, '\r\n'));
+    expect((await applyMigrations(db.url, dir)).modified).toEqual([]);
+  });
+
   it('flags an applied migration whose file changed', async () => {
     appendFileSync(path.join(dir, '20261125000000_init', 'migration.sql'), '\n-- edited later\n');
     expect((await applyMigrations(db.url, dir)).modified).toEqual(['20261125000000_init']);
+  });
+
+  it('refuses a file that manages its own transaction or needs to run outside one, before running anything', async () => {
+    const fs = await import('node:fs');
+    for (const [name, sql, word] of [
+      ['20991231000001_commit', 'CREATE TABLE "early" (id int);\nCOMMIT;\nSELECT no_such_function();\n', 'COMMIT'],
+      ['20991231000002_concurrently', 'CREATE INDEX CONCURRENTLY "c_idx" ON "contacts" ("notes");\n', 'CONCURRENTLY'],
+    ] as const) {
+      const bad = path.join(dir, name);
+      fs.mkdirSync(bad);
+      writeFileSync(path.join(bad, 'migration.sql'), sql);
+      await expect(applyMigrations(db.url, dir)).rejects.toThrow(`Migration "${name}" uses ${word}`);
+      fs.rmSync(bad, { recursive: true });
+    }
+    expect(await query("SELECT to_regclass('public.early') AS t")).toEqual([{ t: null }]);
+  });
+
+  it('waits 10 s at most for another migrator, as Prisma does, and says so', async () => {
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock(72707369)');
+      const started = Date.now();
+      await expect(applyMigrations(db.url, dir, undefined, { lockWaitMs: 300 })).rejects.toThrow(/Another migration holds the lock \(pg_advisory_lock 72707369\); waited 0.3 s/);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('refuses ?schema=, which node-postgres would ignore', async () => {
+    await expect(applyMigrations(`${db.url}?schema=other`, dir)).rejects.toThrow(/\?schema=/);
+  });
+});
+
+describe('transactionProblem', () => {
+  it("finds transaction control and CONCURRENTLY, not a function body's BEGIN ... END or words in strings and comments", async () => {
+    const { transactionProblem } = await import('../../app/db/migrate.ts');
+    expect(transactionProblem('BEGIN;\nCREATE TABLE t (id int);')).toBe('BEGIN');
+    expect(transactionProblem('CREATE TABLE t (id int); commit;')).toBe('COMMIT');
+    expect(transactionProblem('CREATE INDEX CONCURRENTLY i ON t (x);')).toBe('CONCURRENTLY');
+    expect(transactionProblem("DO $$ BEGIN RAISE NOTICE 'x'; END $$;\nCREATE FUNCTION f() RETURNS int AS $body$ BEGIN RETURN 1; END; $body$ LANGUAGE plpgsql;")).toBeUndefined();
+    expect(transactionProblem("-- COMMIT later\nCOMMENT ON TABLE t IS 'BEGIN; COMMIT';")).toBeUndefined();
   });
 });
