@@ -127,6 +127,8 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(originCheck(settings.corsOrigins));
 
+  // Secure unless told otherwise outside production (plain-HTTP development).
+  const secureCookies = settings.secureCookies ?? settings.production;
   const sessionMiddleware = session({
     name: SESSION_COOKIE,
     secret: settings.sessionSecret,
@@ -137,7 +139,7 @@ export function createApp(deps: AppDeps): Express {
     cookie: {
       httpOnly: true,
       sameSite: 'lax',
-      secure: settings.secureCookies ?? settings.production,
+      secure: secureCookies,
       path: '/',
       maxAge: settings.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS,
     },
@@ -162,7 +164,7 @@ export function createApp(deps: AppDeps): Express {
       sessions: deps.sessions,
       devices: deviceCookies(settings.sessionSecret),
       maxUsers: settings.maxUsers,
-      cookie: { secure: settings.secureCookies ?? settings.production, sameSite: 'lax' },
+      cookie: { secure: secureCookies, sameSite: 'lax' },
     }),
   );
   app.use(

@@ -4,7 +4,7 @@ import serverless from 'serverless-http';
 import { createApp } from '../app/create-app.ts';
 import { loadOnce } from '../app/load-once.ts';
 import { createLogger, loadConfig, startRuntime, type Runtime } from './bootstrap.ts';
-import { migrateConfiguredDatabase } from './config.ts';
+import { migrateConfiguredDatabase } from './migrate-database.ts';
 
 /*
  * The Express app behind serverless-http, for every event source a user may

@@ -1,5 +1,5 @@
 import type { MigrationResult } from '../app/db/migrate.ts';
-import { migrateConfiguredDatabase } from './config.ts';
+import { migrateConfiguredDatabase } from './migrate-database.ts';
 
 /*
  * The deploy-time migration function: the CDK Trigger invokes it before the

@@ -1,4 +1,4 @@
-import { migrateConfiguredDatabase } from './config.ts';
+import { migrateConfiguredDatabase } from './migrate-database.ts';
 
 /* One-off task (npm run migrate): applies prisma/migrations to DATABASE_URL / PG*. */
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import * as z from '../zod.ts';
-import { STORABLE_TEXT } from '../contacts/schemas.ts';
+import { STORABLE_TEXT } from '../db/storable-text.ts';
 
 export const emailAddress = z.pipe(
   z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email('must be a valid email address')),

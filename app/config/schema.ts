@@ -118,19 +118,46 @@ function buildUrl(env: Env, host: string): string {
   return url.toString();
 }
 
-/** Parses the raw environment (or the env merged with Secrets Manager values). */
-export function parseConfig(raw: Record<string, string | undefined>): Config {
+function parseEnv(raw: Record<string, string | undefined>): Env {
   // Empty strings mean "unset" (a common shell and compose idiom).
   const cleaned = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
-  const env = parsed.data;
-  const production = env.NODE_ENV === 'production';
+  return parsed.data;
+}
 
-  const url = env.DATABASE_URL ?? (env.PGHOST ? buildUrl(env, env.PGHOST) : undefined);
-  const readerUrl = env.DATABASE_READER_URL ?? (env.PGREADERHOST ? buildUrl(env, env.PGREADERHOST) : undefined);
+function databaseConfig(env: Env, production: boolean): Config['database'] {
+  return {
+    url: env.DATABASE_URL ?? (env.PGHOST ? buildUrl(env, env.PGHOST) : undefined),
+    readerUrl: env.DATABASE_READER_URL ?? (env.PGREADERHOST ? buildUrl(env, env.PGREADERHOST) : undefined),
+    // Production verifies the server (Aurora's certificate chains to the RDS CAs).
+    sslMode: env.PGSSLMODE ?? (production ? 'verify-full' : 'disable'),
+    sslRootCert: env.PGSSLROOTCERT,
+    poolMax: env.DB_POOL_MAX ?? 10,
+    migrateOnBoot: env.MIGRATE_ON_BOOT ?? !production,
+  };
+}
+
+/**
+ * Only what a migration needs: the database's address and TLS settings. The
+ * migration job does not serve requests, so it is not asked for CORS_ORIGIN,
+ * REDIS_URL or SESSION_SECRET.
+ */
+export function parseDatabaseConfig(raw: Record<string, string | undefined>): Config['database'] & { url: string } {
+  const env = parseEnv(raw);
+  const database = databaseConfig(env, env.NODE_ENV === 'production');
+  if (!database.url) throw new ConfigError(['DATABASE_URL or PGHOST: required to migrate']);
+  return { ...database, url: database.url };
+}
+
+/** Parses the raw environment (or the env merged with Secrets Manager values). */
+export function parseConfig(raw: Record<string, string | undefined>): Config {
+  const env = parseEnv(raw);
+  const production = env.NODE_ENV === 'production';
+  const database = databaseConfig(env, production);
+  const { url, readerUrl } = database;
 
   const problems: string[] = [];
   if (production) {
@@ -157,15 +184,7 @@ export function parseConfig(raw: Record<string, string | undefined>): Config {
     maxContactsPerUser: env.MAX_CONTACTS_PER_USER,
     trustProxyHops: env.TRUST_PROXY ?? (production ? 1 : 0),
     secureCookies: env.COOKIE_SECURE ?? production,
-    database: {
-      url,
-      readerUrl,
-      // Production verifies the server (Aurora's certificate chains to the RDS CAs).
-      sslMode: env.PGSSLMODE ?? (production ? 'verify-full' : 'disable'),
-      sslRootCert: env.PGSSLROOTCERT,
-      poolMax: env.DB_POOL_MAX ?? 10,
-      migrateOnBoot: env.MIGRATE_ON_BOOT ?? !production,
-    },
+    database,
     dataDir: env.DATA_DIR,
     webDir: env.WEB_DIR,
     sessionSecret: env.SESSION_SECRET,

@@ -3,12 +3,8 @@ import type { ContactDraft } from './schemas.ts';
 import { withSearchKeys, type SearchKeys } from './search-keys.ts';
 
 /*
- * Many contacts written in one statement each way, for imports. Prisma's
- * createMany and one update per contact spent about 0.9 ms of CPU a contact
- * (5,000 new contacts: 5.1 s inside the import's transaction, whose deadline
- * is 10 s; measured on this project's machines). Here the rows go to
- * PostgreSQL as one JSON parameter that jsonb_to_recordset turns back into
- * columns. Single creates and edits stay in Prisma.
+ * An import's contacts written in one statement each way (jsonb_to_recordset);
+ * single creates and edits stay in Prisma. Why: docs/performance.md.
  */
 
 // Each field's column and type: keyed by the draft's fields, so a field added to

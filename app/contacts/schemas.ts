@@ -1,3 +1,4 @@
+import { STORABLE_TEXT } from '../db/storable-text.ts';
 import * as z from '../zod.ts';
 import { ADDRESS_LABELS, EMAIL_LABELS, PHONE_LABELS, RELATED_LABELS, URL_LABELS } from './label-words.ts';
 import { tagKey } from './search-keys.ts';
@@ -7,13 +8,7 @@ import { tagKey } from './search-keys.ts';
  * generates the OpenAPI document. Limits here are the contract's edges.
  */
 
-// PostgreSQL text and jsonb cannot hold U+0000, and jsonb refuses a lone
-// surrogate ("\ud800" is valid JSON text but not Unicode): both were 500s.
-export const STORABLE_TEXT = [
-  // eslint-disable-next-line no-control-regex -- matching NUL is the point
-  /^(?:[^\u0000\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/,
-  'must not contain NUL characters or unpaired surrogates',
-] as const;
+export { STORABLE_TEXT };
 
 /** Trimmed text; empty means "not set" and is stored as null. */
 const text = (max: number) =>

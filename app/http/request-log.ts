@@ -13,14 +13,8 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * One log line per finished request: id, method, URL, status and duration,
- * never headers (so never cookies). pino-http did this before, but it built
- * two child loggers and serialized the request for every request: 8-12% of
- * the server's CPU on the list and search benchmarks.
- *
- * The lines go through a child of the app's logger without its redaction:
- * they hold only the fields built here, none of them a secret, and the
- * redaction's wildcard paths cost 3 us and 7 KiB of garbage per line
- * (a tenth of what a search allocated). Everything else logged keeps it.
+ * never headers (so never cookies). Written here rather than by pino-http, and
+ * without redaction (nothing here is secret): see docs/performance.md.
  */
 export function requestLog(logger: Logger, opts: { ignore?: (path: string) => boolean } = {}): RequestHandler {
   const lines = logger.child({}, { redact: { paths: [] } });

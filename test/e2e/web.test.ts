@@ -643,6 +643,7 @@ it('on a phone: the first contact within the first third of the screen, one coun
   await first.waitFor();
   const box = (await first.boundingBox())!;
   expect(box.y).toBeLessThan(844 / 3);
+  console.log(`phone: the first contact starts ${Math.round(box.y)} px down a 844 px screen`);
   expect(await page.getByText(/^\d+ contacts?( found)?$/).count()).toBe(1);
   expect(await page.getByLabel('Order').isVisible()).toBe(false);
   await expectAccessible(page, 'list');
