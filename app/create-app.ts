@@ -12,7 +12,7 @@ import { SESSION_COOKIE } from './auth/session.ts';
 import type { UserStore } from './auth/store.ts';
 import { contactRoutes } from './contacts/routes.ts';
 import type { ContactStore } from './contacts/store.ts';
-import { healthCheck, livenessCheck, type HealthProbes } from './health/routes.ts';
+import { healthCheck, livenessCheck, type HealthProbes } from './health/handlers.ts';
 import { jsonBody, originCheck, requireContentType } from './http/middleware.ts';
 import { DependencyUnavailable, errorHandler, notFoundHandler } from './http/problem.ts';
 import { requestLog } from './http/request-log.ts';

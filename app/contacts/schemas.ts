@@ -287,6 +287,8 @@ export const contactListSchema = z
   })
   .register(z.globalRegistry, { id: 'ContactList' });
 
+export type ContactList = z.infer<typeof contactListSchema>;
+
 export const exportQuerySchema = z.strictObject({
   format: z._default(z.enum(['vcard', 'csv']), 'vcard'),
   // vCard 3.0 is what every contacts app reads; 4.0 (RFC 6350) for those that want it.

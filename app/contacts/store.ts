@@ -22,8 +22,6 @@ export interface StoredContact {
   contact: Contact;
   version: number;
 }
-/** A page of the list, its items already JSON text (see list-query.ts). */
-export type ContactPage = ListedPage;
 
 export type UpdateOutcome =
   | { ok: true; stored: StoredContact }
@@ -31,7 +29,8 @@ export type UpdateOutcome =
 
 /** The persistence the contacts routes need, and nothing more. */
 export interface ContactStore {
-  list(userId: string, query: ListQuery): Promise<ContactPage>;
+  /** A page of the list, its items already JSON text (see list-query.ts). */
+  list(userId: string, query: ListQuery): Promise<ListedPage>;
   all(userId: string): Promise<Contact[]>;
   /** Every contact with its version (the ETag source), in name order. */
   allStored(userId: string): Promise<StoredContact[]>;

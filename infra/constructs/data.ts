@@ -5,7 +5,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { SECRET_KEYS } from '../../app/config/secrets.ts';
 import { acknowledge } from './acknowledge.ts';
 import { LOG_RETENTION } from './logs.ts';
 
@@ -13,8 +12,6 @@ export const POSTGRES_PORT = 5432;
 export const REDIS_PORT = 6379;
 /** max_connections counted on per Aurora instance (the arithmetic is in stacks/lambda-stack.ts). */
 export const AURORA_MAX_CONNECTIONS_FLOOR = 189;
-/** The keys of the app secret: the very list the app's config reads. */
-export const APP_SECRET_KEYS = SECRET_KEYS;
 
 export interface DataProps {
   vpc: ec2.IVpc;
@@ -34,7 +31,6 @@ export class Data extends Construct {
   readonly databaseSecurityGroup: ec2.SecurityGroup;
   readonly redisSecurityGroup: ec2.SecurityGroup;
   readonly appSecret: secretsmanager.Secret;
-  readonly redisEndpoint: string;
   /** The one Redis node's id (its metrics' CacheClusterId): <replication group id>-001. */
   readonly redisNodeId: string;
   readonly auroraMinCapacity = 0.5;
@@ -107,7 +103,6 @@ export class Data extends Construct {
       automaticFailoverEnabled: false,
       snapshotRetentionLimit: 1,
     });
-    this.redisEndpoint = redis.attrPrimaryEndPointAddress;
     // A cluster-mode-disabled group names its nodes <id>-001, -002, ...
     // https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Replication.Redis.Groups.html
     this.redisNodeId = `${redis.ref}-001`;

@@ -8,7 +8,8 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as triggers from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
-import { APP_SECRET_KEYS, type Data } from './data.ts';
+import { SECRET_KEYS } from '../../app/config/secrets.ts';
+import type { Data } from './data.ts';
 import { AppFunction } from './node-function.ts';
 import { acknowledge } from './acknowledge.ts';
 import { logGroup } from './logs.ts';
@@ -83,7 +84,8 @@ export class Service extends Construct {
       image: props.image,
       portMappings: [{ containerPort: APP_PORT }],
       environment,
-      secrets: Object.fromEntries(APP_SECRET_KEYS.map((k) => [k, ecs.Secret.fromSecretsManager(data.appSecret, k)])),
+      // The keys of the app secret: the very list the app's config reads.
+      secrets: Object.fromEntries(SECRET_KEYS.map((k) => [k, ecs.Secret.fromSecretsManager(data.appSecret, k)])),
       logging: ecs.LogDrivers.awsLogs({
         streamPrefix: 'api',
         logGroup: logGroup(this, 'Logs'),

@@ -1,6 +1,6 @@
 import type { ALBEvent, APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { expect } from 'vitest';
-import type { HttpEvent, HttpHandler } from '../../handlers/lambda-handler.ts';
+import type { HttpEvent, HttpHandler } from '../../handlers/serverless-adapter.ts';
 
 /*
  * Events shaped as the AWS documentation shows them for each source:

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { createRedisClient } from '../../app/sessions/store.ts';
+import { createRedisClient } from '../../app/sessions/redis-client.ts';
 
 /*
  * patches/@redis+client+*.patch changes how node-redis attaches its commands

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import supertest from 'supertest';
 import { expect, it } from 'vitest';
 import { requestLog } from '../../app/http/request-log.ts';
-import { wrapHttp } from '../../handlers/lambda-handler.ts';
+import { wrapHttp } from '../../handlers/serverless-adapter.ts';
 import { buildEvent, readResult, SOURCES } from '../lambda/events.ts';
 
 function appWithLog() {

@@ -1,11 +1,10 @@
 import type { User } from '../../app/auth/schemas.ts';
-import type { Contact, DuplicateGroups, DuplicateMode, ImportResult } from '../../app/contacts/schemas.ts';
+import type { Contact, ContactList, DuplicateGroups, DuplicateMode, ImportResult } from '../../app/contacts/schemas.ts';
 import type { Problem } from '../../app/http/problem-schema.ts';
 import type { TagList } from '../../app/tags/schemas.ts';
 
 // Types come from the server's zod schemas (type-only imports: no code ships).
 export type { Contact, DuplicateMode, ImportResult, Problem, TagList, User };
-export type ContactPage = { items: Contact[]; nextCursor: string | null; total: number };
 export type Limits = { maxUsers: number; users: number; maxContactsPerUser: number; contacts: number };
 export type ContactInput = Partial<Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>>;
 export type DuplicateGroup = DuplicateGroups['groups'][number];
@@ -93,7 +92,7 @@ export const api = {
   deleteMe: () => request<void>('DELETE', '/v1/auth/me'),
   tags: () => request<TagList>('GET', '/v1/tags'),
   limits: () => request<Limits>('GET', '/v1/limits'),
-  list: (query: Record<string, string>) => request<ContactPage>('GET', `/v1/contacts?${new URLSearchParams(query)}`),
+  list: (query: Record<string, string>) => request<ContactList>('GET', `/v1/contacts?${new URLSearchParams(query)}`),
   get: (id: string) => request<Contact>('GET', `/v1/contacts/${id}`),
   create: (input: ContactInput) => request<Contact>('POST', '/v1/contacts', { json: input }),
   update: (id: string, input: ContactInput, etag?: string) => request<Contact>('PATCH', `/v1/contacts/${id}`, { json: input, ifMatch: etag }),
