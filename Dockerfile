@@ -8,9 +8,11 @@ COPY scripts ./scripts
 COPY patches ./patches
 COPY prisma ./prisma
 COPY prisma.config.ts ./
-# The project's own postinstall applies patches/ and generates the Prisma
-# client; dependencies' install scripts stay off.
-RUN npm ci --no-audit --no-fund
+# Dependencies' install scripts stay off (the image's npm 10 would run them;
+# npm 11 blocks them unless package.json's allowScripts says so, and it denies
+# all three): the project's own postinstall applies patches/ and generates the
+# Prisma client.
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm run postinstall
 COPY tsconfig.json ./
 COPY app ./app
 COPY handlers ./handlers

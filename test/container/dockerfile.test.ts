@@ -53,6 +53,10 @@ describe('Dockerfile', () => {
       .flatMap((i) => (i.getRawArgumentsContent() ?? '').split(/\s+/).slice(0, -1));
     const postinstall = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.postinstall!;
     expect(postinstall).toMatch(/patch-package/);
+    // Dependencies' install scripts stay off whatever npm the image has; the project's own runs.
+    expect(firstStage[install]!.getRawArgumentsContent()).toMatch(/npm ci --ignore-scripts\b.*&& npm run postinstall$/);
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> };
+    expect(Object.values(pkg.allowScripts).every((allowed) => allowed === false)).toBe(true);
     for (const needed of ['package.json', 'package-lock.json', 'patches', 'scripts', 'prisma', 'prisma.config.ts']) expect(copied).toContain(needed);
   });
 
