@@ -70,7 +70,8 @@ function webApp(dir: string): RequestHandler {
   const index = path.join(dir, 'index.html');
   return (req, res, next) => {
     files(req, res, () => {
-      const wantsPage = (req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/v1/') && req.accepts(['html', 'json']) === 'html';
+      const wantsPage =
+        (req.method === 'GET' || req.method === 'HEAD') && !req.path.startsWith('/v1/') && req.accepts(['html', 'json']) === 'html';
       if (!wantsPage) return next();
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(index, (err) => err && next());

@@ -8,7 +8,5 @@ const { handler } = await import(pathToFileURL(bundle).href);
 const t1 = performance.now();
 const res = await handler(JSON.parse(eventJson), { awsRequestId: 'bench' });
 const t2 = performance.now();
-process.stdout.write(
-  JSON.stringify({ status: res.statusCode, loadMs: t1 - t0, firstRequestMs: t2 - t1, sinceProcessStartMs: t2 }) + '\n',
-);
+process.stdout.write(JSON.stringify({ status: res.statusCode, loadMs: t1 - t0, firstRequestMs: t2 - t1, sinceProcessStartMs: t2 }) + '\n');
 process.exit(0);

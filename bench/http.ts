@@ -39,11 +39,10 @@ export async function seed(): Promise<{ url: string; drop: () => Promise<void> }
   await db.connect();
   const hash = await hashPassword(PASSWORD); // one hash for all: same cost per login
   for (let u = 0; u < 50; u++) {
-    const { rows } = await db.query('INSERT INTO users (id, email, name, password_hash) VALUES (gen_random_uuid(), $1, $2, $3) RETURNING id', [
-      `bench${u}@example.test`,
-      `Bench ${u}`,
-      hash,
-    ]);
+    const { rows } = await db.query(
+      'INSERT INTO users (id, email, name, password_hash) VALUES (gen_random_uuid(), $1, $2, $3) RETURNING id',
+      [`bench${u}@example.test`, `Bench ${u}`, hash],
+    );
     const values: unknown[] = [];
     const tuples: string[] = [];
     for (let c = 0; c < 50; c++) {
@@ -51,7 +50,10 @@ export async function seed(): Promise<{ url: string; drop: () => Promise<void> }
         firstName: FIRST[c % 10],
         lastName: `${LAST[(c * 7) % 10]}-${c}`,
         company: c % 3 ? `Company ${c % 7}` : null,
-        emails: [{ value: `person${c}@example.org`, label: 'work' }, { value: `p${c}@home.example`, label: 'home' }],
+        emails: [
+          { value: `person${c}@example.org`, label: 'work' },
+          { value: `p${c}@home.example`, label: 'home' },
+        ],
         phones: [{ value: `+1 (555) 01${String(c).padStart(2, '0')}-${1000 + c}`, label: 'mobile' }],
         addresses: [{ street: `${c} Main Street`, city: 'Springfield', postalCode: '12345', country: 'US', label: 'home' }],
         tags: c % 4 ? ['work'] : ['family', 'friends'],
@@ -60,8 +62,24 @@ export async function seed(): Promise<{ url: string; drop: () => Promise<void> }
       });
       const k = searchKeys(d);
       const i = values.length;
-      tuples.push(`(gen_random_uuid(), $${i + 1}, $${i + 2}, $${i + 3}, $${i + 4}, $${i + 5}, $${i + 6}, $${i + 7}, $${i + 8}, $${i + 9}, $${i + 10}, $${i + 11}, $${i + 12}, $${i + 13})`);
-      values.push(rows[0].id, d.firstName, d.lastName, d.company, JSON.stringify(d.emails), JSON.stringify(d.phones), JSON.stringify(d.addresses), d.notes, d.tags, d.favorite, k.searchText, k.phoneDigits, k.sortName);
+      tuples.push(
+        `(gen_random_uuid(), $${i + 1}, $${i + 2}, $${i + 3}, $${i + 4}, $${i + 5}, $${i + 6}, $${i + 7}, $${i + 8}, $${i + 9}, $${i + 10}, $${i + 11}, $${i + 12}, $${i + 13})`,
+      );
+      values.push(
+        rows[0].id,
+        d.firstName,
+        d.lastName,
+        d.company,
+        JSON.stringify(d.emails),
+        JSON.stringify(d.phones),
+        JSON.stringify(d.addresses),
+        d.notes,
+        d.tags,
+        d.favorite,
+        k.searchText,
+        k.phoneDigits,
+        k.sortName,
+      );
     }
     await db.query(
       `INSERT INTO contacts (id, user_id, first_name, last_name, company, emails, phones, addresses, notes, tags, favorite, search_text, phone_digits, sort_name) VALUES ${tuples.join(',')}`,
@@ -125,10 +143,17 @@ export function containerCommand(): string[] {
 }
 
 async function login(base: string, email: string): Promise<string> {
-  const res = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+  const res = await fetch(`${base}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
   if (res.status !== 200) throw new Error(`login at ${base}: ${res.status} ${await res.text()}`);
   // The app also sets a device cookie (cf.dev); the session is the other one.
-  return res.headers.getSetCookie().find((c) => !c.startsWith('cf.dev='))!.split(';')[0]!;
+  return res.headers
+    .getSetCookie()
+    .find((c) => !c.startsWith('cf.dev='))!
+    .split(';')[0]!;
 }
 
 export async function sessions(base: string): Promise<Cookies> {
@@ -142,8 +167,16 @@ const cannon = (opts: autocannon.Options) =>
 // still be running while the next scenario is measured.
 export const SCENARIOS: Scenario[] = [
   { name: 'health', run: (base, _c, connections, duration) => cannon({ url: `${base}/health`, connections, duration }) },
-  { name: 'list 50', run: (base, c, connections, duration) => cannon({ url: `${base}/v1/contacts?limit=50`, headers: { cookie: c.reader }, connections, duration }) },
-  { name: 'search', run: (base, c, connections, duration) => cannon({ url: `${base}/v1/contacts?q=smith`, headers: { cookie: c.reader }, connections, duration }) },
+  {
+    name: 'list 50',
+    run: (base, c, connections, duration) =>
+      cannon({ url: `${base}/v1/contacts?limit=50`, headers: { cookie: c.reader }, connections, duration }),
+  },
+  {
+    name: 'search',
+    run: (base, c, connections, duration) =>
+      cannon({ url: `${base}/v1/contacts?q=smith`, headers: { cookie: c.reader }, connections, duration }),
+  },
   {
     name: 'create+delete',
     run: (base, c, connections, duration) =>
@@ -153,10 +186,19 @@ export const SCENARIOS: Scenario[] = [
         duration,
         headers: { cookie: c.writer },
         requests: [
-          { method: 'POST', path: '/v1/contacts', headers: { cookie: c.writer, 'content-type': 'application/json' }, body: JSON.stringify({ firstName: 'Bench', lastName: 'Write', emails: [{ value: 'w@example.org' }] }), onResponse: (status, body, context) => {
-            if (status === 201) (context as { id?: string }).id = (JSON.parse(body) as { id: string }).id;
-          } },
-          { method: 'DELETE', setupRequest: (req, context) => ({ ...req, path: `/v1/contacts/${(context as { id?: string }).id ?? 'none'}` }) },
+          {
+            method: 'POST',
+            path: '/v1/contacts',
+            headers: { cookie: c.writer, 'content-type': 'application/json' },
+            body: JSON.stringify({ firstName: 'Bench', lastName: 'Write', emails: [{ value: 'w@example.org' }] }),
+            onResponse: (status, body, context) => {
+              if (status === 201) (context as { id?: string }).id = (JSON.parse(body) as { id: string }).id;
+            },
+          },
+          {
+            method: 'DELETE',
+            setupRequest: (req, context) => ({ ...req, path: `/v1/contacts/${(context as { id?: string }).id ?? 'none'}` }),
+          },
         ],
       }),
   },

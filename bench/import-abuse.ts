@@ -48,7 +48,9 @@ try {
   }
   const startRss = memory(pid).rss;
   const fmt = (ms: number) => ms.toFixed(1).padStart(7);
-  console.log(`/health idle: p50 ${fmt(percentile(idle, 50))} ms, p99 ${fmt(percentile(idle, 99))} ms; RSS after warm-up ${(startRss / 1024).toFixed(0)} MiB; ${RUNS} runs per shape`);
+  console.log(
+    `/health idle: p50 ${fmt(percentile(idle, 50))} ms, p99 ${fmt(percentile(idle, 99))} ms; RSS after warm-up ${(startRss / 1024).toFixed(0)} MiB; ${RUNS} runs per shape`,
+  );
   console.log(`${'shape'.padEnd(44)} status  bytes  import ms  health n    p50 ms    p99 ms    max ms  peak RSS +MiB`);
   let worst = { p99: 0, rss: 0, p99Shape: '', rssShape: '' };
   for (const shape of hostileShapes()) {
@@ -74,8 +76,12 @@ try {
     );
   }
   const endRss = memory(pid).rss;
-  console.log(`worst /health p99: ${worst.p99.toFixed(1)} ms (${worst.p99Shape}); worst peak RSS growth: ${(worst.rss / 1024).toFixed(1)} MiB (${worst.rssShape})`);
-  console.log(`RSS after all imports: ${(endRss / 1024).toFixed(0)} MiB (${((endRss - startRss) / 1024).toFixed(1)} MiB over the warm-up); server alive: ${server.child.exitCode === null}`);
+  console.log(
+    `worst /health p99: ${worst.p99.toFixed(1)} ms (${worst.p99Shape}); worst peak RSS growth: ${(worst.rss / 1024).toFixed(1)} MiB (${worst.rssShape})`,
+  );
+  console.log(
+    `RSS after all imports: ${(endRss / 1024).toFixed(0)} MiB (${((endRss - startRss) / 1024).toFixed(1)} MiB over the warm-up); server alive: ${server.child.exitCode === null}`,
+  );
 } finally {
   await server.stop();
   await db.drop();

@@ -25,14 +25,23 @@ const arg = (name: string, fallback: number) => {
 const ROWS = arg('--rows', 5_000);
 const RUNS = arg('--runs', 3);
 
-const header = 'First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,Notes,Labels';
+const header =
+  'First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,Notes,Labels';
 const row = (i: number, domain: string) =>
   `Person${i},Family${i % 97},Work,p${i}@${domain},Mobile,+34 6${String(i).padStart(8, '0')} ::: +34 7${String(i).padStart(8, '0')},Home,+34 9${String(i).padStart(8, '0')},Note for ${i},friends ::: * myContacts`;
 const file = (domain: string) => [header, ...Array.from({ length: ROWS }, (_, i) => row(i, domain))].join('\n');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const t = await startTestApp({ MAX_CONTACTS_PER_USER: String(ROWS * 2) });
-const times: Record<string, number[]> = { new: [], again: [], merge: [], 'baseline insert (Prisma createMany)': [], 'bulk insert': [], 'baseline update (Prisma, one per contact)': [], 'bulk update': [] };
+const times: Record<string, number[]> = {
+  new: [],
+  again: [],
+  merge: [],
+  'baseline insert (Prisma createMany)': [],
+  'bulk insert': [],
+  'baseline update (Prisma, one per contact)': [],
+  'bulk update': [],
+};
 try {
   const first = file('example.org');
   const changed = file('example.net');
@@ -47,13 +56,18 @@ try {
       const s = performance.now();
       const res = await agent.post('/v1/contacts/import').type('text/csv').send(body);
       times[name]!.push(performance.now() - s);
-      if (res.status !== 200 || res.body[want] !== ROWS) throw new Error(`${name}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      if (res.status !== 200 || res.body[want] !== ROWS)
+        throw new Error(`${name}: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
     }
   }
 
   // The write paths alone, on the same prepared contacts.
   const records: ParsedRecord[] = [];
-  await parseCsv(first, (r) => (records.push(r), true), async () => {});
+  await parseCsv(
+    first,
+    (r) => (records.push(r), true),
+    async () => {},
+  );
   const drafts = records.map((r) => {
     const p = 'input' in r ? prepareRecord(r.input) : undefined;
     if (!p?.ok) throw new Error('a bench row did not validate');
@@ -77,26 +91,53 @@ try {
     const idsB = drafts.map(() => randomUUID());
     const at = new Date();
     await timed('baseline insert (Prisma createMany)', () =>
-      prisma.$transaction((tx) => tx.contact.createMany({ data: drafts.map((d, i) => ({ id: ids[i]!, userId: a, ...withSearchKeys(d) })) }), { timeout: 120_000 }),
+      prisma.$transaction(
+        (tx) => tx.contact.createMany({ data: drafts.map((d, i) => ({ id: ids[i]!, userId: a, ...withSearchKeys(d) })) }),
+        { timeout: 120_000 },
+      ),
     );
-    await timed('bulk insert', () => prisma.$transaction((tx) => insertContacts(tx, b, drafts.map((d, i) => ({ id: idsB[i]!, draft: d, at }))), { timeout: 120_000 }));
+    await timed('bulk insert', () =>
+      prisma.$transaction(
+        (tx) =>
+          insertContacts(
+            tx,
+            b,
+            drafts.map((d, i) => ({ id: idsB[i]!, draft: d, at })),
+          ),
+        { timeout: 120_000 },
+      ),
+    );
     const edited = drafts.map((d) => ({ ...d, notes: `${d.notes} (edited)` }));
     await timed('baseline update (Prisma, one per contact)', () =>
       prisma.$transaction(
         async (tx) => {
-          for (const [i, d] of edited.entries()) await tx.contact.update({ where: { id: ids[i]! }, data: { ...withSearchKeys(d), version: { increment: 1 } } });
+          for (const [i, d] of edited.entries())
+            await tx.contact.update({ where: { id: ids[i]! }, data: { ...withSearchKeys(d), version: { increment: 1 } } });
         },
         { timeout: 120_000 },
       ),
     );
-    await timed('bulk update', () => prisma.$transaction((tx) => updateContacts(tx, b, edited.map((d, i) => ({ id: idsB[i]!, draft: d, at }))), { timeout: 120_000 }));
+    await timed('bulk update', () =>
+      prisma.$transaction(
+        (tx) =>
+          updateContacts(
+            tx,
+            b,
+            edited.map((d, i) => ({ id: idsB[i]!, draft: d, at })),
+          ),
+        { timeout: 120_000 },
+      ),
+    );
   }
   await db.close();
 
   console.log(`${ROWS} rows (${(first.length / 1024 / 1024).toFixed(2)} MiB of CSV), median of ${RUNS} runs`);
-  for (const [name, xs] of Object.entries(times)) console.log(`${name.padEnd(44)} ${median(xs).toFixed(0).padStart(7)} ms   (${xs.map((x) => x.toFixed(0)).join(', ')})`);
+  for (const [name, xs] of Object.entries(times))
+    console.log(`${name.padEnd(44)} ${median(xs).toFixed(0).padStart(7)} ms   (${xs.map((x) => x.toFixed(0)).join(', ')})`);
   const ratio = (a: string, b: string) => (median(times[a]!) / median(times[b]!)).toFixed(1);
-  console.log(`bulk insert is ${ratio('baseline insert (Prisma createMany)', 'bulk insert')}x faster than the baseline; bulk update ${ratio('baseline update (Prisma, one per contact)', 'bulk update')}x`);
+  console.log(
+    `bulk insert is ${ratio('baseline insert (Prisma createMany)', 'bulk insert')}x faster than the baseline; bulk update ${ratio('baseline update (Prisma, one per contact)', 'bulk update')}x`,
+  );
 } finally {
   await t.close();
 }

@@ -41,7 +41,9 @@ const helloBundle = await bundleBaseline('bench/baselines/hello-lambda.ts', hell
 const stackBundle = await bundleBaseline('bench/baselines/stack-lambda.ts', path.join(buildRoot, 'bench-stack'));
 const zipped = (file) => zipSync({ 'index.mjs': readFileSync(file) }, { level: 9 }).length;
 // The function's whole code: the entry file and the query-compiler wasm beside it.
-const appFiles = readdirSync(path.join(buildRoot, 'lambda')).filter((f) => /\.(mjs|wasm)$/.test(f)).map((f) => path.join(buildRoot, 'lambda', f));
+const appFiles = readdirSync(path.join(buildRoot, 'lambda'))
+  .filter((f) => /\.(mjs|wasm)$/.test(f))
+  .map((f) => path.join(buildRoot, 'lambda', f));
 const sizes = {
   app: { raw: appFiles.reduce((n, f) => n + statSync(f).size, 0), zip: statSync(path.join(buildRoot, 'lambda.zip')).size },
   hello: { raw: statSync(helloBundle).size, zip: zipped(helloBundle) },
@@ -67,8 +69,19 @@ const v2 = (method, rawPath, { body, cookies } = {}) => ({
   rawPath,
   rawQueryString: '',
   ...(cookies ? { cookies } : {}),
-  headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.7', 'x-forwarded-proto': 'https', host: 'bench.lambda-url.us-east-1.on.aws' },
-  requestContext: { http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'bench' }, requestId: 'bench', routeKey: '$default', stage: '$default', timeEpoch: Date.now() },
+  headers: {
+    'content-type': 'application/json',
+    'x-forwarded-for': '198.51.100.7',
+    'x-forwarded-proto': 'https',
+    host: 'bench.lambda-url.us-east-1.on.aws',
+  },
+  requestContext: {
+    http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 'bench' },
+    requestId: 'bench',
+    routeKey: '$default',
+    stage: '$default',
+    timeEpoch: Date.now(),
+  },
   ...(body ? { body: JSON.stringify(body) } : {}),
   isBase64Encoded: false,
 });
@@ -101,7 +114,10 @@ const cookie = setup.stdout.trim();
 // 3. Cold starts, interleaved: hello, app, hello, app, ...
 function coldStart(bundle, event) {
   const t0 = performance.now();
-  const out = spawnSync(lambdaNode, [path.join(root, 'bench/cold-start-child.mjs'), bundle, JSON.stringify(event)], { env, encoding: 'utf8' });
+  const out = spawnSync(lambdaNode, [path.join(root, 'bench/cold-start-child.mjs'), bundle, JSON.stringify(event)], {
+    env,
+    encoding: 'utf8',
+  });
   const wallMs = performance.now() - t0;
   if (out.status !== 0) throw new Error(`cold start failed: ${out.stderr}`);
   const r = JSON.parse(out.stdout.trim().split('\n').at(-1));
@@ -138,7 +154,9 @@ result.coldStart.stackRatio = result.coldStart.stack.processToResponseMs / resul
 const row = (name, s, z) =>
   `${name.padEnd(22)} ${kib(z.raw).padStart(9)} ${kib(z.zip).padStart(9)} ${s.loadMs.toFixed(0).padStart(8)} ${s.firstRequestMs.toFixed(0).padStart(8)} ${s.processToResponseMs.toFixed(0).padStart(10)} ${s.wallMs.toFixed(0).padStart(8)}`;
 console.log(`\nLambda cold start on Node ${lambdaNodeVersion.replace(/^v/, '')}, median of ${runs} interleaved runs (ms)`);
-console.log(`${'bundle'.padEnd(22)} ${'raw'.padStart(9)} ${'zipped'.padStart(9)} ${'load'.padStart(8)} ${'1st req'.padStart(8)} ${'to answer'.padStart(10)} ${'wall'.padStart(8)}`);
+console.log(
+  `${'bundle'.padEnd(22)} ${'raw'.padStart(9)} ${'zipped'.padStart(9)} ${'load'.padStart(8)} ${'1st req'.padStart(8)} ${'to answer'.padStart(10)} ${'wall'.padStart(8)}`,
+);
 console.log(row('hello-world', result.coldStart.hello, sizes.hello));
 console.log(row('stack floor (GET list)', result.coldStart.stack, sizes.stack));
 console.log(row('contactfolio (GET list)', result.coldStart.app, sizes.app));

@@ -55,7 +55,10 @@ try {
   const freshCookies = await Promise.all(fresh.map((s) => sessions(s.base)));
   const sustained = (i: number, url: string) =>
     new Promise<autocannon.Result>((res, rej) =>
-      autocannon({ url: `${fresh[i]!.base}${url}`, headers: { cookie: freshCookies[i]!.reader }, connections: 25, duration: SUSTAINED }, (e, r) => (e ? rej(e) : res(r))),
+      autocannon(
+        { url: `${fresh[i]!.base}${url}`, headers: { cookie: freshCookies[i]!.reader }, connections: 25, duration: SUSTAINED },
+        (e, r) => (e ? rej(e) : res(r)),
+      ),
     );
   for (const i of fresh.keys()) await Promise.all([sustained(i, '/v1/contacts?limit=50'), sustained(i, '/v1/contacts?q=smith')]);
   const underLoad = memory(fresh[0]!.pid);
@@ -66,7 +69,11 @@ try {
 
   // Lambda cold start (its own script, same run).
   const lambdaOut = path.join(mkdtempSync(path.join(os.tmpdir(), 'cf-bench-')), 'lambda.json');
-  const lambdaRun = spawnSync(process.execPath, ['bench/lambda-cold-start.mjs', '--runs', smoke ? '1' : quick ? '3' : '10', '--no-write', '--out', lambdaOut], { cwd: ROOT, encoding: 'utf8' });
+  const lambdaRun = spawnSync(
+    process.execPath,
+    ['bench/lambda-cold-start.mjs', '--runs', smoke ? '1' : quick ? '3' : '10', '--no-write', '--out', lambdaOut],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   if (lambdaRun.status !== 0) throw new Error(`lambda bench failed: ${lambdaRun.stderr}`);
   const lambda = JSON.parse(readFileSync(lambdaOut, 'utf8'));
 
@@ -74,17 +81,27 @@ try {
   const web = spawnSync('npm', ['run', 'build:web'], { cwd: ROOT, encoding: 'utf8' });
   if (web.status !== 0) throw new Error(`web build failed: ${web.stderr}`);
   const assets = path.join(ROOT, 'web/dist/assets');
-  const webJsGzip = readdirSync(assets).filter((f) => f.endsWith('.js')).reduce((n, f) => n + gzipSync(readFileSync(path.join(assets, f)), { level: 9 }).length, 0);
+  const webJsGzip = readdirSync(assets)
+    .filter((f) => f.endsWith('.js'))
+    .reduce((n, f) => n + gzipSync(readFileSync(path.join(assets, f)), { level: 9 }).length, 0);
 
   // Report.
-  const get = (scenario: string, c: number, server: string) => rows.find((r) => r.scenario === scenario && r.connections === c && r.server === server)!;
+  const get = (scenario: string, c: number, server: string) =>
+    rows.find((r) => r.scenario === scenario && r.connections === c && r.server === server)!;
   log(`\nHTTP, ${DURATION} s per cell, req/s and p50/p99 ms (errors in brackets)`);
-  log(`${'endpoint'.padEnd(14)}${'conns'.padStart(6)}${'app'.padStart(22)}${'express'.padStart(22)}${'fastify'.padStart(22)}${'app/express'.padStart(13)}${'app/fastify'.padStart(13)}`);
-  const cell = (r: Row) => `${r.rps.toFixed(0).padStart(6)} ${r.p50.toFixed(0).padStart(4)}/${r.p99.toFixed(0).padEnd(4)}${r.errors ? ` [${r.errors}]` : ''}`.padStart(22);
+  log(
+    `${'endpoint'.padEnd(14)}${'conns'.padStart(6)}${'app'.padStart(22)}${'express'.padStart(22)}${'fastify'.padStart(22)}${'app/express'.padStart(13)}${'app/fastify'.padStart(13)}`,
+  );
+  const cell = (r: Row) =>
+    `${r.rps.toFixed(0).padStart(6)} ${r.p50.toFixed(0).padStart(4)}/${r.p99.toFixed(0).padEnd(4)}${r.errors ? ` [${r.errors}]` : ''}`.padStart(
+      22,
+    );
   for (const scenario of SCENARIOS) {
     for (const c of CONNECTIONS) {
       const [a, e, f] = SERVERS.map((s) => get(scenario.name, c, s));
-      log(`${scenario.name.padEnd(14)}${String(c).padStart(6)}${cell(a!)}${cell(e!)}${cell(f!)}${(a!.rps / e!.rps).toFixed(2).padStart(13)}${(a!.rps / f!.rps).toFixed(2).padStart(13)}`);
+      log(
+        `${scenario.name.padEnd(14)}${String(c).padStart(6)}${cell(a!)}${cell(e!)}${cell(f!)}${(a!.rps / e!.rps).toFixed(2).padStart(13)}${(a!.rps / f!.rps).toFixed(2).padStart(13)}`,
+      );
     }
   }
 
@@ -102,22 +119,41 @@ try {
     }),
     { target: `peak RSS under ${SUSTAINED} s load < 150 MB`, value: underLoad.peakMiB, ok: underLoad.peakMiB * 1.048576 < 150 },
     { target: 'Lambda cold start < 1.5x hello-world', value: lambda.coldStart.ratio, ok: lambda.coldStart.ratio < 1.5 },
-    { target: 'Lambda cold start < 500 ms', value: lambda.coldStart.app.processToResponseMs, ok: lambda.coldStart.app.processToResponseMs < 500 },
+    {
+      target: 'Lambda cold start < 500 ms',
+      value: lambda.coldStart.app.processToResponseMs,
+      ok: lambda.coldStart.app.processToResponseMs < 500,
+    },
     { target: 'Lambda zip < 3 MB', value: lambda.sizes.app.zip / 1e6, ok: lambda.sizes.app.zip < 3e6 },
     { target: 'web JS gzipped < 100 KB', value: webJsGzip / 1024, ok: webJsGzip < 100 * 1024 },
   ];
-  log(`\nMemory (app, fresh process, ${SUSTAINED} s of list + search at 50 connections): peak RSS ${underLoad.peakMiB.toFixed(1)} MiB; ${after.rssMiB.toFixed(1)} MiB 5 s after the load (baselines' peaks: ${Object.entries(baselinePeaks).map(([k, v]) => `${k} ${v.toFixed(1)} MiB`).join(', ')})`);
-  log(`Lambda (cold starts on Node ${lambda.node}): ${(lambda.sizes.app.raw / 1024).toFixed(0)} KiB raw, ${(lambda.sizes.app.zip / 1024).toFixed(0)} KiB zipped; cold start ${lambda.coldStart.app.processToResponseMs.toFixed(0)} ms vs hello-world ${lambda.coldStart.hello.processToResponseMs.toFixed(0)} ms (stack floor: Express + express-session on Redis + one pg query, ${lambda.coldStart.stack.processToResponseMs.toFixed(0)} ms)`);
+  log(
+    `\nMemory (app, fresh process, ${SUSTAINED} s of list + search at 50 connections): peak RSS ${underLoad.peakMiB.toFixed(1)} MiB; ${after.rssMiB.toFixed(1)} MiB 5 s after the load (baselines' peaks: ${Object.entries(
+      baselinePeaks,
+    )
+      .map(([k, v]) => `${k} ${v.toFixed(1)} MiB`)
+      .join(', ')})`,
+  );
+  log(
+    `Lambda (cold starts on Node ${lambda.node}): ${(lambda.sizes.app.raw / 1024).toFixed(0)} KiB raw, ${(lambda.sizes.app.zip / 1024).toFixed(0)} KiB zipped; cold start ${lambda.coldStart.app.processToResponseMs.toFixed(0)} ms vs hello-world ${lambda.coldStart.hello.processToResponseMs.toFixed(0)} ms (stack floor: Express + express-session on Redis + one pg query, ${lambda.coldStart.stack.processToResponseMs.toFixed(0)} ms)`,
+  );
   log(`Web: ${(webJsGzip / 1024).toFixed(1)} KiB of JS gzipped`);
   log('\nTargets');
   for (const t of targets) log(`  ${t.ok ? 'met   ' : 'MISSED'}  ${t.target}: ${t.value.toFixed(2)}`);
-  log(`\n${smoke ? 'smoke' : quick ? 'quick' : 'full'} run in ${((Date.now() - started) / 1000).toFixed(0)} s on ${os.cpus().length} x ${os.cpus()[0]?.model}, Node ${process.version}`);
+  log(
+    `\n${smoke ? 'smoke' : quick ? 'quick' : 'full'} run in ${((Date.now() - started) / 1000).toFixed(0)} s on ${os.cpus().length} x ${os.cpus()[0]?.model}, Node ${process.version}`,
+  );
 
   if (write) {
     const result = {
       date: new Date().toISOString(),
       mode: quick ? 'quick' : 'full',
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
       durationPerCellSeconds: DURATION,
       http: rows,
       memory: { sustainedSeconds: SUSTAINED, peakMiB: underLoad.peakMiB, afterMiB: after.rssMiB, baselinePeaks },

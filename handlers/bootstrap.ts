@@ -61,13 +61,19 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
     closers.push(() => embedded.stop());
     url = embedded.url;
     poolMax = 1; // PGlite is a single-connection database.
-    logger.warn({ dataDir: dir, ms: Date.now() - started }, 'no DATABASE_URL/PGHOST: using the embedded PostgreSQL (PGlite); for development only');
+    logger.warn(
+      { dataDir: dir, ms: Date.now() - started },
+      'no DATABASE_URL/PGHOST: using the embedded PostgreSQL (PGlite); for development only',
+    );
   }
   // The embedded database speaks plain TCP on loopback.
   const sslMode = config.database.url ? config.database.sslMode : 'disable';
   if (config.database.migrateOnBoot || !config.database.url) {
     const result = await applyMigrations(url, MIGRATIONS_DIR, sslOptions(sslMode, config.database.sslRootCert));
-    logger.info({ applied: result.applied, modified: result.modified, refreshedSearchKeys: result.refreshedSearchKeys }, 'migrations up to date');
+    logger.info(
+      { applied: result.applied, modified: result.modified, refreshedSearchKeys: result.refreshedSearchKeys },
+      'migrations up to date',
+    );
   }
 
   const db = createDatabase({ ...config.database, url, poolMax, sslMode, sharedSession: !config.database.url }, (err) =>
@@ -87,7 +93,9 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
     if (!redisDown) logger.error({ err: err.message }, 'redis connection error');
     redisDown = true;
   };
-  const sessions = config.redisUrl ? await createRedisSessionBackend(config.redisUrl, onRedisError, overrides.onRedisCommand) : createMemorySessionBackend();
+  const sessions = config.redisUrl
+    ? await createRedisSessionBackend(config.redisUrl, onRedisError, overrides.onRedisCommand)
+    : createMemorySessionBackend();
   sessions.redis?.on('ready', () => {
     if (redisDown) logger.info('redis connection restored');
     redisDown = false;

@@ -42,7 +42,13 @@ export function toHttpApiEvent(req: IncomingMessage, body: Buffer): APIGatewayPr
       apiId: 'offline',
       domainName: req.headers.host ?? 'localhost',
       domainPrefix: 'localhost',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp, userAgent: req.headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp,
+        userAgent: req.headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
@@ -74,7 +80,9 @@ async function main(): Promise<void> {
   });
   const port = Number(process.env.PORT ?? 3001);
   server.listen(port, '127.0.0.1', () => {
-    process.stdout.write(`contactfolio Lambda (HTTP API v2 events) listening on http://localhost:${(server.address() as AddressInfo).port}\n`);
+    process.stdout.write(
+      `contactfolio Lambda (HTTP API v2 events) listening on http://localhost:${(server.address() as AddressInfo).port}\n`,
+    );
   });
   const stop = () => server.close(() => void handler.close().then(() => process.exit(0)));
   process.on('SIGTERM', stop);

@@ -11,13 +11,22 @@ import type { Config } from '../app/config/schema.ts';
 export function createLogger(level: Config['logLevel'], opts: { buffered?: boolean } = {}): Logger {
   const logger = pino(
     {
-    level,
-    base: { service: 'contactfolio' },
-    // Belt and braces: nothing logs these, and if something ever does, they are masked.
-    redact: {
-      paths: ['password', '*.password', 'passwordHash', '*.passwordHash', 'sessionSecret', '*.sessionSecret', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-      censor: '[redacted]',
-    },
+      level,
+      base: { service: 'contactfolio' },
+      // Belt and braces: nothing logs these, and if something ever does, they are masked.
+      redact: {
+        paths: [
+          'password',
+          '*.password',
+          'passwordHash',
+          '*.passwordHash',
+          'sessionSecret',
+          '*.sessionSecret',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+        ],
+        censor: '[redacted]',
+      },
     },
     pino.destination(opts.buffered ? { dest: 1, sync: false, minLength: 4096 } : { dest: 1, sync: true }),
   );

@@ -18,9 +18,9 @@ import { loadEnv } from './config.ts';
  * dist/*.mjs alike).
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const MIGRATIONS_DIR = [path.join(here, 'migrations'), path.resolve(here, '../prisma/migrations')].find((d) =>
-  existsSync(d),
-) ?? path.resolve(here, '../prisma/migrations');
+export const MIGRATIONS_DIR =
+  [path.join(here, 'migrations'), path.resolve(here, '../prisma/migrations')].find((d) => existsSync(d)) ??
+  path.resolve(here, '../prisma/migrations');
 
 /**
  * Applies prisma/migrations to the configured database: the migrate task,

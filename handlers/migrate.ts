@@ -5,7 +5,9 @@ async function main(): Promise<void> {
   const result = await migrateConfiguredDatabase(process.env);
   for (const name of result.applied) process.stdout.write(`applied ${name}\n`);
   for (const name of result.modified) process.stdout.write(`warning: ${name} changed after it was applied\n`);
-  process.stdout.write(`${result.applied.length} applied, ${result.alreadyApplied.length} already applied, ${result.refreshedSearchKeys} contacts reindexed for search\n`);
+  process.stdout.write(
+    `${result.applied.length} applied, ${result.alreadyApplied.length} already applied, ${result.refreshedSearchKeys} contacts reindexed for search\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -64,12 +64,20 @@ function liftLoneCookie(event: HttpEvent, result: Result): Result {
  */
 async function viaSingleValueAlb(event: ALBEvent, run: (e: ALBEvent) => Promise<Result>): Promise<ALBResult> {
   const multiValueHeaders = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k, [v ?? '']]));
-  const out = (await run({ ...event, multiValueHeaders })) as unknown as ALBResult & { multiValueHeaders?: Record<string, (string | number | boolean)[]> };
+  const out = (await run({ ...event, multiValueHeaders })) as unknown as ALBResult & {
+    multiValueHeaders?: Record<string, (string | number | boolean)[]>;
+  };
   const headers: Record<string, string> = {};
   for (const [k, values] of Object.entries(out.multiValueHeaders ?? {})) {
     headers[k] = k.toLowerCase() === 'set-cookie' ? String(values.at(-1)) : values.map(String).join(', ');
   }
-  return { statusCode: out.statusCode, statusDescription: out.statusDescription, isBase64Encoded: out.isBase64Encoded, body: out.body, headers };
+  return {
+    statusCode: out.statusCode,
+    statusDescription: out.statusDescription,
+    isBase64Encoded: out.isBase64Encoded,
+    body: out.body,
+    headers,
+  };
 }
 
 export type HttpHandler = (event: HttpEvent, context: Partial<Context>) => Promise<Result>;

@@ -24,11 +24,26 @@ export interface Stacks {
 export function buildApp(app: App, overrides: { image?: BackendStackProps['image']; config?: Partial<DeploymentConfig> } = {}): Stacks {
   const config = { ...readConfig(app), ...overrides.config };
   const env = { account: config.account, region: config.region };
-  const backend = new BackendStack(app, STACK_NAMES.backend, { env, config, image: overrides.image, description: 'contactfolio: VPC, Aurora, Redis, ECS API' });
+  const backend = new BackendStack(app, STACK_NAMES.backend, {
+    env,
+    config,
+    image: overrides.image,
+    description: 'contactfolio: VPC, Aurora, Redis, ECS API',
+  });
   // CloudFront only takes certificates from us-east-1.
-  const frontend = new FrontendStack(app, STACK_NAMES.frontend, { env: { account: config.account, region: 'us-east-1' }, config, description: 'contactfolio: web app on S3 and CloudFront' });
+  const frontend = new FrontendStack(app, STACK_NAMES.frontend, {
+    env: { account: config.account, region: 'us-east-1' },
+    config,
+    description: 'contactfolio: web app on S3 and CloudFront',
+  });
   const lambda = config.lambda
-    ? new LambdaStack(app, STACK_NAMES.lambda, { env, config, vpc: backend.network.vpc, data: backend.data, description: 'contactfolio: Lambda variant' })
+    ? new LambdaStack(app, STACK_NAMES.lambda, {
+        env,
+        config,
+        vpc: backend.network.vpc,
+        data: backend.data,
+        description: 'contactfolio: Lambda variant',
+      })
     : undefined;
   for (const stack of [backend, frontend, lambda]) if (stack) applyLogRule(stack);
   // cdk-nag: any unacknowledged AwsSolutions finding stops the synthesis.

@@ -44,8 +44,12 @@ function hostedZoneId(v: unknown): string {
   const id = String(v).trim();
   // An unset CI variable arrives as "": without this it synthesizes a
   // certificate and records in zone "" and fails only deep into the deploy.
-  if (id === '') throw new Error('context hostedZoneId is empty: pass the Route 53 hosted zone id of the domain (-c hostedZoneId=Z..., the HOSTED_ZONE_ID variable in CI)');
-  if (!/^Z[A-Z0-9]{1,31}$/.test(id)) throw new Error(`context hostedZoneId: expected a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ, got ${JSON.stringify(v)}`);
+  if (id === '')
+    throw new Error(
+      'context hostedZoneId is empty: pass the Route 53 hosted zone id of the domain (-c hostedZoneId=Z..., the HOSTED_ZONE_ID variable in CI)',
+    );
+  if (!/^Z[A-Z0-9]{1,31}$/.test(id))
+    throw new Error(`context hostedZoneId: expected a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ, got ${JSON.stringify(v)}`);
   return id;
 }
 function alarmEmail(v: unknown): string | undefined {

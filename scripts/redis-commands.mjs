@@ -47,21 +47,36 @@ export function commandTableSource(indexFile, keep) {
   const entries = [...original.matchAll(/^\s+(\w+): (\w+)_1\.default,?$/gm)].map(([, key, module]) => ({ key, module }));
   const missing = [...wanted].filter((name) => !entries.some((e) => e.module === name));
   if (entries.length < 500 || missing.length) {
-    throw new Error(`@redis/client's command table changed shape (${entries.length} entries; not found: ${missing.join(', ') || 'none'}); update ${path.basename(import.meta.filename)}`);
+    throw new Error(
+      `@redis/client's command table changed shape (${entries.length} entries; not found: ${missing.join(', ') || 'none'}); update ${path.basename(import.meta.filename)}`,
+    );
   }
   // Named exports (CLIENT_KILL_FILTERS, ...) are getters on another command module's export.
-  const named = [...original.matchAll(/Object\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return (\w+)_1\.(\w+); \} \}\);/g)];
+  const named = [
+    ...original.matchAll(
+      /Object\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get: function \(\) \{ return (\w+)_1\.(\w+); \} \}\);/g,
+    ),
+  ];
   const declared = [...original.matchAll(/exports\.(\w+) = /g)].map((m) => m[1]).filter((n) => n !== 'default');
   const namedKeys = new Set([...named.map((m) => m[1]), 'NON_STICKY_COMMANDS']);
-  if (declared.some((n) => !namedKeys.has(n))) throw new Error(`@redis/client's command table has new exports (${declared.join(', ')}); update ${path.basename(import.meta.filename)}`);
+  if (declared.some((n) => !namedKeys.has(n)))
+    throw new Error(
+      `@redis/client's command table has new exports (${declared.join(', ')}); update ${path.basename(import.meta.filename)}`,
+    );
   const modules = new Set([...wanted, ...named.map((m) => m[2])]);
   const req = (m) => JSON.stringify(path.join(dir, `${m}.js`));
   return [
     '"use strict";',
     'Object.defineProperty(exports, "__esModule", { value: true });',
     ...[...modules].map((m) => `const ${m}_1 = require(${req(m)});`),
-    ...named.map(([, name, module, prop]) => `Object.defineProperty(exports, "${name}", { enumerable: true, get: function () { return ${module}_1.${prop}; } });`),
-    `exports.default = {\n${entries.filter((e) => wanted.has(e.module)).map((e) => `  ${e.key}: ${e.module}_1.default,`).join('\n')}\n};`,
+    ...named.map(
+      ([, name, module, prop]) =>
+        `Object.defineProperty(exports, "${name}", { enumerable: true, get: function () { return ${module}_1.${prop}; } });`,
+    ),
+    `exports.default = {\n${entries
+      .filter((e) => wanted.has(e.module))
+      .map((e) => `  ${e.key}: ${e.module}_1.default,`)
+      .join('\n')}\n};`,
     // The cluster's table: the same without the commands that need one node (HOTKEYS_*), as in the original.
     `exports.NON_STICKY_COMMANDS = Object.fromEntries(Object.entries(exports.default).filter(([key]) => !/^hotkeys/i.test(key)));`,
   ].join('\n');

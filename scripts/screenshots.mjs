@@ -3,5 +3,8 @@
 // screenshots to a temporary folder instead: tests never rewrite tracked files.
 import { spawnSync } from 'node:child_process';
 
-const run = spawnSync('npx', ['vitest', 'run', 'test/e2e/web.test.ts'], { stdio: 'inherit', env: { ...process.env, UPDATE_SCREENSHOTS: '1' } });
+const run = spawnSync('npx', ['vitest', 'run', 'test/e2e/web.test.ts'], {
+  stdio: 'inherit',
+  env: { ...process.env, UPDATE_SCREENSHOTS: '1' },
+});
 process.exit(run.status ?? 1);

@@ -57,14 +57,24 @@ function filesUnder(dir) {
 // SDK retries it.
 const HTTP_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 };
 
-export async function uploadDirectory({ dir, bucket, client = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL), requestHandler: HTTP_TIMEOUTS }) }) {
+export async function uploadDirectory({
+  dir,
+  bucket,
+  client = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL), requestHandler: HTTP_TIMEOUTS }),
+}) {
   const uploaded = [];
   const keys = uploadOrder(filesUnder(dir).map((file) => path.relative(dir, file).split(path.sep).join('/')));
   // One at a time, in that order: the HTML starts only once every asset is in.
   for (const key of keys) {
     const file = path.join(dir, ...key.split('/'));
     await client.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(file), ContentType: contentType(file), CacheControl: cacheControl(key) }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: readFileSync(file),
+        ContentType: contentType(file),
+        CacheControl: cacheControl(key),
+      }),
     );
     uploaded.push(key);
   }

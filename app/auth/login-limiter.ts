@@ -54,7 +54,11 @@ export function createLoginLimiter(limits: LoginLimits, counters: CounterFactory
       // One after the other, narrowest first: an attempt refused by its own
       // address's limits does not use up the account-wide allowance, so one
       // address alone cannot lock the account for unknown browsers.
-      for (const [counter, key] of [[pair, pairKey(a)], [ip, a.ip], [account, a.email]] as const) {
+      for (const [counter, key] of [
+        [pair, pairKey(a)],
+        [ip, a.ip],
+        [account, a.email],
+      ] as const) {
         const wait = await counter.hit(key);
         if (wait > 0) return wait;
       }

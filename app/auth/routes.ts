@@ -26,11 +26,18 @@ const tooMany = (wait: number, what: string) =>
 
 export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devices, maxUsers, cookie }: AuthRouteDeps): Router {
   const router = Router();
-  const deviceCookie: CookieOptions = { httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite, path: '/v1/auth', maxAge: DEVICE_COOKIE_MAX_AGE_MS };
+  const deviceCookie: CookieOptions = {
+    httpOnly: true,
+    secure: cookie.secure,
+    sameSite: cookie.sameSite,
+    path: '/v1/auth',
+    maxAge: DEVICE_COOKIE_MAX_AGE_MS,
+  };
   const full = () => new HttpProblem('user_limit_reached', `This deployment is full (${maxUsers} users).`);
   const clientIp = (req: Request) => req.ip ?? 'unknown';
   // The options the session cookie was set with (create-app.ts), or the browser keeps it.
-  const clearSessionCookie = (res: Response) => res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite });
+  const clearSessionCookie = (res: Response) =>
+    res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: cookie.secure, sameSite: cookie.sameSite });
   // Set before the session middleware adds its cookie, so where only one
   // Set-Cookie survives (an ALB without multi-value headers in front of the
   // Lambda variant) it is the session's.
@@ -59,9 +66,9 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
       });
     if (!outcome.ok) {
       if (outcome.reason === 'email_taken') {
-        throw new HttpProblem('email_taken', 'An account with this email already exists.', { errors: [
-          { path: 'email', message: 'is already registered' },
-        ] });
+        throw new HttpProblem('email_taken', 'An account with this email already exists.', {
+          errors: [{ path: 'email', message: 'is already registered' }],
+        });
       }
       throw full();
     }
@@ -121,7 +128,9 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
     const wait = await loginLimiter.attempt(attempt);
     if (wait > 0) throw tooMany(wait, 'wrong passwords');
     if (!(await verifyPassword(input.currentPassword, found.passwordHash))) {
-      throw new HttpProblem('wrong_password', 'The current password is not right.', { errors: [{ path: 'currentPassword', message: 'is not your current password' }] });
+      throw new HttpProblem('wrong_password', 'The current password is not right.', {
+        errors: [{ path: 'currentPassword', message: 'is not your current password' }],
+      });
     }
     await loginLimiter.succeeded(attempt);
     const user = await users.update(found.user.id, { passwordHash: await hashPassword(input.newPassword) });

@@ -7,8 +7,12 @@ export const emailAddress = z.pipe(
 );
 
 // 1024 caps the work one request can ask of the KDF.
-const newPassword = z.string().check(z.minLength(8, 'must be at least 8 characters'), z.maxLength(1024, 'must be at most 1024 characters'), z.regex(...STORABLE_TEXT));
-const personName = z.string().check(z.trim(), z.minLength(1, 'is required'), z.maxLength(100, 'must be at most 100 characters'), z.regex(...STORABLE_TEXT));
+const newPassword = z
+  .string()
+  .check(z.minLength(8, 'must be at least 8 characters'), z.maxLength(1024, 'must be at most 1024 characters'), z.regex(...STORABLE_TEXT));
+const personName = z
+  .string()
+  .check(z.trim(), z.minLength(1, 'is required'), z.maxLength(100, 'must be at most 100 characters'), z.regex(...STORABLE_TEXT));
 
 export const signupSchema = z
   .strictObject({

@@ -26,9 +26,7 @@ export function userIdOf(req: Request): string {
 }
 
 function sessionCall(fn: (cb: (err?: unknown) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) =>
-    fn((err) => (err ? reject(new DependencyUnavailable('sessions', { cause: err })) : resolve())),
-  );
+  return new Promise((resolve, reject) => fn((err) => (err ? reject(new DependencyUnavailable('sessions', { cause: err })) : resolve())));
 }
 
 /** New session id (fixation defence), then the user id stored in Redis, and the session listed under the user. */

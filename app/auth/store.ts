@@ -43,21 +43,18 @@ function toUser(row: UserRow): User {
 export function createUserStore(prisma: PrismaProvider): UserStore {
   return guardOutages<UserStore>({
     async createWithinLimit(data, maxUsers, beforeCommit) {
-      return (await prisma()).$transaction(
-        async (tx) => {
-          // Serialize signups so the count and the insert cannot interleave
-          // across tasks: the cap holds under any concurrency.
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNUP_LOCK})`;
-          if (await tx.user.findUnique({ where: { email: data.email }, select: { id: true } })) {
-            return { ok: false, reason: 'email_taken' } as const;
-          }
-          if ((await tx.user.count()) >= maxUsers) return { ok: false, reason: 'user_limit_reached' } as const;
-          const user = toUser(await tx.user.create({ data }));
-          await beforeCommit?.(user);
-          return { ok: true, user } as const;
-        },
-        DB_DEADLINES.transaction,
-      );
+      return (await prisma()).$transaction(async (tx) => {
+        // Serialize signups so the count and the insert cannot interleave
+        // across tasks: the cap holds under any concurrency.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SIGNUP_LOCK})`;
+        if (await tx.user.findUnique({ where: { email: data.email }, select: { id: true } })) {
+          return { ok: false, reason: 'email_taken' } as const;
+        }
+        if ((await tx.user.count()) >= maxUsers) return { ok: false, reason: 'user_limit_reached' } as const;
+        const user = toUser(await tx.user.create({ data }));
+        await beforeCommit?.(user);
+        return { ok: true, user } as const;
+      }, DB_DEADLINES.transaction);
     },
     async findByEmail(email) {
       const row = await (await prisma()).user.findUnique({ where: { email } });

@@ -18,7 +18,12 @@ const nonEmpty = () => z.string().check(z.minLength(1));
 const originList = z.pipe(
   z.pipe(
     z.string(),
-    z.transform((raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean)),
+    z.transform((raw: string) =>
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   ),
   z.array(
     z.pipe(

@@ -103,8 +103,17 @@ export function contactsToCsv(contacts: Contact[]): string {
   const most = (k: keyof (typeof per)[number]) => Math.max(1, ...per.map((p) => p[k].length));
   const n = { emails: most('emails'), phones: most('phones'), addresses: most('addresses'), urls: most('urls'), related: most('related') };
   const header = [
-    'First Name', 'Middle Name', 'Last Name', 'Name Prefix', 'Name Suffix', 'Nickname',
-    'Organization Name', 'Organization Title', 'Birthday', 'Notes', 'Labels',
+    'First Name',
+    'Middle Name',
+    'Last Name',
+    'Name Prefix',
+    'Name Suffix',
+    'Nickname',
+    'Organization Name',
+    'Organization Title',
+    'Birthday',
+    'Notes',
+    'Labels',
   ];
   const pairs = (name: string, count: number) => {
     for (let i = 1; i <= count; i++) header.push(`${name} ${i} - Label`, `${name} ${i} - Value`);
@@ -119,8 +128,17 @@ export function contactsToCsv(contacts: Contact[]): string {
     const p = per[k]!;
     const labels = ['* myContacts', ...(c.favorite ? ['* starred'] : []), ...c.tags];
     const row: (string | null | undefined)[] = [
-      c.firstName, c.middleName, c.lastName, c.prefix, c.suffix, c.nickname,
-      c.company, c.jobTitle, c.birthday, c.notes, labels.join(MULTI),
+      c.firstName,
+      c.middleName,
+      c.lastName,
+      c.prefix,
+      c.suffix,
+      c.nickname,
+      c.company,
+      c.jobTitle,
+      c.birthday,
+      c.notes,
+      labels.join(MULTI),
     ];
     const valued = <T extends Item>(gs: { label: string; items: T[] }[], count: number) => {
       for (let i = 0; i < count; i++) row.push(gs[i]?.label, gs[i]?.items.map((it) => it.value).join(MULTI));
@@ -159,7 +177,16 @@ function planFor(header: string[]): (row: string[]) => { input: Record<string, u
   const consumed = new Set<number>();
   const present = (prefix: string) => {
     let n = 0;
-    while (n < 50 && header.some((h) => h.trim().toLowerCase().startsWith(`${prefix} ${n + 1} `))) n++;
+    while (
+      n < 50 &&
+      header.some((h) =>
+        h
+          .trim()
+          .toLowerCase()
+          .startsWith(`${prefix} ${n + 1} `),
+      )
+    )
+      n++;
     return n;
   };
   const counts = {
@@ -220,20 +247,29 @@ function rowToInput(
   n: Record<'emails' | 'phones' | 'addresses' | 'urls' | 'related' | 'orgs', number> & { outlook: boolean },
   position: (name: string) => number,
 ): Record<string, unknown> {
-  const rawTags = splitMulti(col('Labels', 'Group Membership')).concat(col('Categories').split(';'))
+  const rawTags = splitMulti(col('Labels', 'Group Membership'))
+    .concat(col('Categories').split(';'))
     .map((t) => t.trim())
     .filter(Boolean);
   // Google's system groups carry "* ": "* starred" is a favorite, "* myContacts" (older
   // exports "* My Contacts") says nothing; the others ("* coworkers") are kept as tags.
-  const system = (t: string) => t.replace(/^\*\s*/, '').replace(/\s+/g, '').toLowerCase();
+  const system = (t: string) =>
+    t
+      .replace(/^\*\s*/, '')
+      .replace(/\s+/g, '')
+      .toLowerCase();
   const starred = rawTags.some((t) => t.startsWith('*') && system(t) === 'starred');
-  const tags = rawTags.filter((t) => !(t.startsWith('*') && ['starred', 'mycontacts'].includes(system(t)))).map((t) => t.replace(/^\*\s*/, ''));
+  const tags = rawTags
+    .filter((t) => !(t.startsWith('*') && ['starred', 'mycontacts'].includes(system(t))))
+    .map((t) => t.replace(/^\*\s*/, ''));
   const rawBirthday = col('Birthday');
   const { birthday, note } = rawBirthday === '0/0/00' ? { birthday: null } : birthdayOrNote(rawBirthday, usDate(rawBirthday));
   const notes = [col('Notes'), note].filter(Boolean).join('\n');
 
   const range = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
-  const emails = range(n.emails).flatMap((i) => multi('email', col(`E-mail ${i} - Label`, `E-mail ${i} - Type`), col(`E-mail ${i} - Value`)));
+  const emails = range(n.emails).flatMap((i) =>
+    multi('email', col(`E-mail ${i} - Label`, `E-mail ${i} - Type`), col(`E-mail ${i} - Value`)),
+  );
   // Outlook's fixed columns, and the plain ones of hand-made sheets.
   const fixedEmails = ['E-mail Address', 'E-mail 2 Address', 'E-mail 3 Address', 'Email', 'E-mail', 'Email Address'].flatMap((column) => {
     const value = col(column);
@@ -241,16 +277,24 @@ function rowToInput(
   });
   emails.push(...inFileOrder(fixedEmails, position));
   const phones = range(n.phones).flatMap((i) => multi('phone', col(`Phone ${i} - Label`, `Phone ${i} - Type`), col(`Phone ${i} - Value`)));
-  const fixedPhones = ([...OUTLOOK_PHONES, ['Phone', []], ['Phone Number', []], ['Mobile', ['cell']]] as [string, string[]][]).flatMap(([column, words]) => {
-    const value = col(column);
-    return value ? [{ column, item: { value, ...labelFrom('phone', words) } }] : [];
-  });
+  const fixedPhones = ([...OUTLOOK_PHONES, ['Phone', []], ['Phone Number', []], ['Mobile', ['cell']]] as [string, string[]][]).flatMap(
+    ([column, words]) => {
+      const value = col(column);
+      return value ? [{ column, item: { value, ...labelFrom('phone', words) } }] : [];
+    },
+  );
   phones.push(...inFileOrder(fixedPhones, position));
   const addresses: Record<string, unknown>[] = [];
   for (const i of range(n.addresses)) {
     const part = (p: string) => splitMulti(col(`Address ${i} - ${p}`));
     const [streets, cities, regions, codes, countries, boxes, extended] = [
-      part('Street'), part('City'), part('Region'), part('Postal Code'), part('Country'), part('PO Box'), part('Extended Address'),
+      part('Street'),
+      part('City'),
+      part('Region'),
+      part('Postal Code'),
+      part('Country'),
+      part('PO Box'),
+      part('Extended Address'),
     ];
     const labels = splitMulti(col(`Address ${i} - Label`, `Address ${i} - Type`));
     const size = Math.max(streets.length, cities.length, regions.length, codes.length, countries.length, boxes.length, extended.length);
@@ -262,13 +306,20 @@ function rowToInput(
         postalCode: codes[k] ?? '',
         country: countries[k] ?? '',
       };
-      if (Object.values(a).some(Boolean)) addresses.push({ ...a, ...labelFrom('address', [], labels[Math.min(k, labels.length - 1)] ?? '') });
+      if (Object.values(a).some(Boolean))
+        addresses.push({ ...a, ...labelFrom('address', [], labels[Math.min(k, labels.length - 1)] ?? '') });
     }
   }
   const fixedAddresses: { column: string; item: Record<string, unknown> }[] = [];
-  for (const [prefix, label] of [['Home', 'home'], ['Business', 'work'], ['Other', 'other']] as const) {
+  for (const [prefix, label] of [
+    ['Home', 'home'],
+    ['Business', 'work'],
+    ['Other', 'other'],
+  ] as const) {
     const a = {
-      street: [col(`${prefix} Address PO Box`), col(`${prefix} Street`), col(`${prefix} Street 2`), col(`${prefix} Street 3`)].filter(Boolean).join(', '),
+      street: [col(`${prefix} Address PO Box`), col(`${prefix} Street`), col(`${prefix} Street 2`), col(`${prefix} Street 3`)]
+        .filter(Boolean)
+        .join(', '),
       city: col(`${prefix} City`),
       region: col(`${prefix} State`),
       postalCode: col(`${prefix} Postal Code`),
@@ -278,20 +329,35 @@ function rowToInput(
   }
   addresses.push(...inFileOrder(fixedAddresses, position));
   const urls = range(n.urls).flatMap((i) => multi('url', col(`Website ${i} - Label`, `Website ${i} - Type`), col(`Website ${i} - Value`)));
-  const fixedUrls = ([['Web Page', 'other'], ['Personal Web Page', 'home'], ['Business Web Page', 'work']] as const).flatMap(([column, label]) => {
+  const fixedUrls = (
+    [
+      ['Web Page', 'other'],
+      ['Personal Web Page', 'home'],
+      ['Business Web Page', 'work'],
+    ] as const
+  ).flatMap(([column, label]) => {
     const value = col(column);
     return value ? [{ column, item: { value, label, customLabel: null } }] : [];
   });
   urls.push(...inFileOrder(fixedUrls, position));
-  const related = range(n.related).flatMap((i) => multi('related', col(`Relation ${i} - Label`, `Relation ${i} - Type`), col(`Relation ${i} - Value`)));
-  const fixedRelated: { column: string; item: Item }[] = ([['Spouse', 'spouse'], ["Manager's Name", 'manager'], ["Assistant's Name", 'assistant']] as const).flatMap(
-    ([column, label]) => {
-      const value = col(column);
-      return value ? [{ column, item: { value, label, customLabel: null } }] : [];
-    },
+  const related = range(n.related).flatMap((i) =>
+    multi('related', col(`Relation ${i} - Label`, `Relation ${i} - Type`), col(`Relation ${i} - Value`)),
   );
+  const fixedRelated: { column: string; item: Item }[] = (
+    [
+      ['Spouse', 'spouse'],
+      ["Manager's Name", 'manager'],
+      ["Assistant's Name", 'assistant'],
+    ] as const
+  ).flatMap(([column, label]) => {
+    const value = col(column);
+    return value ? [{ column, item: { value, label, customLabel: null } }] : [];
+  });
   // Outlook's "Children" is one cell, names separated by commas or semicolons.
-  for (const child of col('Children').split(/[,;]/).map((c) => c.trim()).filter(Boolean)) {
+  for (const child of col('Children')
+    .split(/[,;]/)
+    .map((c) => c.trim())
+    .filter(Boolean)) {
     fixedRelated.push({ column: 'Children', item: { value: child, label: 'child', customLabel: null } });
   }
   related.push(...inFileOrder(fixedRelated, position));
@@ -316,7 +382,9 @@ function rowToInput(
     suffix: col('Name Suffix', 'Suffix'),
     nickname: col('Nickname'),
     company: col('Organization Name', 'Organization 1 - Name', 'Company'),
-    jobTitle: n.outlook ? col('Organization Title', 'Organization 1 - Title', 'Job Title') : col('Organization Title', 'Organization 1 - Title', 'Job Title', 'Title'),
+    jobTitle: n.outlook
+      ? col('Organization Title', 'Organization 1 - Title', 'Job Title')
+      : col('Organization Title', 'Organization 1 - Title', 'Job Title', 'Title'),
     emails,
     phones,
     addresses,

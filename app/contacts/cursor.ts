@@ -35,15 +35,19 @@ export function decodeCursor(raw: string, sort: Sort): Cursor {
   try {
     parsed = cursorSchema.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
   } catch {
-    throw new HttpProblem('invalid_cursor', 'The cursor is not valid.', { errors: [{ path: 'cursor', message: 'is not a cursor from this API' }] });
+    throw new HttpProblem('invalid_cursor', 'The cursor is not valid.', {
+      errors: [{ path: 'cursor', message: 'is not a cursor from this API' }],
+    });
   }
   if (parsed.s !== sort) {
-    throw new HttpProblem('invalid_cursor', 'The cursor belongs to a different sort order.', { errors: [
-      { path: 'cursor', message: `was issued for sort=${parsed.s}` },
-    ] });
+    throw new HttpProblem('invalid_cursor', 'The cursor belongs to a different sort order.', {
+      errors: [{ path: 'cursor', message: `was issued for sort=${parsed.s}` }],
+    });
   }
   if (!validKey(sort, parsed.k)) {
-    throw new HttpProblem('invalid_cursor', 'The cursor is not valid.', { errors: [{ path: 'cursor', message: 'is not a cursor from this API' }] });
+    throw new HttpProblem('invalid_cursor', 'The cursor is not valid.', {
+      errors: [{ path: 'cursor', message: 'is not a cursor from this API' }],
+    });
   }
   return { sort: parsed.s, key: parsed.k, id: parsed.i };
 }

@@ -61,7 +61,10 @@ function content(d: object): string {
 function shared(a: Keyed, b: Keyed): number {
   const ea = new Set(a.emails.map((e) => emailKey(e.value)));
   const pa = a.phones.map((p) => phoneKey(p.value));
-  return b.emails.filter((e) => ea.has(emailKey(e.value))).length + b.phones.filter((p) => pa.some((k) => samePhone(k, phoneKey(p.value)))).length;
+  return (
+    b.emails.filter((e) => ea.has(emailKey(e.value))).length +
+    b.phones.filter((p) => pa.some((k) => samePhone(k, phoneKey(p.value)))).length
+  );
 }
 
 /** Both have emails and share none, or phones and share none: two people with one name. */
@@ -95,7 +98,10 @@ export class DuplicateIndex<T extends Keyed> {
     const name = nameKey(d);
     return [
       ...d.emails.map((e) => `e:${emailKey(e.value)}`),
-      ...d.phones.map((p) => phoneKey(p.value)).filter(Boolean).map((k) => `p:${tailOf(k)}`),
+      ...d.phones
+        .map((p) => phoneKey(p.value))
+        .filter(Boolean)
+        .map((k) => `p:${tailOf(k)}`),
       ...(name ? [`n:${name}`] : []),
     ];
   }
@@ -220,7 +226,14 @@ function union<T>(a: T[], b: T[], key: (t: T) => string): T[] {
   return out;
 }
 
-const folded = (...parts: (string | null)[]) => parts.map((p) => fold(p ?? '').replace(/\s+/g, ' ').trim()).join('|');
+const folded = (...parts: (string | null)[]) =>
+  parts
+    .map((p) =>
+      fold(p ?? '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+    .join('|');
 
 /**
  * `target` with what `other` adds: lists united (emails by address, phones
@@ -255,7 +268,8 @@ export function mergeDrafts(target: ContactDraft, other: ContactDraft): ContactD
   else if (other.birthday && other.birthday !== target.birthday) {
     // A year-less birthday gains its year from the other; a different date is kept in the notes.
     if (target.birthday.startsWith('--') && other.birthday.endsWith(target.birthday.slice(1))) merged.birthday = other.birthday;
-    else if (!(other.birthday.startsWith('--') && target.birthday.endsWith(other.birthday.slice(1)))) notes.push(`Birthday (merged): ${other.birthday}`);
+    else if (!(other.birthday.startsWith('--') && target.birthday.endsWith(other.birthday.slice(1))))
+      notes.push(`Birthday (merged): ${other.birthday}`);
   }
 
   let text = target.notes ?? '';
@@ -276,7 +290,10 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (a && b && typeof a === 'object' && typeof b === 'object') {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      ka.length === Object.keys(b).length &&
+      ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    );
   }
   return false;
 }

@@ -39,7 +39,7 @@ const ordinal = (i: number) => ORDINALS[i] ?? `${i + 1}th`;
 
 /** A value as quoted in a sentence: short, one line. */
 export function preview(v: unknown, max = 40): string {
-  const text = (typeof v === 'string' ? v : JSON.stringify(v) ?? '').replace(/\s+/g, ' ').trim();
+  const text = (typeof v === 'string' ? v : (JSON.stringify(v) ?? '')).replace(/\s+/g, ' ').trim();
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
@@ -96,8 +96,7 @@ export function describeIssue(path: string, message: string, input: Record<strin
 }
 
 export type Prepared =
-  | { ok: true; draft: ContactDraft; name: string; changes: string[] }
-  | { ok: false; name: string | null; reason: string };
+  { ok: true; draft: ContactDraft; name: string; changes: string[] } | { ok: false; name: string | null; reason: string };
 
 /** The name of a record that did not validate, from its raw text fields. */
 function rawName(input: Record<string, unknown>): string | null {
@@ -165,7 +164,9 @@ export function prepareRecord(original: Record<string, unknown>): Prepared {
         repaired[field] = list.slice(0, max);
         const rest = list.slice(max);
         moved.push(...rest.flatMap((item) => noteLine(field, item) ?? []));
-        changes.push(`it has ${list.length} ${plural(LISTS[field])}: the first ${max} are kept as such, the other ${rest.length} in the notes`);
+        changes.push(
+          `it has ${list.length} ${plural(LISTS[field])}: the first ${max} are kept as such, the other ${rest.length} in the notes`,
+        );
         changed = true;
       }
     }
@@ -177,11 +178,13 @@ export function prepareRecord(original: Record<string, unknown>): Prepared {
   }
   if (parsed.success) return { ok: true, draft: parsed.data, name: preview(displayName(parsed.data), 60), changes };
   const remaining = zodFieldErrors(parsed.error);
-  const said = remaining.slice(0, 2).map((e) =>
-    e.path === 'notes' && moved.length
-      ? 'its notes, with the values that could not be kept in their lists, would pass 10000 characters'
-      : describeIssue(e.path, e.message, input),
-  );
+  const said = remaining
+    .slice(0, 2)
+    .map((e) =>
+      e.path === 'notes' && moved.length
+        ? 'its notes, with the values that could not be kept in their lists, would pass 10000 characters'
+        : describeIssue(e.path, e.message, input),
+    );
   if (remaining.length > 2) said.push(`and ${remaining.length - 2} more`);
   // Named from the record as written: its only name may be the email that was not valid.
   return { ok: false, name: rawName(original), reason: said.join('; ') };

@@ -31,8 +31,7 @@ export const IMPORT_LIMITS = {
 
 /** What a format parser makes of one row or card; `line` is where it starts in the file (1-based). */
 export type ParsedRecord =
-  | { line: number; input: Record<string, unknown>; dropped?: string[]; uid?: string }
-  | { line: number; reason: string };
+  { line: number; input: Record<string, unknown>; dropped?: string[]; uid?: string } | { line: number; reason: string };
 
 /**
  * Called once per row/card in file order; returns whether the parser should
@@ -120,7 +119,14 @@ export async function importContacts(
       const notes = [...prepared.changes];
       const dropped = 'input' in record ? (record.dropped ?? []) : [];
       if (dropped.length) notes.push(notKept(dropped));
-      readable.push({ index, line: record.line, name: prepared.name, draft: prepared.draft, notes, ...('uid' in record && record.uid ? { uid: record.uid } : {}) });
+      readable.push({
+        index,
+        line: record.line,
+        name: prepared.name,
+        draft: prepared.draft,
+        notes,
+        ...('uid' in record && record.uid ? { uid: record.uid } : {}),
+      });
     } else {
       invalidCount++;
       if (invalid.length < IMPORT_LIMITS.maxListed) {
@@ -132,7 +138,11 @@ export async function importContacts(
   const total = await parser(body, onRecord, breather());
 
   const outcomes = readable.length
-    ? await contacts.importRecords(userId, readable.map((r) => ({ draft: r.draft, uid: r.uid })), { max: maxContactsPerUser, duplicates })
+    ? await contacts.importRecords(
+        userId,
+        readable.map((r) => ({ draft: r.draft, uid: r.uid })),
+        { max: maxContactsPerUser, duplicates },
+      )
     : [];
   const skippedHere: Skip[] = [];
   const changes: Change[] = [];
@@ -148,7 +158,11 @@ export async function importContacts(
       case 'duplicate':
         skippedHere.push({
           ...at,
-          reason: clip(o.earlier ? `the same person as '${o.name}' earlier in this file (${MATCHED_BY[o.reason]})` : `already in your contacts as '${o.name}' (${MATCHED_BY[o.reason]})`),
+          reason: clip(
+            o.earlier
+              ? `the same person as '${o.name}' earlier in this file (${MATCHED_BY[o.reason]})`
+              : `already in your contacts as '${o.name}' (${MATCHED_BY[o.reason]})`,
+          ),
         });
         return;
       case 'merge_too_large':
@@ -176,7 +190,8 @@ export async function importContacts(
   });
 
   const unread = total - read;
-  const unreadReason = readable.length >= capacity ? 'contact_limit_reached' : `not read: an import reads at most ${IMPORT_LIMITS.maxRead} rows or cards`;
+  const unreadReason =
+    readable.length >= capacity ? 'contact_limit_reached' : `not read: an import reads at most ${IMPORT_LIMITS.maxRead} rows or cards`;
   const unreadListed: Skip[] = Array.from({ length: Math.min(unread, IMPORT_LIMITS.maxListed) }, (_, i) => ({
     index: read + i,
     line: null,

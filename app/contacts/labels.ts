@@ -106,7 +106,10 @@ export function labelFrom(kind: LabelKind, words: readonly string[], explicit?: 
   let customLabel: string | null = null;
   const consider = (raw: string, strong: boolean) => {
     // "* " is Google's primary marker; "X-" a vCard 2.1 custom type (Android's TEL;X-Dinghy).
-    const text = raw.trim().replace(/^\*\s*/, '').replace(strong ? /^$/ : /^x-/i, '');
+    const text = raw
+      .trim()
+      .replace(/^\*\s*/, '')
+      .replace(strong ? /^$/ : /^x-/i, '');
     if (!text) return;
     const apple = APPLE_BUILT_IN.exec(text);
     const word = squash(apple ? apple[1]! : text);

@@ -156,7 +156,13 @@ export async function listContacts(pool: pg.Pool, userId: string, q: ListQuery):
   }
   if (cursor) values.push(cursor.key, cursor.id);
   values.push(q.limit);
-  const { name, text } = statementFor({ sort: q.sort, tag: !!q.tag, favorite: q.favorite !== undefined, search: terms.length > 0, cursor: !!cursor });
+  const { name, text } = statementFor({
+    sort: q.sort,
+    tag: !!q.tag,
+    favorite: q.favorite !== undefined,
+    search: terms.length > 0,
+    cursor: !!cursor,
+  });
   const { rows } = await pool.query<PageRow>({ name, text, values });
   const row = rows[0]!;
   const more = row.fetched > q.limit;

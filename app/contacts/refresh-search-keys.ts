@@ -46,7 +46,9 @@ const UPDATE = `UPDATE contacts AS c SET search_text = r."searchText", phone_dig
 /** Rewrites the derived columns of every out-of-date row; how many were rewritten. */
 export async function refreshSearchKeys(client: pg.ClientBase): Promise<number> {
   // A database migrated only part of the way (tests, a rollback) has no keys_version yet.
-  const { rowCount } = await client.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'contacts' AND column_name = 'keys_version'`);
+  const { rowCount } = await client.query(
+    `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'contacts' AND column_name = 'keys_version'`,
+  );
   if (!rowCount) return 0;
   let after = '00000000-0000-0000-0000-000000000000';
   let refreshed = 0;

@@ -68,8 +68,7 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
   const router = Router();
   router.use(requireUser);
 
-  const limitReached = () =>
-    new HttpProblem('contact_limit_reached', `You have reached the limit of ${maxContactsPerUser} contacts.`);
+  const limitReached = () => new HttpProblem('contact_limit_reached', `You have reached the limit of ${maxContactsPerUser} contacts.`);
 
   router.get('/', async (req, res) => {
     const query = parseQuery(listQuerySchema, req.query);
@@ -95,7 +94,10 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
       res.attachment(`contacts-${stamp}.csv`).type('text/csv; charset=utf-8').send(contactsToCsv(all));
     } else {
       const { contactToVCard } = await vcardFormat();
-      res.attachment(`contacts-${stamp}.vcf`).type('text/vcard; charset=utf-8').send(all.map((c) => contactToVCard(c, version)).join(''));
+      res
+        .attachment(`contacts-${stamp}.vcf`)
+        .type('text/vcard; charset=utf-8')
+        .send(all.map((c) => contactToVCard(c, version)).join(''));
     }
   });
 
@@ -115,7 +117,10 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
   router.get('/duplicates', async (req, res) => {
     const stored = await contacts.allStored(userIdOf(req));
     const version = new Map(stored.map((s) => [s.contact.id, s]));
-    const groups = duplicateGroups(stored.map((s) => s.contact)).map((g) => ({ ...g, etags: g.contacts.map((c) => etag(version.get(c.id)!)) }));
+    const groups = duplicateGroups(stored.map((s) => s.contact)).map((g) => ({
+      ...g,
+      etags: g.contacts.map((c) => etag(version.get(c.id)!)),
+    }));
     res.json({ groups } satisfies DuplicateGroups);
   });
 
@@ -124,9 +129,9 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
     const { others } = parseBody(mergeRequestSchema, req.body);
     const ids = others.map((o) => o.id);
     if (ids.includes(id) || new Set(ids).size !== ids.length) {
-      throw new HttpProblem('validation_failed', 'Each contact can be merged once, and not into itself.', { errors: [
-        { path: 'others', message: 'must name other contacts, each once' },
-      ] });
+      throw new HttpProblem('validation_failed', 'Each contact can be merged once, and not into itself.', {
+        errors: [{ path: 'others', message: 'must name other contacts, each once' }],
+      });
     }
     const outcome = await contacts.merge(
       userIdOf(req),
@@ -141,9 +146,9 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
       case 'precondition_failed':
         throw new HttpProblem('precondition_failed', `Contact ${outcome.id} has changed since you read it; reload and retry.`);
       case 'too_large':
-        throw new HttpProblem('validation_failed', `The merged contact would go over a limit: ${outcome.problem}.`, { errors: [
-          { path: 'others', message: outcome.problem },
-        ] });
+        throw new HttpProblem('validation_failed', `The merged contact would go over a limit: ${outcome.problem}.`, {
+          errors: [{ path: 'others', message: outcome.problem }],
+        });
     }
   });
 
@@ -164,9 +169,9 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
       case 'precondition_failed':
         throw new HttpProblem('precondition_failed', 'The contact has changed since you read it; reload and retry.');
       case 'no_identity':
-        throw new HttpProblem('validation_failed', 'The change would leave the contact without a name.', { errors: [
-          { path: '', message: IDENTITY_MESSAGE },
-        ] });
+        throw new HttpProblem('validation_failed', 'The change would leave the contact without a name.', {
+          errors: [{ path: '', message: IDENTITY_MESSAGE }],
+        });
     }
   });
 

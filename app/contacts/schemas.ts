@@ -24,7 +24,10 @@ const text = (max: number) =>
 
 /** A field that may be left out, stored as null when it is. */
 const absentAsNull = (s: z.ZodMiniType<string | null, string | null>) =>
-  z.pipe(z.optional(s), z.transform((v: string | null | undefined) => v ?? null));
+  z.pipe(
+    z.optional(s),
+    z.transform((v: string | null | undefined) => v ?? null),
+  );
 
 export { ADDRESS_LABELS, EMAIL_LABELS, PHONE_LABELS, RELATED_LABELS, URL_LABELS };
 
@@ -79,13 +82,15 @@ export const urlSchema = z
   .strictObject({
     // Kept as written: exports write "example.com" without a scheme, and a
     // link is only made of it (with https://) by the client.
-    value: z.string().check(
-      z.trim(),
-      z.minLength(1, 'is required'),
-      z.maxLength(2000, 'must be at most 2000 characters'),
-      z.regex(/^[^\s<>"]+$/, 'must be a web address without spaces'),
-      z.regex(...STORABLE_TEXT),
-    ),
+    value: z
+      .string()
+      .check(
+        z.trim(),
+        z.minLength(1, 'is required'),
+        z.maxLength(2000, 'must be at most 2000 characters'),
+        z.regex(/^[^\s<>"]+$/, 'must be a web address without spaces'),
+        z.regex(...STORABLE_TEXT),
+      ),
     label: z._default(z.enum(URL_LABELS), 'other'),
     customLabel,
   })
@@ -94,12 +99,9 @@ export const urlSchema = z
 export const relatedSchema = z
   .strictObject({
     // A name ("Ana García"), as Google and Apple keep related people.
-    value: z.string().check(
-      z.trim(),
-      z.minLength(1, 'is required'),
-      z.maxLength(200, 'must be at most 200 characters'),
-      z.regex(...STORABLE_TEXT),
-    ),
+    value: z
+      .string()
+      .check(z.trim(), z.minLength(1, 'is required'), z.maxLength(200, 'must be at most 200 characters'), z.regex(...STORABLE_TEXT)),
     label: z._default(z.enum(RELATED_LABELS), 'other'),
     customLabel,
   })
@@ -123,19 +125,23 @@ export function isBirthday(s: string): boolean {
 }
 
 export const birthdaySchema = z.nullable(
-  z.string().check(
-    z.regex(/^(?:\d{4}|-)-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD, or --MM-DD without a year'),
-    z.refine(isBirthday, 'must be a real calendar date'),
-  ),
+  z
+    .string()
+    .check(
+      z.regex(/^(?:\d{4}|-)-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD, or --MM-DD without a year'),
+      z.refine(isBirthday, 'must be a real calendar date'),
+    ),
 );
 
-export const tagSchema = z.string().check(
-  z.trim(),
-  z.minLength(1, 'must not be empty'),
-  z.maxLength(50, 'must be at most 50 characters'),
-  z.regex(/^[^,;\n\r]+$/, 'must not contain commas, semicolons or line breaks'),
-  z.regex(...STORABLE_TEXT),
-);
+export const tagSchema = z
+  .string()
+  .check(
+    z.trim(),
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(50, 'must be at most 50 characters'),
+    z.regex(/^[^,;\n\r]+$/, 'must not contain commas, semicolons or line breaks'),
+    z.regex(...STORABLE_TEXT),
+  );
 
 /** Tags keep the case first typed; "Family" after "family" is the same tag (see tagKey). */
 function dedupe(tags: string[]): string[] {
@@ -271,7 +277,12 @@ export type Sort = (typeof SORTS)[number];
 export const listQuerySchema = z.strictObject({
   q: z.optional(z.string().check(z.trim(), z.maxLength(200), z.regex(...STORABLE_TEXT))),
   tag: z.optional(z.pipe(z.string().check(z.trim(), z.maxLength(50), z.regex(...STORABLE_TEXT)), z.transform(tagKey))),
-  favorite: z.optional(z.pipe(z.enum(['true', 'false']), z.transform((v) => v === 'true'))),
+  favorite: z.optional(
+    z.pipe(
+      z.enum(['true', 'false']),
+      z.transform((v) => v === 'true'),
+    ),
+  ),
   sort: z._default(z.enum(SORTS), 'name'),
   limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50),
   cursor: z.optional(z.string().check(z.maxLength(500))),
@@ -305,8 +316,12 @@ export type DuplicateMode = (typeof DUPLICATE_MODES)[number];
 
 const reportedRecord = {
   index: z.int().register(z.globalRegistry, { description: 'The row or card, counted from 0 in file order' }),
-  line: z.nullable(z.int()).register(z.globalRegistry, { description: 'The line of the file where it starts (1-based); null when it was not read' }),
-  name: z.nullable(z.string()).register(z.globalRegistry, { description: "The person's name as the record gives it; null when it has none" }),
+  line: z
+    .nullable(z.int())
+    .register(z.globalRegistry, { description: 'The line of the file where it starts (1-based); null when it was not read' }),
+  name: z
+    .nullable(z.string())
+    .register(z.globalRegistry, { description: "The person's name as the record gives it; null when it has none" }),
 };
 
 export const importResultSchema = z
@@ -339,7 +354,9 @@ export const importResultSchema = z
       .register(z.globalRegistry, {
         description: 'Records merged, unchanged, or imported with something not kept; at most 10, in file order',
       }),
-    changesTotal: z.optional(z.int()).register(z.globalRegistry, { description: 'All such records; present only when changes is cut short' }),
+    changesTotal: z
+      .optional(z.int())
+      .register(z.globalRegistry, { description: 'All such records; present only when changes is cut short' }),
   })
   .register(z.globalRegistry, { id: 'ImportResult' });
 

@@ -24,8 +24,7 @@ export interface StoredContact {
 }
 
 export type UpdateOutcome =
-  | { ok: true; stored: StoredContact }
-  | { ok: false; reason: 'not_found' | 'precondition_failed' | 'no_identity' };
+  { ok: true; stored: StoredContact } | { ok: false; reason: 'not_found' | 'precondition_failed' | 'no_identity' };
 
 /** The persistence the contacts routes need, and nothing more. */
 export interface ContactStore {
@@ -152,7 +151,6 @@ export function draftOf(c: Contact): ContactDraft {
   };
 }
 
-
 const BY_NAME: Prisma.ContactOrderByWithRelationInput[] = [{ sortName: 'asc' }, { id: 'asc' }];
 
 /**
@@ -260,7 +258,8 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
           if (match) {
             const current = index.get(match.id)!;
             const name = displayName(current);
-            if (duplicates === 'skip') return { kind: 'duplicate', id: match.id, reason: match.reason, name, earlier: created.has(match.id) };
+            if (duplicates === 'skip')
+              return { kind: 'duplicate', id: match.id, reason: match.reason, name, earlier: created.has(match.id) };
             let merged = mergeDrafts(current, draft);
             if (sameDraft(merged, current)) return { kind: 'unchanged', id: match.id, reason: match.reason, name };
             let notes: string[] = [];
@@ -285,9 +284,17 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
         // Creation times a millisecond apart, ending now, so sort=createdAt lists an
         // import in file order (one statement would give all one time).
         const start = Date.now() - created.size;
-        await insertContacts(tx, userId, [...created].map((id, i) => ({ id, draft: index.get(id)!, at: new Date(start + i + 1) })));
+        await insertContacts(
+          tx,
+          userId,
+          [...created].map((id, i) => ({ id, draft: index.get(id)!, at: new Date(start + i + 1) })),
+        );
         const now = new Date();
-        await updateContacts(tx, userId, [...changed].map((id) => ({ id, draft: index.get(id)!, at: now })));
+        await updateContacts(
+          tx,
+          userId,
+          [...changed].map((id) => ({ id, draft: index.get(id)!, at: now })),
+        );
         return outcomes;
       }, DB_DEADLINES.transaction);
     },
@@ -301,7 +308,10 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
           WHERE "user_id" = ${userId}::uuid AND "id" = ANY(${ids}::uuid[]) ORDER BY "id" FOR UPDATE`;
         const version = new Map(locked.map((r) => [r.id, r.version]));
         for (const id of ids) if (!version.has(id)) return { ok: false, reason: 'not_found', id } as const;
-        const wanted: [string, number[] | '*' | undefined][] = [[targetId, targetVersions], ...others.map((o) => [o.id, o.versions] as [string, number[] | '*' | undefined])];
+        const wanted: [string, number[] | '*' | undefined][] = [
+          [targetId, targetVersions],
+          ...others.map((o) => [o.id, o.versions] as [string, number[] | '*' | undefined]),
+        ];
         for (const [id, v] of wanted) {
           if (v && v !== '*' && !v.includes(version.get(id)!)) return { ok: false, reason: 'precondition_failed', id } as const;
         }

@@ -58,7 +58,8 @@ export function decodeImportBody(bytes: Uint8Array, charset?: string): DecodedBo
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: utf16Text(bytes, 'utf-16be'), encoding: 'utf-16be' };
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     const text = decodeBytes(bytes, charset);
-    if (text === undefined) throw new HttpProblem('unparseable_import', `The charset ${JSON.stringify(charset)} is not one this server can read.`);
+    if (text === undefined)
+      throw new HttpProblem('unparseable_import', `The charset ${JSON.stringify(charset)} is not one this server can read.`);
     return { text, encoding: charset };
   }
   if (charset) return { text: strictOrProblem(bytes), encoding: 'utf-8' };

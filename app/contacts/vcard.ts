@@ -28,7 +28,7 @@ const noVCard = () => new HttpProblem('unparseable_import', 'The body contains n
 
 /** Whether the text from `pos` holds no more property lines before the next card: only blank lines, then BEGIN:VCARD or the end. */
 function endsCard(body: string, pos: number): boolean {
-  for (let at = pos; at < body.length; ) {
+  for (let at = pos; at < body.length;) {
     let nl = body.indexOf('\n', at);
     if (nl < 0) nl = body.length;
     const next = body.slice(at, nl).trim();
@@ -103,7 +103,7 @@ export const parseVCards: FormatParser = async (body, onRecord, breathe) => {
     // A card can cost tens of ms (a 100,000-character CATEGORIES): a turn for others after each.
     await breathe();
   };
-  for (let pos = 0; pos < body.length; ) {
+  for (let pos = 0; pos < body.length;) {
     let nl = body.indexOf('\n', pos);
     if (nl < 0) nl = body.length;
     const line = body.charCodeAt(nl - 1) === 13 ? body.slice(pos, nl - 1) : body.slice(pos, nl);
@@ -181,7 +181,10 @@ const first = (p: ICAL.Property | null | undefined): unknown => (p ? values(p)[0
 function types(p: ICAL.Property): string[] {
   const raw = p.getParameter('type');
   const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
-  return list.flatMap((t) => String(t).split(',')).map((t) => t.trim()).filter(Boolean);
+  return list
+    .flatMap((t) => String(t).split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 function str(v: unknown): string {
@@ -218,31 +221,83 @@ function rawValue(p: ICAL.Property): string {
 // (versions, ids, timestamps, display hints); anything else with a value is
 // reported as dropped.
 const READ = new Set([
-  'version', 'n', 'fn', 'nickname', 'org', 'title', 'email', 'tel', 'adr', 'url', 'related', 'x-abrelatednames', 'bday',
-  'note', 'categories', 'x-contactfolio-favorite', 'x-ablabel', 'uid', 'prodid', 'rev', 'kind', 'x-abshowas', 'x-abuid',
-  'x-ablabel', 'label', 'sort-string', 'x-ms-ol-default-postal-address', 'x-ms-ol-design', 'source', 'name', 'class',
-  'mailer', 'x-abadr', 'x-ms-ol-design',
-  'x-android-custom', 'x-ms-tel', 'x-ms-manager', 'x-ms-assistant', 'x-ms-spouse',
+  'version',
+  'n',
+  'fn',
+  'nickname',
+  'org',
+  'title',
+  'email',
+  'tel',
+  'adr',
+  'url',
+  'related',
+  'x-abrelatednames',
+  'bday',
+  'note',
+  'categories',
+  'x-contactfolio-favorite',
+  'x-ablabel',
+  'uid',
+  'prodid',
+  'rev',
+  'kind',
+  'x-abshowas',
+  'x-abuid',
+  'x-ablabel',
+  'label',
+  'sort-string',
+  'x-ms-ol-default-postal-address',
+  'x-ms-ol-design',
+  'source',
+  'name',
+  'class',
+  'mailer',
+  'x-abadr',
+  'x-ms-ol-design',
+  'x-android-custom',
+  'x-ms-tel',
+  'x-ms-manager',
+  'x-ms-assistant',
+  'x-ms-spouse',
 ]);
 
 // Android's ContactsContract.CommonDataKinds.Relation TYPE_* numbers (0 is custom: the label is data3).
 const ANDROID_RELATION: Record<string, string> = {
-  '1': 'assistant', '2': 'brother', '3': 'child', '4': 'partner', '5': 'father', '6': 'friend', '7': 'manager',
-  '8': 'mother', '9': 'parent', '10': 'partner', '11': 'referredby', '12': 'relative', '13': 'sister', '14': 'spouse',
+  '1': 'assistant',
+  '2': 'brother',
+  '3': 'child',
+  '4': 'partner',
+  '5': 'father',
+  '6': 'friend',
+  '7': 'manager',
+  '8': 'mother',
+  '9': 'parent',
+  '10': 'partner',
+  '11': 'referredby',
+  '12': 'relative',
+  '13': 'sister',
+  '14': 'spouse',
 };
 
 /**
  * Android's own vCard property (AOSP VCardBuilder): a mimetype, then the row's
  * data1..data15. Nicknames and relations are kept; other kinds are reported.
  */
-function androidCustom(raw: string): { nickname?: string; related?: { value: string; words: string[]; custom?: string }; dropped?: string } {
+function androidCustom(raw: string): {
+  nickname?: string;
+  related?: { value: string; words: string[]; custom?: string };
+  dropped?: string;
+} {
   // Its columns are separated by ';', escaped as "\;" inside a column (ical.js keeps an X- value as written).
   const values = raw.split(/(?<!\\);/).map((v) => v.replace(/\\([;,\\])/g, '$1'));
   const [mimetype = '', data1 = '', data2 = '', data3 = ''] = values;
   const kind = mimetype.replace(/^vnd\.android\.cursor\.item\//, '');
   if (kind === 'nickname' && data1) return { nickname: data1 };
   if (kind === 'relation' && data1) {
-    return data2 === '0' ? { related: { value: data1, words: [], custom: data3 } } : { related: { value: data1, words: [ANDROID_RELATION[data2] ?? ''] } };
+    return data2 === '0'
+      ? { related: { value: data1, words: [], custom: data3 } }
+      : { related: { value: data1, words: [ANDROID_RELATION[data2] ?? ''] } };
   }
   return values.some((v, i) => i > 0 && v) ? { dropped: `X-ANDROID-CUSTOM:${mimetype}` } : {};
 }
@@ -288,7 +343,12 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
   const one = (name: string) => all(name)[0];
   // A contact has one of these: a second one with a value is reported, not silently lost.
   for (const name of ['n', 'org', 'title', 'bday']) {
-    if (all(name).slice(1).some((p) => str(values(p)))) dropped.add(`${name.toUpperCase()} (a second one)`);
+    if (
+      all(name)
+        .slice(1)
+        .some((p) => str(values(p)))
+    )
+      dropped.add(`${name.toUpperCase()} (a second one)`);
   }
   const labelOf = (kind: LabelKind, p: ICAL.Property) => labelFrom(kind, types(p), labels.get(groupOf(p)));
 
@@ -299,15 +359,24 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
   const org = Array.isArray(orgValue) ? str(orgValue[0]) : str(orgValue);
   if (Array.isArray(orgValue) && orgValue.slice(1).some((u) => str(u))) dropped.add('ORG (department)');
   const fn = str(first(one('fn')));
-  const nicknames = all('nickname').flatMap((p) => values(p).map(str)).filter(Boolean);
+  const nicknames = all('nickname')
+    .flatMap((p) => values(p).map(str))
+    .filter(Boolean);
   let firstName = given ?? '';
   // A card without N: its FN is the name, unless FN only repeats what the
   // card says elsewhere (exporters fall back to the company, nickname, email or phone).
-  const fallbacks = [org, nicknames.join(', '), ...[...all('email'), ...all('tel')].map((p) => str(first(p)).replace(/^(?:mailto|tel):/i, ''))];
+  const fallbacks = [
+    org,
+    nicknames.join(', '),
+    ...[...all('email'), ...all('tel')].map((p) => str(first(p)).replace(/^(?:mailto|tel):/i, '')),
+  ];
   if (!firstName && !family && !additional && !prefix && !suffix && fn && !fallbacks.includes(fn)) firstName = fn;
 
   const notes: string[] = [];
-  const note = all('note').map((p) => str(first(p))).filter(Boolean).join('\n');
+  const note = all('note')
+    .map((p) => str(first(p)))
+    .filter(Boolean)
+    .join('\n');
   if (note) notes.push(note);
 
   const bday = one('bday');
@@ -326,7 +395,9 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
     all(`x-ms-${label}`).map((p) => ({ value: str(first(p)), label, customLabel: null })),
   );
 
-  const categories = all('categories').flatMap((p) => values(p).map(str)).filter(Boolean);
+  const categories = all('categories')
+    .flatMap((p) => values(p).map(str))
+    .filter(Boolean);
   // Google's vCards carry its system groups as categories: "starred" is a favorite, "myContacts" says nothing.
   const favorite =
     all('x-contactfolio-favorite').some((p) => str(first(p)).toLowerCase() === 'true') ||
@@ -360,7 +431,9 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
           value: p.name === 'related' && p.type !== 'text' ? str(first(p)).replace(/^(?:mailto|tel):/i, '') : str(first(p)),
           ...labelOf('related', p),
         })),
-        ...android.flatMap((a) => (a.related ? [{ value: a.related.value, ...labelFrom('related', a.related.words, a.related.custom) }] : [])),
+        ...android.flatMap((a) =>
+          a.related ? [{ value: a.related.value, ...labelFrom('related', a.related.words, a.related.custom) }] : [],
+        ),
         ...outlookRelated,
       ],
       birthday,
@@ -409,7 +482,8 @@ export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0'): stri
   if (c.jobTitle) card.addPropertyWithValue('title', c.jobTitle);
   const type = (label: string) => (v4 ? label : label.toUpperCase());
   for (const e of c.emails) add('email', e.value, v4 ? [type(e.label)] : ['INTERNET', type(e.label)], e.customLabel);
-  for (const p of c.phones) add('tel', p.value, v4 ? (p.label === 'mobile' ? 'cell' : p.label === 'other' ? 'voice' : p.label) : TEL_TYPE[p.label], p.customLabel);
+  for (const p of c.phones)
+    add('tel', p.value, v4 ? (p.label === 'mobile' ? 'cell' : p.label === 'other' ? 'voice' : p.label) : TEL_TYPE[p.label], p.customLabel);
   for (const a of c.addresses) {
     add('adr', ['', '', a.street ?? '', a.city ?? '', a.region ?? '', a.postalCode ?? '', a.country ?? ''], type(a.label), a.customLabel);
   }

@@ -85,7 +85,8 @@ export function vcard21To30(lines: string[]): string[] {
     const previous = logical.length - 1;
     if (base64) {
       if (line.trim() === '') base64 = false;
-      else if (/^[\s]/.test(line) || !/^[\w.-]+[;:]/.test(line)) continue; // base64 body: dropped with its property
+      else if (/^[\s]/.test(line) || !/^[\w.-]+[;:]/.test(line))
+        continue; // base64 body: dropped with its property
       else base64 = false;
     }
     // A soft break right before the card's own END ends the value: it does not swallow the END.
@@ -110,7 +111,10 @@ export function vcard21To30(lines: string[]): string[] {
     // A soft break with nothing after it (the value's last line) is no character.
     if (isQuotedPrintable(l)) value = decodeCharset(decodeQuotedPrintable(value.replace(/=$/, '')), charset);
     value = escape3(upper, value);
-    const types = l.params.filter((p) => p.key === 'TYPE').map((p) => p.value).filter(Boolean);
+    const types = l.params
+      .filter((p) => p.key === 'TYPE')
+      .map((p) => p.value)
+      .filter(Boolean);
     const others = l.params.filter((p) => !['TYPE', 'ENCODING', 'CHARSET'].includes(p.key));
     const params = [
       ...(types.length ? [`TYPE=${types.join(',')}`] : []),

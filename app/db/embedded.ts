@@ -48,7 +48,9 @@ export async function startEmbeddedPostgres(dataDir: string | undefined): Promis
 
 export class DataDirInUse extends Error {
   constructor(dir: string, pid: number) {
-    super(`The embedded database in ${dir} is in use by another contactfolio process (pid ${pid}). Stop that process, or set DATA_DIR to another directory.`);
+    super(
+      `The embedded database in ${dir} is in use by another contactfolio process (pid ${pid}). Stop that process, or set DATA_DIR to another directory.`,
+    );
     this.name = 'DataDirInUse';
   }
 }

@@ -49,7 +49,12 @@ export function transactionProblem(sql: string): string | undefined {
     .replace(/--[^\n]*/g, '')
     .replace(/\/\*[\s\S]*?\*\//g, '');
   const found = /(^|;)\s*(BEGIN|COMMIT|ROLLBACK|START\s+TRANSACTION|END)\b|\bCONCURRENTLY\b/i.exec(code);
-  return found ? found[0].replace(/^[;\s]+/, '').trim().toUpperCase() : undefined;
+  return found
+    ? found[0]
+        .replace(/^[;\s]+/, '')
+        .trim()
+        .toUpperCase()
+    : undefined;
 }
 
 const CREATE_TABLE = `
@@ -81,7 +86,10 @@ export interface MigrationResult {
 
 export async function readMigrations(dir: string): Promise<MigrationFile[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
@@ -115,7 +123,9 @@ export async function applyMigrations(
       await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);
     } catch (err) {
       if ((err as { code?: string }).code !== '55P03') throw err;
-      throw new Error(`Another migration holds the lock (pg_advisory_lock ${PRISMA_MIGRATE_LOCK}); waited ${lockWaitMs / 1000} s.`, { cause: err });
+      throw new Error(`Another migration holds the lock (pg_advisory_lock ${PRISMA_MIGRATE_LOCK}); waited ${lockWaitMs / 1000} s.`, {
+        cause: err,
+      });
     }
     await client.query('SET lock_timeout = 0');
     await client.query(CREATE_TABLE);

@@ -41,7 +41,10 @@ export function healthCheck(probes: HealthProbes): RequestHandler {
     const [database, sessions] = await Promise.all([probe(probes.database), probe(probes.sessions)]);
     const ok = database === 'ok' && sessions === 'ok';
     const body: z.infer<typeof healthSchema> = { status: ok ? 'ok' : 'unavailable', checks: { database, sessions } };
-    res.status(ok ? 200 : 503).setHeader('Cache-Control', 'no-store').json(body);
+    res
+      .status(ok ? 200 : 503)
+      .setHeader('Cache-Control', 'no-store')
+      .json(body);
   };
 }
 

@@ -33,9 +33,11 @@ export function requireContentType(types: string[]): RequestHandler {
     if (!hasBody(req)) return next();
     if (req.is(types)) return next();
     next(
-      new HttpProblem('unsupported_media_type', `Send the body as ${types.join(' or ')}.`, { headers: {
-        'Accept-Post': types.join(', '),
-      } }),
+      new HttpProblem('unsupported_media_type', `Send the body as ${types.join(' or ')}.`, {
+        headers: {
+          'Accept-Post': types.join(', '),
+        },
+      }),
     );
   };
 }

@@ -39,7 +39,10 @@ export class HttpProblem extends Error {
 
 /** Raised by persistence and session code when a backing service is down. */
 export class DependencyUnavailable extends Error {
-  constructor(readonly dependency: 'database' | 'sessions', options?: { cause?: unknown }) {
+  constructor(
+    readonly dependency: 'database' | 'sessions',
+    options?: { cause?: unknown },
+  ) {
     super(`${dependency} unavailable`, options);
     this.name = 'DependencyUnavailable';
   }
@@ -110,13 +113,16 @@ export function errorHandler(opts: { exposeStack: boolean; logger: ErrorLogger }
       problem = err;
     } else if (err instanceof DependencyUnavailable) {
       opts.logger.warn({ reqId: requestId, err }, `${err.dependency} unavailable`);
-      problem = new HttpProblem(`${err.dependency}_unavailable`, `The ${err.dependency === 'database' ? 'database' : 'session store'} is unavailable; try again shortly.`, { headers: { 'Retry-After': '5' } });
+      problem = new HttpProblem(
+        `${err.dependency}_unavailable`,
+        `The ${err.dependency === 'database' ? 'database' : 'session store'} is unavailable; try again shortly.`,
+        { headers: { 'Retry-After': '5' } },
+      );
     } else if (err && typeof err === 'object' && 'type' in err && fromBodyParser(err)) {
       problem = fromBodyParser(err as { type: unknown })!;
     } else {
       opts.logger.error({ reqId: requestId, err }, 'unhandled error');
-      const detail =
-        opts.exposeStack && err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : 'An unexpected error occurred.';
+      const detail = opts.exposeStack && err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : 'An unexpected error occurred.';
       problem = new HttpProblem('internal_error', detail);
     }
     sendProblem(res, problem, requestId);

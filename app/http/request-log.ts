@@ -34,7 +34,12 @@ export function requestLog(logger: Logger, opts: { ignore?: (path: string) => bo
         if (logged) return;
         logged = true;
         const status = finished ? res.statusCode : 499;
-        const line = { reqId: id, req: { method: req.method, url: req.originalUrl }, res: { statusCode: status }, responseTime: Math.round(performance.now() - started) };
+        const line = {
+          reqId: id,
+          req: { method: req.method, url: req.originalUrl },
+          res: { statusCode: status },
+          responseTime: Math.round(performance.now() - started),
+        };
         if (status >= 500) lines.error(line, 'request errored');
         else lines.info(line, finished ? 'request completed' : 'request aborted');
       };

@@ -75,7 +75,8 @@ export function buildOpenApiDocument(version: string) {
       '/health/live': {
         get: op(
           {
-            summary: 'Liveness: the process answers, whatever its dependencies do (the load balancer and container health checks); never sets a cookie',
+            summary:
+              'Liveness: the process answers, whatever its dependencies do (the load balancer and container health checks); never sets a cookie',
             responses: { '200': json(livenessSchema, 'The process serves') },
           },
           false,
@@ -103,7 +104,10 @@ export function buildOpenApiDocument(version: string) {
             summary: 'Sign in (a new session id is issued)',
             requestBody: { content: { 'application/json': { schema: loginSchema } } },
             responses: {
-              '200': json(userEnvelopeSchema, 'Signed in; the browser also gets a device cookie that exempts it from the account-wide attempt limit'),
+              '200': json(
+                userEnvelopeSchema,
+                'Signed in; the browser also gets a device cookie that exempts it from the account-wide attempt limit',
+              ),
               '401': problem(['invalid_credentials']),
               '429': problem(['too_many_attempts'], 'Counted per account and address, per address, and per account from unknown browsers'),
               '503': problem(['database_unavailable', 'sessions_unavailable', 'server_busy']),
@@ -113,7 +117,10 @@ export function buildOpenApiDocument(version: string) {
         ),
       },
       '/v1/auth/logout': {
-        post: op({ summary: 'Sign out; the session is deleted from the store', responses: { '204': { description: 'Signed out' } } }, false),
+        post: op(
+          { summary: 'Sign out; the session is deleted from the store', responses: { '204': { description: 'Signed out' } } },
+          false,
+        ),
       },
       '/v1/auth/logout-all': {
         post: op({
@@ -198,7 +205,8 @@ export function buildOpenApiDocument(version: string) {
       },
       '/v1/contacts/duplicates': {
         get: op({
-          summary: 'Groups of contacts that are likely one person: a shared email, a shared phone number, or the same name without an email or phone that says otherwise',
+          summary:
+            'Groups of contacts that are likely one person: a shared email, a shared phone number, or the same name without an email or phone that says otherwise',
           responses: { '200': json(duplicateGroupsSchema, 'The groups, each contact in one group at most') },
         }),
       },
@@ -210,7 +218,10 @@ export function buildOpenApiDocument(version: string) {
           requestBody: { content: { 'application/json': { schema: mergeRequestSchema } } },
           responses: {
             '200': { ...json(contactSchema, 'The merged contact'), headers: etagHeader },
-            '400': problem(['validation_failed'], 'No others, the contact itself, one named twice, or a result over the caps (20 emails...)'),
+            '400': problem(
+              ['validation_failed'],
+              'No others, the contact itself, one named twice, or a result over the caps (20 emails...)',
+            ),
             '404': problem(['not_found'], 'This contact or one of the others'),
             '412': problem(['precondition_failed'], "If-Match or an other's etag no longer matches"),
           },

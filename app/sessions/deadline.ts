@@ -49,7 +49,12 @@ export function race<T>(p: Promise<T>, ms: number, onTimeout: () => void = () =>
  * `onCall` sees each method called (the tests check them against the
  * Lambda bundle's command table: scripts/redis-commands.mjs).
  */
-export function withDeadline<T extends object>(client: T, ms: number, onTimeout: () => void = () => {}, onCall?: (method: string) => void): T {
+export function withDeadline<T extends object>(
+  client: T,
+  ms: number,
+  onTimeout: () => void = () => {},
+  onCall?: (method: string) => void,
+): T {
   const wrap = <O extends object>(target: O): O => {
     const proxy: O = new Proxy(target, {
       get(t, prop, receiver) {

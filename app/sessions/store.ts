@@ -19,7 +19,11 @@ export const SESSION_PREFIX = 'cf:sess:';
 /** The longest one Redis command may take before the request gets a 503. */
 export const REDIS_DEADLINE_MS = 2_000;
 
-export async function createRedisSessionBackend(url: string, onError: (err: Error) => void, onCommand?: (method: string) => void): Promise<SessionBackend> {
+export async function createRedisSessionBackend(
+  url: string,
+  onError: (err: Error) => void,
+  onCommand?: (method: string) => void,
+): Promise<SessionBackend> {
   const redis = createRedisClient(url, onError);
   const report = (err: unknown) => onError(err instanceof Error ? err : new Error(String(err)));
   // A connection that let a command pass its deadline is replaced: a hung

@@ -4,7 +4,9 @@ export const tagListSchema = z
   .object({
     tags: z.array(
       z.object({
-        name: z.string().register(z.globalRegistry, { description: 'As typed; when contacts spell it differently (Family, family), the most common spelling' }),
+        name: z.string().register(z.globalRegistry, {
+          description: 'As typed; when contacts spell it differently (Family, family), the most common spelling',
+        }),
         count: z.int().register(z.globalRegistry, { description: 'Contacts with the tag, in any case' }),
       }),
     ),

@@ -38,7 +38,9 @@ app.post('/v1/contacts', { preHandler: auth }, async (req, reply) => {
   if (!c) return reply.code(403).send({ code: 'contact_limit_reached' });
   return reply.code(201).header('location', `/v1/contacts/${c.id}`).send(c);
 });
-app.delete('/v1/contacts/:id', { preHandler: auth }, async (req, reply) => reply.code((await remove(req.session.get('userId'), req.params.id)) ? 204 : 404).send());
+app.delete('/v1/contacts/:id', { preHandler: auth }, async (req, reply) =>
+  reply.code((await remove(req.session.get('userId'), req.params.id)) ? 204 : 404).send(),
+);
 
 const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
 listening(new URL(address).port);

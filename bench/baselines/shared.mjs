@@ -7,7 +7,8 @@ import pg from 'pg';
 export const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 export const MAX_CONTACTS = Number(process.env.MAX_CONTACTS_PER_USER ?? 50);
 
-const COLUMNS = 'id, first_name, last_name, company, job_title, emails, phones, addresses, birthday, notes, tags, favorite, created_at, updated_at, sort_name';
+const COLUMNS =
+  'id, first_name, last_name, company, job_title, emails, phones, addresses, birthday, notes, tags, favorite, created_at, updated_at, sort_name';
 
 export function toContact(r) {
   return {
@@ -34,7 +35,13 @@ export async function verify(password, stored) {
   const [, n, r, p, salt, key] = stored.split('$');
   const expected = Buffer.from(key, 'base64');
   const actual = await new Promise((res, rej) =>
-    scrypt(password.normalize('NFKC'), Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: 256 * 1024 * 1024 }, (e, k) => (e ? rej(e) : res(k))),
+    scrypt(
+      password.normalize('NFKC'),
+      Buffer.from(salt, 'base64'),
+      expected.length,
+      { N: Number(n), r: Number(r), p: Number(p), maxmem: 256 * 1024 * 1024 },
+      (e, k) => (e ? rej(e) : res(k)),
+    ),
   );
   return timingSafeEqual(actual, expected);
 }
@@ -56,7 +63,11 @@ export async function list(userId, q, limit = 50) {
     pool.query(`SELECT count(*)::int AS n FROM contacts WHERE ${where}`, params),
   ]);
   const page = rows.rows.slice(0, limit);
-  return { items: page.map(toContact), nextCursor: rows.rows.length > limit ? Buffer.from(page.at(-1).id).toString('base64url') : null, total: count.rows[0].n };
+  return {
+    items: page.map(toContact),
+    nextCursor: rows.rows.length > limit ? Buffer.from(page.at(-1).id).toString('base64url') : null,
+    total: count.rows[0].n,
+  };
 }
 
 export async function create(userId, body) {
@@ -75,7 +86,15 @@ export async function create(userId, body) {
     const { rows } = await client.query(
       `INSERT INTO contacts (id, user_id, first_name, last_name, emails, search_text, phone_digits, sort_name, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, '', $7, now()) RETURNING ${COLUMNS}`,
-      [randomUUID(), userId, first, last, JSON.stringify(emails), fold([first, last, ...emails.map((e) => e.value)].filter(Boolean).join(' ')), fold([last, first].filter(Boolean).join(' '))],
+      [
+        randomUUID(),
+        userId,
+        first,
+        last,
+        JSON.stringify(emails),
+        fold([first, last, ...emails.map((e) => e.value)].filter(Boolean).join(' ')),
+        fold([last, first].filter(Boolean).join(' ')),
+      ],
     );
     await client.query('COMMIT');
     return toContact(rows[0]);

@@ -12,12 +12,22 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 })
 const redis = createClient({ url: process.env.REDIS_URL });
 const connected = redis.connect();
 const app = express();
-app.use(session({ store: new RedisStore({ client: redis, prefix: 'cf:sess:' }), secret: process.env.SESSION_SECRET ?? '', resave: false, saveUninitialized: false, name: 'cf.sid' }));
+app.use(
+  session({
+    store: new RedisStore({ client: redis, prefix: 'cf:sess:' }),
+    secret: process.env.SESSION_SECRET ?? '',
+    resave: false,
+    saveUninitialized: false,
+    name: 'cf.sid',
+  }),
+);
 app.get('/v1/contacts', async (req, res) => {
   await connected;
   const userId = (req.session as { userId?: string }).userId;
   if (!userId) return void res.status(401).json({ code: 'unauthenticated' });
-  const { rows } = await pool.query('SELECT id, first_name, last_name FROM contacts WHERE user_id = $1 ORDER BY sort_name, id LIMIT 51', [userId]);
+  const { rows } = await pool.query('SELECT id, first_name, last_name FROM contacts WHERE user_id = $1 ORDER BY sort_name, id LIMIT 51', [
+    userId,
+  ]);
   res.json({ items: rows });
 });
 

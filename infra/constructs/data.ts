@@ -140,27 +140,49 @@ export class Data extends Construct {
     );
     // The LogRetention provider is a CDK singleton function at stack level.
     const retentionProvider = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
-    acknowledge([postgresLogs, ...(retentionProvider ? [retentionProvider] : [])], [
-      { id: 'AwsSolutions-IAM4', reason: "CDK's log retention function uses the basic execution role.", findings: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
-      {
-        id: 'AwsSolutions-IAM5',
-        reason: "CDK's log retention function sets retention on log groups named at deploy time (CDK scopes that to *) and may delete only this export's group and its streams.",
-        findings: ['Resource::*', `Resource::arn:aws:logs:${Stack.of(this).region}:<AWS::AccountId>:log-group:/aws/rds/cluster/<${Stack.of(this).resolve(Stack.of(this).getLogicalId(this.cluster.node.defaultChild as rds.CfnDBCluster))}>/postgresql:*`],
-      },
-      { id: 'AwsSolutions-L1', reason: "The runtime of CDK's log retention function is chosen by aws-cdk-lib." },
-    ]);
+    acknowledge(
+      [postgresLogs, ...(retentionProvider ? [retentionProvider] : [])],
+      [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason: "CDK's log retention function uses the basic execution role.",
+          findings: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            "CDK's log retention function sets retention on log groups named at deploy time (CDK scopes that to *) and may delete only this export's group and its streams.",
+          findings: [
+            'Resource::*',
+            `Resource::arn:aws:logs:${Stack.of(this).region}:<AWS::AccountId>:log-group:/aws/rds/cluster/<${Stack.of(this).resolve(Stack.of(this).getLogicalId(this.cluster.node.defaultChild as rds.CfnDBCluster))}>/postgresql:*`,
+          ],
+        },
+        { id: 'AwsSolutions-L1', reason: "The runtime of CDK's log retention function is chosen by aws-cdk-lib." },
+      ],
+    );
     acknowledge(this.cluster, [
-      { id: 'AwsSolutions-RDS11', reason: 'The design fixes PostgreSQL on 5432; the cluster is reachable only from the app security groups.' },
+      {
+        id: 'AwsSolutions-RDS11',
+        reason: 'The design fixes PostgreSQL on 5432; the cluster is reachable only from the app security groups.',
+      },
       ...(props.deletionProtection
         ? []
-        : [{ id: 'AwsSolutions-RDS10', reason: 'Deletion protection was turned off on purpose (context deletionProtection=false) for a throwaway deployment.' }]),
+        : [
+            {
+              id: 'AwsSolutions-RDS10',
+              reason: 'Deletion protection was turned off on purpose (context deletionProtection=false) for a throwaway deployment.',
+            },
+          ]),
     ]);
     acknowledge(redis, [
       { id: 'AwsSolutions-AEC5', reason: 'The design fixes Redis on 6379; the node is reachable only from the app security groups.' },
-      { id: 'AwsSolutions-AEC3', reason: 'Transit encryption and an auth token are enabled; false positive on the token dynamic reference.' },
+      {
+        id: 'AwsSolutions-AEC3',
+        reason: 'Transit encryption and an auth token are enabled; false positive on the token dynamic reference.',
+      },
       {
         id: 'AwsSolutions-AEC4',
-        reason: 'One cache.t3.micro node is the design\'s cost choice; losing it only signs people out (sessions), no data is lost.',
+        reason: "One cache.t3.micro node is the design's cost choice; losing it only signs people out (sessions), no data is lost.",
       },
     ]);
   }

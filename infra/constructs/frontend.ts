@@ -76,7 +76,12 @@ export class Frontend extends Construct {
       },
       defaultRootObject: 'index.html',
       // Client-side routes (/contacts/123) are the SPA's: serve index.html.
-      errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, responseHttpStatus: 200, responsePagePath: '/index.html', ttl: Duration.seconds(0) })),
+      errorResponses: [403, 404].map((httpStatus) => ({
+        httpStatus,
+        responseHttpStatus: 200,
+        responsePagePath: '/index.html',
+        ttl: Duration.seconds(0),
+      })),
       domainNames: [props.domainName],
       certificate,
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
@@ -86,17 +91,34 @@ export class Frontend extends Construct {
       logFilePrefix: 'cdn/',
     });
 
-    for (const [id, Record] of [['Alias', route53.ARecord], ['AliasV6', route53.AaaaRecord]] as const) {
-      new Record(this, id, { zone: props.zone, recordName: props.domainName, target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution)) });
+    for (const [id, Record] of [
+      ['Alias', route53.ARecord],
+      ['AliasV6', route53.AaaaRecord],
+    ] as const) {
+      new Record(this, id, {
+        zone: props.zone,
+        recordName: props.domainName,
+        target: route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.distribution)),
+      });
     }
 
     acknowledge(logs, [
-      { id: 'AwsSolutions-S1', reason: 'This bucket holds the access logs of the site bucket and CloudFront; logging it again would recurse.' },
-      { id: 'W3045', reason: 'CloudFront standard logs need the bucket\'s ACLs enabled (object writer ownership); S3 access logs use the bucket policy (feature flag serverAccessLogsUseBucketPolicy).' },
+      {
+        id: 'AwsSolutions-S1',
+        reason: 'This bucket holds the access logs of the site bucket and CloudFront; logging it again would recurse.',
+      },
+      {
+        id: 'W3045',
+        reason:
+          "CloudFront standard logs need the bucket's ACLs enabled (object writer ownership); S3 access logs use the bucket policy (feature flag serverAccessLogsUseBucketPolicy).",
+      },
     ]);
     acknowledge(this.distribution, [
       { id: 'AwsSolutions-CFR1', reason: 'A contacts app for a small community: no geo restriction wanted.' },
-      { id: 'AwsSolutions-CFR2', reason: 'AWS WAF (about 5 USD/month and up) is left out for a 50-user deployment; the API has its own rate limits.' },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason: 'AWS WAF (about 5 USD/month and up) is left out for a 50-user deployment; the API has its own rate limits.',
+      },
     ]);
   }
 }

@@ -36,12 +36,15 @@ class FunctionLogs implements IAspect {
       // Every group, however made, must follow the rule: fail the synth otherwise.
       const policy = node.cfnOptions.deletionPolicy;
       if (node.retentionInDays === undefined || policy !== 'Delete') {
-        Annotations.of(node).addError(`Log group without a retention or not deleted with the stack (${node.retentionInDays ?? 'no retention'}, ${policy ?? 'Retain'}): use logGroup() from constructs/logs.ts`);
+        Annotations.of(node).addError(
+          `Log group without a retention or not deleted with the stack (${node.retentionInDays ?? 'no retention'}, ${policy ?? 'Retain'}): use logGroup() from constructs/logs.ts`,
+        );
       }
       return;
     }
     if (!(node instanceof CfnResource) || node.cfnResourceType !== 'AWS::Lambda::Function') return;
-    const hasLogGroup = node instanceof lambda.CfnFunction ? node.loggingConfig !== undefined : rawProperties(node).LoggingConfig !== undefined;
+    const hasLogGroup =
+      node instanceof lambda.CfnFunction ? node.loggingConfig !== undefined : rawProperties(node).LoggingConfig !== undefined;
     if (hasLogGroup) return;
     // Lambda lets any function log to a named group (LoggingConfig.LogGroup);
     // these providers' roles carry AWSLambdaBasicExecutionRole, which may

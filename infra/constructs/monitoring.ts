@@ -62,7 +62,8 @@ export class Monitoring extends Construct {
     acknowledge(this.topic, [
       {
         id: 'AwsSolutions-SNS2',
-        reason: 'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key, and alarm names and states are not secret; a customer managed key (1 USD/month) buys nothing here.',
+        reason:
+          'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed SNS key, and alarm names and states are not secret; a customer managed key (1 USD/month) buys nothing here.',
       },
     ]);
 
@@ -95,13 +96,26 @@ export class Monitoring extends Construct {
       statistic: 'Maximum',
     });
     const redis = (metricName: string, statistic: string) =>
-      new cloudwatch.Metric({ namespace: 'AWS/ElastiCache', metricName, dimensionsMap: { CacheClusterId: props.redisNodeId }, period: fiveMinutes, statistic });
+      new cloudwatch.Metric({
+        namespace: 'AWS/ElastiCache',
+        metricName,
+        dimensionsMap: { CacheClusterId: props.redisNodeId },
+        period: fiveMinutes,
+        statistic,
+      });
     const redisMemory = redis('DatabaseMemoryUsagePercentage', 'Maximum');
     const evictions = redis('Evictions', 'Sum');
 
     const over = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
     const atLeast = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
-    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, comparisonOperator: cloudwatch.ComparisonOperator, evaluationPeriods: number, description: string) => {
+    const alarm = (
+      name: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      comparisonOperator: cloudwatch.ComparisonOperator,
+      evaluationPeriods: number,
+      description: string,
+    ) => {
       const a = new cloudwatch.Alarm(this, name, {
         metric,
         threshold,
@@ -116,19 +130,80 @@ export class Monitoring extends Construct {
       this.alarms[name] = a;
       return a;
     };
-    alarm('Http5xxRate', http5xxRate, THRESHOLDS.http5xxPercent, over, 2, `Over ${THRESHOLDS.http5xxPercent}% of API requests answered 5xx for 10 minutes`);
-    alarm('UnhealthyTargets', unhealthy, THRESHOLDS.unhealthyTargets, atLeast, 5, 'An API task has failed the ALB liveness check (/health/live) for 5 minutes');
-    alarm('TargetP99Latency', p99, THRESHOLDS.p99LatencySeconds, over, 3, `p99 API response time over ${THRESHOLDS.p99LatencySeconds} s for 15 minutes`);
-    alarm('EcsCpu', cpu, THRESHOLDS.ecsCpuPercent, over, 3, `API tasks over ${THRESHOLDS.ecsCpuPercent}% CPU for 15 minutes (autoscaling targets 60%: it is at its maximum or not keeping up)`);
-    alarm('EcsMemory', memory, THRESHOLDS.ecsMemoryPercent, over, 3, `API tasks over ${THRESHOLDS.ecsMemoryPercent}% of their 512 MiB for 15 minutes`);
-    alarm('AuroraAtMaxCapacity', capacity, props.auroraMaxCapacity, atLeast, 3, `Aurora at its maximum of ${props.auroraMaxCapacity} ACUs for 15 minutes: it cannot scale further`);
+    alarm(
+      'Http5xxRate',
+      http5xxRate,
+      THRESHOLDS.http5xxPercent,
+      over,
+      2,
+      `Over ${THRESHOLDS.http5xxPercent}% of API requests answered 5xx for 10 minutes`,
+    );
+    alarm(
+      'UnhealthyTargets',
+      unhealthy,
+      THRESHOLDS.unhealthyTargets,
+      atLeast,
+      5,
+      'An API task has failed the ALB liveness check (/health/live) for 5 minutes',
+    );
+    alarm(
+      'TargetP99Latency',
+      p99,
+      THRESHOLDS.p99LatencySeconds,
+      over,
+      3,
+      `p99 API response time over ${THRESHOLDS.p99LatencySeconds} s for 15 minutes`,
+    );
+    alarm(
+      'EcsCpu',
+      cpu,
+      THRESHOLDS.ecsCpuPercent,
+      over,
+      3,
+      `API tasks over ${THRESHOLDS.ecsCpuPercent}% CPU for 15 minutes (autoscaling targets 60%: it is at its maximum or not keeping up)`,
+    );
+    alarm(
+      'EcsMemory',
+      memory,
+      THRESHOLDS.ecsMemoryPercent,
+      over,
+      3,
+      `API tasks over ${THRESHOLDS.ecsMemoryPercent}% of their 512 MiB for 15 minutes`,
+    );
+    alarm(
+      'AuroraAtMaxCapacity',
+      capacity,
+      props.auroraMaxCapacity,
+      atLeast,
+      3,
+      `Aurora at its maximum of ${props.auroraMaxCapacity} ACUs for 15 minutes: it cannot scale further`,
+    );
     const connectionLimit = Math.floor((props.auroraMaxConnections * THRESHOLDS.auroraConnectionsPercent) / 100);
-    alarm('AuroraConnections', connections, connectionLimit, over, 2, `Over ${connectionLimit} connections on the Aurora writer (${THRESHOLDS.auroraConnectionsPercent}% of ${props.auroraMaxConnections})`);
-    alarm('RedisMemory', redisMemory, THRESHOLDS.redisMemoryPercent, over, 3, `Redis over ${THRESHOLDS.redisMemoryPercent}% of its memory for 15 minutes: evictions (sign-outs) come next`);
+    alarm(
+      'AuroraConnections',
+      connections,
+      connectionLimit,
+      over,
+      2,
+      `Over ${connectionLimit} connections on the Aurora writer (${THRESHOLDS.auroraConnectionsPercent}% of ${props.auroraMaxConnections})`,
+    );
+    alarm(
+      'RedisMemory',
+      redisMemory,
+      THRESHOLDS.redisMemoryPercent,
+      over,
+      3,
+      `Redis over ${THRESHOLDS.redisMemoryPercent}% of its memory for 15 minutes: evictions (sign-outs) come next`,
+    );
     alarm('RedisEvictions', evictions, THRESHOLDS.redisEvictions, atLeast, 1, 'Redis evicted keys: people were signed out');
 
     const graph = (title: string, metrics: cloudwatch.IMetric[], threshold?: number) =>
-      new cloudwatch.GraphWidget({ title, left: metrics, width: 8, leftAnnotations: threshold === undefined ? undefined : [{ value: threshold, label: 'alarm' }] });
+      new cloudwatch.GraphWidget({
+        title,
+        left: metrics,
+        width: 8,
+        leftAnnotations: threshold === undefined ? undefined : [{ value: threshold, label: 'alarm' }],
+      });
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: 'contactfolio',
       defaultInterval: Duration.hours(6),
@@ -139,7 +214,11 @@ export class Monitoring extends Construct {
           graph('Target p99 latency (s)', [p99], THRESHOLDS.p99LatencySeconds),
         ],
         [
-          graph('Unhealthy targets', [unhealthy, tg.healthyHostCount({ period: Duration.minutes(1), statistic: 'Minimum' })], THRESHOLDS.unhealthyTargets),
+          graph(
+            'Unhealthy targets',
+            [unhealthy, tg.healthyHostCount({ period: Duration.minutes(1), statistic: 'Minimum' })],
+            THRESHOLDS.unhealthyTargets,
+          ),
           graph('ECS CPU (%)', [cpu], THRESHOLDS.ecsCpuPercent),
           graph('ECS memory (%)', [memory], THRESHOLDS.ecsMemoryPercent),
         ],

@@ -42,7 +42,10 @@ function lambdaArtifact(scope: Construct): lambda.AssetCode {
         tryBundle(outputDir: string) {
           const work = mkdtempSync(path.join(tmpdir(), 'cf-lambda-asset-'));
           try {
-            const built = spawnSync(process.execPath, ['scripts/build.mjs', 'lambda', '--out', work], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+            const built = spawnSync(process.execPath, ['scripts/build.mjs', 'lambda', '--out', work], {
+              cwd: PROJECT_ROOT,
+              encoding: 'utf8',
+            });
             if (built.status !== 0) throw new Error(`scripts/build.mjs lambda failed: ${built.stderr}`);
             cpSync(path.join(work, 'lambda'), outputDir, { recursive: true, filter: (f) => path.basename(f) !== 'meta.json' });
           } finally {
@@ -74,7 +77,11 @@ export class AppFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(30),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       ...(props.vpc
-        ? { vpc: props.vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups: props.securityGroup ? [props.securityGroup] : undefined }
+        ? {
+            vpc: props.vpc,
+            vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+            securityGroups: props.securityGroup ? [props.securityGroup] : undefined,
+          }
         : {}),
       environment: props.environment,
       logGroup: logGroup(this, 'Logs'),

@@ -97,7 +97,12 @@ export class Service extends Construct {
       // failures during startPeriod do not count.
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
       healthCheck: {
-        command: ['CMD', 'node', '-e', `fetch('http://127.0.0.1:${APP_PORT}${LIVENESS_PATH}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+        command: [
+          'CMD',
+          'node',
+          '-e',
+          `fetch('http://127.0.0.1:${APP_PORT}${LIVENESS_PATH}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+        ],
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
         retries: 3,
@@ -105,7 +110,11 @@ export class Service extends Construct {
       },
     });
 
-    this.albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSg', { vpc, description: 'ALB: 80 and 443 from the internet', allowAllOutbound: false });
+    this.albSecurityGroup = new ec2.SecurityGroup(this, 'AlbSg', {
+      vpc,
+      description: 'ALB: 80 and 443 from the internet',
+      allowAllOutbound: false,
+    });
     this.albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP (redirected to HTTPS)');
     this.albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS');
     this.serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSg', { vpc, description: 'API tasks: app port from the ALB only' });
@@ -161,7 +170,13 @@ export class Service extends Construct {
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service],
       deregistrationDelay: Duration.seconds(30),
-      healthCheck: { path: LIVENESS_PATH, healthyHttpCodes: '200', interval: Duration.seconds(15), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
+      healthCheck: {
+        path: LIVENESS_PATH,
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(15),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
     }));
     this.loadBalancer.addListener('Http', {
       port: 80,
@@ -205,9 +220,7 @@ export class Service extends Construct {
     acknowledge(taskDefinition, [
       { id: 'AwsSolutions-ECS2', reason: 'Only non-secret settings are plain environment variables; secrets come from Secrets Manager.' },
     ]);
-    acknowledge(accessLogs, [
-      { id: 'AwsSolutions-S1', reason: 'This bucket holds the ALB access logs; logging it again would recurse.' },
-    ]);
+    acknowledge(accessLogs, [{ id: 'AwsSolutions-S1', reason: 'This bucket holds the ALB access logs; logging it again would recurse.' }]);
     acknowledge(
       [taskDefinition, this.migrate],
       [
@@ -218,11 +231,15 @@ export class Service extends Construct {
         },
       ],
     );
-    acknowledge(
-      this.migrate,
-      [
-        { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaVPCAccessExecutionRole and AWSLambdaBasicExecutionRole are the minimal managed policies for a VPC function.', findings: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole', 'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole'] },
-      ],
-    );
+    acknowledge(this.migrate, [
+      {
+        id: 'AwsSolutions-IAM4',
+        reason: 'AWSLambdaVPCAccessExecutionRole and AWSLambdaBasicExecutionRole are the minimal managed policies for a VPC function.',
+        findings: [
+          'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+          'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+        ],
+      },
+    ]);
   }
 }

@@ -26,7 +26,10 @@ export class BackendStack extends Stack {
   constructor(scope: Construct, id: string, props: BackendStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: config.hostedZoneId, zoneName: config.hostedZoneName });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+      hostedZoneId: config.hostedZoneId,
+      zoneName: config.hostedZoneName,
+    });
     this.network = new Network(this, 'Network');
     this.data = new Data(this, 'Data', {
       vpc: this.network.vpc,
@@ -36,12 +39,14 @@ export class BackendStack extends Stack {
     this.service = new Service(this, 'Api', {
       vpc: this.network.vpc,
       data: this.data,
-      image: props.image ?? ecs.ContainerImage.fromAsset(PROJECT_ROOT, {
-        file: 'Dockerfile',
-        // The task runs X86_64 (runtimePlatform); without this a deploy from an
-        // ARM machine would push an arm64 image the task cannot start.
-        platform: Platform.LINUX_AMD64,
-      }),
+      image:
+        props.image ??
+        ecs.ContainerImage.fromAsset(PROJECT_ROOT, {
+          file: 'Dockerfile',
+          // The task runs X86_64 (runtimePlatform); without this a deploy from an
+          // ARM machine would push an arm64 image the task cannot start.
+          platform: Platform.LINUX_AMD64,
+        }),
       zone,
       apiDomainName: config.apiDomainName,
       webOrigin: `https://${config.domainName}`,
@@ -60,7 +65,10 @@ export class BackendStack extends Stack {
       redisNodeId: this.data.redisNodeId,
       alarmEmail: config.alarmEmail,
     });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'Every alarm notifies this topic (ALARM and OK); subscribe more endpoints to it' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.topic.topicArn,
+      description: 'Every alarm notifies this topic (ALARM and OK); subscribe more endpoints to it',
+    });
     new CfnOutput(this, 'ApiUrl', { value: `https://${config.apiDomainName}` });
     new CfnOutput(this, 'LoadBalancerDns', { value: this.service.loadBalancer.loadBalancerDnsName });
     new CfnOutput(this, 'AppSecretArn', { value: this.data.appSecret.secretArn });

@@ -15,7 +15,10 @@ export class FrontendStack extends Stack {
   constructor(scope: Construct, id: string, props: FrontendStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: config.hostedZoneId, zoneName: config.hostedZoneName });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+      hostedZoneId: config.hostedZoneId,
+      zoneName: config.hostedZoneName,
+    });
     this.frontend = new Frontend(this, 'Web', {
       zone,
       domainName: config.domainName,
@@ -23,7 +26,13 @@ export class FrontendStack extends Stack {
     });
     new CfnOutput(this, 'SiteUrl', { value: `https://${config.domainName}` });
     // The pipeline uploads the web build here and invalidates the distribution.
-    new CfnOutput(this, 'BucketName', { value: this.frontend.bucket.bucketName, description: 'Upload the web build here: node scripts/upload-web.mjs --bucket <this>' });
-    new CfnOutput(this, 'DistributionId', { value: this.frontend.distribution.distributionId, description: 'Invalidate /index.html and / here after an upload' });
+    new CfnOutput(this, 'BucketName', {
+      value: this.frontend.bucket.bucketName,
+      description: 'Upload the web build here: node scripts/upload-web.mjs --bucket <this>',
+    });
+    new CfnOutput(this, 'DistributionId', {
+      value: this.frontend.distribution.distributionId,
+      description: 'Invalidate /index.html and / here after an upload',
+    });
   }
 }

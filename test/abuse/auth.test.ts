@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const statuses = (rs: { status: number }[]) => rs.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+const statuses = (rs: { status: number }[]) =>
+  rs.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
 
 describe('login', () => {
   it('100 parallel logins for one account from one address: at most 10 password checks, the right password among them refused too', async () => {
@@ -27,7 +28,11 @@ describe('login', () => {
       Array.from({ length: 100 }, (_, i) => attacker.post('/v1/auth/login').send({ email, password: i === 76 ? PASSWORD : `guess ${i}` })),
     );
     const counted = statuses(results);
-    expect(Object.keys(counted).map(Number).every((s) => s === 401 || s === 429 || s === 200)).toBe(true);
+    expect(
+      Object.keys(counted)
+        .map(Number)
+        .every((s) => s === 401 || s === 429 || s === 200),
+    ).toBe(true);
     // Each 401 or 200 is one password check; the limit is 10 per account and address.
     expect((counted[401] ?? 0) + (counted[200] ?? 0)).toBeLessThanOrEqual(10);
     expect(counted[429]).toBeGreaterThanOrEqual(90);
@@ -37,11 +42,18 @@ describe('login', () => {
     expect((await t.client().post('/v1/auth/login').send({ email, password: PASSWORD })).status).toBe(200);
   });
 
-  it('200 parallel guesses from 200 addresses: at most 50 password checks; then unknown browsers are refused, and the owner\'s known browser still signs in', async () => {
+  it("200 parallel guesses from 200 addresses: at most 50 password checks; then unknown browsers are refused, and the owner's known browser still signs in", async () => {
     const email = uniqueEmail('spread');
     const owner = t.client();
     await signUp(owner, email); // this browser now holds a device cookie for the account
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => t.client().post('/v1/auth/login').send({ email, password: `guess ${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        t
+          .client()
+          .post('/v1/auth/login')
+          .send({ email, password: `guess ${i}` }),
+      ),
+    );
     const counted = statuses(results);
     expect(counted[401] ?? 0).toBeLessThanOrEqual(50);
     expect(counted[429]).toBeGreaterThanOrEqual(150);
@@ -62,7 +74,14 @@ describe('login', () => {
     await signUp(browser, a);
     await signUp(t.client(), b);
     // Lock b for unknown browsers.
-    await Promise.all(Array.from({ length: 60 }, (_, i) => t.client().post('/v1/auth/login').send({ email: b, password: `guess ${i}` })));
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        t
+          .client()
+          .post('/v1/auth/login')
+          .send({ email: b, password: `guess ${i}` }),
+      ),
+    );
     // The browser's cookie is for a, not b: b stays locked there.
     expect((await browser.post('/v1/auth/login').send({ email: b, password: PASSWORD })).status).toBe(429);
     const forged = `cf.dev=${'A'.repeat(22)}.${'B'.repeat(43)}`;
@@ -74,14 +93,23 @@ describe('signup', () => {
   it('is limited per address: the 11th sign-up within the hour gets 429', async () => {
     const agent = t.client();
     for (let i = 0; i < 10; i++) {
-      expect((await agent.post('/v1/auth/signup').send({ email: uniqueEmail('burst'), password: PASSWORD, name: 'Burst' })).status).toBe(201);
+      expect((await agent.post('/v1/auth/signup').send({ email: uniqueEmail('burst'), password: PASSWORD, name: 'Burst' })).status).toBe(
+        201,
+      );
     }
     const refused = await agent.post('/v1/auth/signup').send({ email: uniqueEmail('burst'), password: PASSWORD, name: 'Burst' });
     expect(refused.status).toBe(429);
     expect(refused.body.code).toBe('too_many_attempts');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     // Another address may still sign up.
-    expect((await t.client().post('/v1/auth/signup').send({ email: uniqueEmail('other'), password: PASSWORD, name: 'Other' })).status).toBe(201);
+    expect(
+      (
+        await t
+          .client()
+          .post('/v1/auth/signup')
+          .send({ email: uniqueEmail('other'), password: PASSWORD, name: 'Other' })
+      ).status,
+    ).toBe(201);
   });
 
   it('a full deployment refuses before hashing the password', async () => {
@@ -90,7 +118,12 @@ describe('signup', () => {
       await signUp(full.client());
       const before = hashLoad().started;
       const results = await Promise.all(
-        Array.from({ length: 30 }, () => full.client().post('/v1/auth/signup').send({ email: uniqueEmail('late'), password: PASSWORD, name: 'Late' })),
+        Array.from({ length: 30 }, () =>
+          full
+            .client()
+            .post('/v1/auth/signup')
+            .send({ email: uniqueEmail('late'), password: PASSWORD, name: 'Late' }),
+        ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(30).fill(403));
       expect(hashLoad().started - before).toBe(0);
@@ -99,12 +132,17 @@ describe('signup', () => {
     }
   });
 
-  it('a flood of 150 sign-ups does not make a signed-in person\'s requests fail', async () => {
+  it("a flood of 150 sign-ups does not make a signed-in person's requests fail", async () => {
     const person = t.client();
     await signUp(person);
     await person.post('/v1/contacts').send({ firstName: 'Still here' });
     const flood = Promise.all(
-      Array.from({ length: 150 }, (_, i) => t.client().post('/v1/auth/signup').send({ email: uniqueEmail(`flood${i}`), password: PASSWORD, name: 'Flood' })),
+      Array.from({ length: 150 }, (_, i) =>
+        t
+          .client()
+          .post('/v1/auth/signup')
+          .send({ email: uniqueEmail(`flood${i}`), password: PASSWORD, name: 'Flood' }),
+      ),
     );
     // While the hashes run: lists, a create, the account.
     const during = await Promise.all([

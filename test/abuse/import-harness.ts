@@ -65,15 +65,27 @@ function fillNumbered(unit: (i: number) => string, head = ''): { body: string; c
 
 export function hostileShapes(): Shape[] {
   const shapes: Shape[] = [];
-  const add = (name: string, type: Shape['type'], status: Shape['status'], imports: number, f: { body: string; count: number }, records = f.count) =>
-    shapes.push({ name, type, status, imports, body: f.body, records });
+  const add = (
+    name: string,
+    type: Shape['type'],
+    status: Shape['status'],
+    imports: number,
+    f: { body: string; count: number },
+    records = f.count,
+  ) => shapes.push({ name, type, status, imports, body: f.body, records });
 
   // Identical rows are one person: the first is created, the rest merge into it (nothing new).
   add('csv: millions of tiny rows', 'text/csv', 200, 1, fill('First Name\n', 'a\n'));
   add('csv: 4,000-column header', 'text/csv', 400, 0, fill(`${Array.from({ length: 4_000 }, (_, i) => `c${i}`).join(',')}\n`, 'a\n'));
   add('csv: a header of a million columns', 'text/csv', 400, 0, fill('', 'c,', '\nx\n'));
   const cols = 500;
-  add('csv: 500 columns per row', 'text/csv', 200, 1, fill(`First Name,${Array.from({ length: cols - 1 }, (_, i) => `c${i}`).join(',')}\n`, `a${',x'.repeat(cols - 1)}\n`));
+  add(
+    'csv: 500 columns per row',
+    'text/csv',
+    200,
+    1,
+    fill(`First Name,${Array.from({ length: cols - 1 }, (_, i) => `c${i}`).join(',')}\n`, `a${',x'.repeat(cols - 1)}\n`),
+  );
   const emailHeader = `First Name,${Array.from({ length: 20 }, (_, i) => `E-mail ${i + 1} - Value`).join(',')}\n`;
   // The bad emails go into the notes (reported), so the row imports.
   add('csv: 20 invalid emails per row', 'text/csv', 200, 1, fill(emailHeader, `a${',not-an-email'.repeat(20)}\n`));
@@ -81,20 +93,44 @@ export function hostileShapes(): Shape[] {
   add('csv: one huge field', 'text/csv', 400, 0, fill('First Name,Notes\na,', 'y', '\n'));
   add('csv: a quote never closed', 'text/csv', 400, 0, fill('First Name\na\n"', 'z'));
   add('csv: quoted fields with escaped quotes', 'text/csv', 200, 1, fill('First Name,Notes\n', 'a,"""x"",""y"""\n'));
-  add('vcard: distinct cards up to the limit', 'text/vcard', 200, 50, fillNumbered((i) => `BEGIN:VCARD\nFN:a${i}\nEND:VCARD\n`));
-  add('csv: distinct rows up to the limit', 'text/csv', 200, 50, fillNumbered((i) => `a${i}\n`, 'First Name\n'));
+  add(
+    'vcard: distinct cards up to the limit',
+    'text/vcard',
+    200,
+    50,
+    fillNumbered((i) => `BEGIN:VCARD\nFN:a${i}\nEND:VCARD\n`),
+  );
+  add(
+    'csv: distinct rows up to the limit',
+    'text/csv',
+    200,
+    50,
+    fillNumbered((i) => `a${i}\n`, 'First Name\n'),
+  );
   add('vcard: minimal cards', 'text/vcard', 200, 1, fill('', 'BEGIN:VCARD\nFN:a\nEND:VCARD\n'));
   add('vcard: nesting never closed', 'text/vcard', 400, 0, fill('', 'BEGIN:VCARD\n'));
   // Without AGENT a BEGIN inside a card starts the next card (the first two have no END); the third is one person throughout.
   const nested = fill('', `${'BEGIN:VCARD\r\n'.repeat(3)}FN:n\r\n${'END:VCARD\r\n'.repeat(3)}`);
   add('vcard: nested cards', 'text/vcard', 200, 1, nested, nested.count * 3);
-  add('vcard: AGENT-nested cards', 'text/vcard', 200, 0, fill('', `${'BEGIN:VCARD\r\nAGENT:\r\n'.repeat(3)}FN:n\r\n${'END:VCARD\r\n'.repeat(3)}`));
+  add(
+    'vcard: AGENT-nested cards',
+    'text/vcard',
+    200,
+    0,
+    fill('', `${'BEGIN:VCARD\r\nAGENT:\r\n'.repeat(3)}FN:n\r\n${'END:VCARD\r\n'.repeat(3)}`),
+  );
   const props = `${'X-A:1\r\n'.repeat(990)}`;
   add('vcard: 990 properties per card, no name', 'text/vcard', 200, 0, fill('', card(props.trimEnd())));
   add('vcard: 14,000 properties per card', 'text/vcard', 200, 0, fill('', card(`FN:a\r\n${'X-A:1\r\n'.repeat(14_000)}`.trimEnd())));
   add('vcard: one 5 MB card', 'text/vcard', 200, 0, fill('BEGIN:VCARD\r\nFN:big\r\nNOTE:', 'n', '\r\nEND:VCARD\r\n'), 1);
   add('vcard: 20 invalid emails per card', 'text/vcard', 200, 0, fill('', card(...Array.from({ length: 20 }, () => 'EMAIL:bad'))));
-  add('vcard: VALUE= that does not fit', 'text/vcard', 200, 1, fill('', card('FN;VALUE=date-and-or-time:abc', 'NOTE;VALUE=utc-offset:+99', 'BDAY;VALUE=date:x')));
+  add(
+    'vcard: VALUE= that does not fit',
+    'text/vcard',
+    200,
+    1,
+    fill('', card('FN;VALUE=date-and-or-time:abc', 'NOTE;VALUE=utc-offset:+99', 'BDAY;VALUE=date:x')),
+  );
   add('vcard: folded lines', 'text/vcard', 200, 1, fill('', card('FN:a', `NOTE:${'x\r\n '.repeat(40)}x`)));
   return shapes;
 }
@@ -125,7 +161,10 @@ export async function signUpCookie(base: string, email: string): Promise<string>
     body: JSON.stringify({ email, password: 'abuse test password 1', name: 'Abuse' }),
   });
   if (res.status !== 201) throw new Error(`signup: ${res.status} ${await res.text()}`);
-  return res.headers.getSetCookie().find((c) => c.startsWith('cf.sid='))!.split(';')[0]!;
+  return res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('cf.sid='))!
+    .split(';')[0]!;
 }
 
 export interface ImportRun {
@@ -199,7 +238,11 @@ export async function runImport(base: string, pid: number, cookie: string, shape
   const t0 = performance.now();
   let answered: { status: number; text: string };
   try {
-    const res = await fetch(`${base}/v1/contacts/import`, { method: 'POST', headers: { 'content-type': shape.type, cookie }, body: shape.body });
+    const res = await fetch(`${base}/v1/contacts/import`, {
+      method: 'POST',
+      headers: { 'content-type': shape.type, cookie },
+      body: shape.body,
+    });
     answered = { status: res.status, text: await res.text() };
   } catch (err) {
     await probe.stop();

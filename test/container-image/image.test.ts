@@ -49,7 +49,10 @@ async function freePort(): Promise<number> {
 /** The API container's environment as the synthesized task definition gives it. */
 function taskEnvironment(): Record<string, unknown> {
   // As `cdk synth` builds it: cdk.json's context (feature flags included).
-  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')), context: { ...cdkJsonContext(), hostedZoneId: 'Z123EXAMPLE' } });
+  const app = new App({
+    outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')),
+    context: { ...cdkJsonContext(), hostedZoneId: 'Z123EXAMPLE' },
+  });
   const { backend } = buildApp(app, { image: ecs.ContainerImage.fromRegistry('contactfolio-api') });
   const [task] = Object.values(Template.fromStack(backend).findResources('AWS::ECS::TaskDefinition')) as {
     Properties: { ContainerDefinitions: { Name: string; Environment: { Name: string; Value: unknown }[]; Secrets: { Name: string }[] }[] };
@@ -78,7 +81,25 @@ beforeAll(async () => {
   const ca = process.env.CONTAINER_BUILD_CA ?? '/etc/ssl/certs/ca-certificates.crt';
   started = performance.now();
   // --format docker: the OCI format has no HEALTHCHECK.
-  ok(pod(['build', '--pull=never', '--format', 'docker', '-v', `${ca}:/run/host-ca.crt:ro`, '-v', `${npmrc}:/root/.npmrc:ro`, '-t', IMAGE, '.'], { timeout: 600_000 }), 'podman build');
+  ok(
+    pod(
+      [
+        'build',
+        '--pull=never',
+        '--format',
+        'docker',
+        '-v',
+        `${ca}:/run/host-ca.crt:ro`,
+        '-v',
+        `${npmrc}:/root/.npmrc:ro`,
+        '-t',
+        IMAGE,
+        '.',
+      ],
+      { timeout: 600_000 },
+    ),
+    'podman build',
+  );
   timings.buildMs = performance.now() - started;
 
   db = await createTestDatabase();
@@ -105,7 +126,9 @@ beforeAll(async () => {
   const merged: Record<string, string> = {};
   for (const [k, v] of Object.entries(task)) merged[k] = typeof v === 'string' && !(k in local) ? v : (local[k] ?? '');
   Object.assign(merged, { PGSSLMODE: local.PGSSLMODE, COOKIE_SECURE: local.COOKIE_SECURE });
-  expect(Object.keys(task).sort()).toEqual(expect.arrayContaining(['NODE_ENV', 'CORS_ORIGIN', 'PGHOST', 'REDIS_URL', 'SESSION_SECRET', 'PORT']));
+  expect(Object.keys(task).sort()).toEqual(
+    expect.arrayContaining(['NODE_ENV', 'CORS_ORIGIN', 'PGHOST', 'REDIS_URL', 'SESSION_SECRET', 'PORT']),
+  );
   expect(merged.NODE_ENV).toBe('production');
   env = Object.entries(merged).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
 }, 900_000);
@@ -135,25 +158,51 @@ it('is an image that runs as a non-root user, with a HEALTHCHECK, and of a sane 
 });
 
 it('migrates with dist/migrate.mjs on a read-only root', () => {
-  const out = ok(pod(['run', '--rm', '--network', 'host', '--read-only', ...env, IMAGE, 'node', 'dist/migrate.mjs'], { timeout: 60_000 }), 'migrate');
+  const out = ok(
+    pod(['run', '--rm', '--network', 'host', '--read-only', ...env, IMAGE, 'node', 'dist/migrate.mjs'], { timeout: 60_000 }),
+    'migrate',
+  );
   expect(out).toContain('20261125000000_init');
 });
 
 it('serves in a task-shaped container (read-only, 512 MiB, 0.25 CPU): healthy, the smoke journey, the HEALTHCHECK, non-root, and a clean SIGTERM', async () => {
   const started = performance.now();
   ok(
-    pod(['run', '-d', '--name', NAME, '--network', 'host', '--read-only', '--memory', '512m', '--cpus', '0.25', '--health-interval', 'disable', ...env, IMAGE]),
+    pod([
+      'run',
+      '-d',
+      '--name',
+      NAME,
+      '--network',
+      'host',
+      '--read-only',
+      '--memory',
+      '512m',
+      '--cpus',
+      '0.25',
+      '--health-interval',
+      'disable',
+      ...env,
+      IMAGE,
+    ]),
     'podman run',
   );
   let healthy = false;
   while (!healthy && performance.now() - started < 60_000) {
-    healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+    healthy = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (!healthy) await new Promise((r) => setTimeout(r, 100));
   }
   timings.healthyMs = performance.now() - started;
   expect(healthy, pod(['logs', NAME]).stdout).toBe(true);
 
-  const smoke = spawnSync(process.execPath, ['scripts/smoke.mjs', '--base-url', `http://127.0.0.1:${port}`], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const smoke = spawnSync(process.execPath, ['scripts/smoke.mjs', '--base-url', `http://127.0.0.1:${port}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   expect(smoke.status, smoke.stdout + smoke.stderr).toBe(0);
   expect(smoke.stdout).toMatch(/\b\d+ passed, 0 failed/);
 

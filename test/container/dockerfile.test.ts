@@ -51,18 +51,23 @@ describe('Dockerfile', () => {
       .slice(0, install)
       .filter((i) => i.getKeyword() === 'COPY')
       .flatMap((i) => (i.getRawArgumentsContent() ?? '').split(/\s+/).slice(0, -1));
-    const postinstall = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.postinstall!;
+    const postinstall = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
+      .postinstall!;
     expect(postinstall).toMatch(/patch-package/);
     // Dependencies' install scripts stay off whatever npm the image has; the project's own runs.
     expect(firstStage[install]!.getRawArgumentsContent()).toMatch(/npm ci --ignore-scripts\b.*&& npm run postinstall$/);
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> };
     expect(Object.values(pkg.allowScripts).every((allowed) => allowed === false)).toBe(true);
-    for (const needed of ['package.json', 'package-lock.json', 'patches', 'scripts', 'prisma', 'prisma.config.ts']) expect(copied).toContain(needed);
+    for (const needed of ['package.json', 'package-lock.json', 'patches', 'scripts', 'prisma', 'prisma.config.ts'])
+      expect(copied).toContain(needed);
   });
 
   it('ships only the bundle and the migrations in the final image, and ignores what the build does not need', () => {
     const copies = finalStage.filter((i) => i.getKeyword() === 'COPY').map((i) => i.getTextContent());
-    expect(copies).toEqual(['COPY --from=build --chown=node:node /app/dist ./dist', 'COPY --from=build --chown=node:node /app/prisma/migrations ./prisma/migrations']);
+    expect(copies).toEqual([
+      'COPY --from=build --chown=node:node /app/dist ./dist',
+      'COPY --from=build --chown=node:node /app/prisma/migrations ./prisma/migrations',
+    ]);
     const ignore = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n');
     for (const entry of ['node_modules', '.git', '.env', 'dist', '.data']) expect(ignore).toContain(entry);
   });
@@ -90,7 +95,9 @@ describe('the image layout runs the CMD and passes /health', () => {
   });
 
   it('starts, migrates, answers /health, and the HEALTHCHECK command agrees', async () => {
-    const envLines = finalStage.filter((i) => i.getKeyword() === 'ENV').flatMap((i) => [...(i.getRawArgumentsContent() ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
+    const envLines = finalStage
+      .filter((i) => i.getKeyword() === 'ENV')
+      .flatMap((i) => [...(i.getRawArgumentsContent() ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]));
     const port = String(40_000 + Math.floor(Math.random() * 10_000));
     const env = {
       PATH: process.env.PATH!,
@@ -125,18 +132,34 @@ describe('the image layout runs the CMD and passes /health', () => {
       const api = (p: string, init: RequestInit = {}) =>
         fetch(`http://127.0.0.1:${port}${p}`, {
           ...init,
-          headers: { 'content-type': 'application/json', origin: 'https://contactfolio.com', 'x-forwarded-proto': 'https', ...init.headers },
+          headers: {
+            'content-type': 'application/json',
+            origin: 'https://contactfolio.com',
+            'x-forwarded-proto': 'https',
+            ...init.headers,
+          },
         });
-      const signup = await api('/v1/auth/signup', { method: 'POST', body: JSON.stringify({ email: 'image@example.test', password: 'image password 1', name: 'Image' }) });
+      const signup = await api('/v1/auth/signup', {
+        method: 'POST',
+        body: JSON.stringify({ email: 'image@example.test', password: 'image password 1', name: 'Image' }),
+      });
       expect(signup.status).toBe(201);
-      const cookie = signup.headers.getSetCookie().find((c) => c.startsWith('cf.sid='))!.split(';')[0]!;
+      const cookie = signup.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('cf.sid='))!
+        .split(';')[0]!;
       const created = await api('/v1/contacts', { method: 'POST', headers: { cookie }, body: JSON.stringify({ firstName: 'Ada' }) });
       expect(created.status).toBe(201);
       const list = await api('/v1/contacts', { headers: { cookie } });
       expect(((await list.json()) as { items: { firstName: string }[] }).items.map((c) => c.firstName)).toEqual(['Ada']);
       // HEALTHCHECK CMD ["node", "-e", "..."]: run it the way Docker would.
       const health = argsOf('HEALTHCHECK');
-      const probe = JSON.parse(health.slice(health.indexOf('CMD') + 3).replace(/\\\n/g, '').trim()) as string[];
+      const probe = JSON.parse(
+        health
+          .slice(health.indexOf('CMD') + 3)
+          .replace(/\\\n/g, '')
+          .trim(),
+      ) as string[];
       const ran = spawnSync(process.execPath, probe.slice(1), { cwd: image, env, encoding: 'utf8' });
       expect(ran.status, ran.stderr).toBe(0);
     } finally {

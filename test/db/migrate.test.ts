@@ -38,7 +38,9 @@ describe('applyMigrations (the offline stand-in for prisma migrate deploy)', () 
       'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
     );
     const checksum = (name: string) =>
-      createHash('sha256').update((readBytes(path.join(dir, name, 'migration.sql')))).digest('hex');
+      createHash('sha256')
+        .update(readBytes(path.join(dir, name, 'migration.sql')))
+        .digest('hex');
     expect(rows).toEqual(
       MIGRATIONS.map((name) => ({ migration_name: name, checksum: checksum(name), finished_at: expect.any(Date), applied_steps_count: 1 })),
     );
@@ -54,7 +56,9 @@ describe('applyMigrations (the offline stand-in for prisma migrate deploy)', () 
     writeFileSync(path.join(bad, 'migration.sql'), 'CREATE TABLE "half_done" (id int);\nSELECT no_such_function();\n');
     await expect(applyMigrations(db.url, dir)).rejects.toThrow(/Migration "20991231000000_bad" failed/);
     expect(await query("SELECT to_regclass('public.half_done') AS t")).toEqual([{ t: null }]);
-    expect(await query("SELECT count(*)::int AS n FROM _prisma_migrations WHERE migration_name = '20991231000000_bad'")).toEqual([{ n: 0 }]);
+    expect(await query("SELECT count(*)::int AS n FROM _prisma_migrations WHERE migration_name = '20991231000000_bad'")).toEqual([
+      { n: 0 },
+    ]);
     (await import('node:fs')).rmSync(bad, { recursive: true });
   });
 
@@ -90,7 +94,9 @@ describe('applyMigrations (the offline stand-in for prisma migrate deploy)', () 
     try {
       await holder.query('SELECT pg_advisory_lock(72707369)');
       const started = Date.now();
-      await expect(applyMigrations(db.url, dir, undefined, { lockWaitMs: 300 })).rejects.toThrow(/Another migration holds the lock \(pg_advisory_lock 72707369\); waited 0.3 s/);
+      await expect(applyMigrations(db.url, dir, undefined, { lockWaitMs: 300 })).rejects.toThrow(
+        /Another migration holds the lock \(pg_advisory_lock 72707369\); waited 0.3 s/,
+      );
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await holder.end();
@@ -108,7 +114,11 @@ describe('transactionProblem', () => {
     expect(transactionProblem('BEGIN;\nCREATE TABLE t (id int);')).toBe('BEGIN');
     expect(transactionProblem('CREATE TABLE t (id int); commit;')).toBe('COMMIT');
     expect(transactionProblem('CREATE INDEX CONCURRENTLY i ON t (x);')).toBe('CONCURRENTLY');
-    expect(transactionProblem("DO $$ BEGIN RAISE NOTICE 'x'; END $$;\nCREATE FUNCTION f() RETURNS int AS $body$ BEGIN RETURN 1; END; $body$ LANGUAGE plpgsql;")).toBeUndefined();
+    expect(
+      transactionProblem(
+        "DO $$ BEGIN RAISE NOTICE 'x'; END $$;\nCREATE FUNCTION f() RETURNS int AS $body$ BEGIN RETURN 1; END; $body$ LANGUAGE plpgsql;",
+      ),
+    ).toBeUndefined();
     expect(transactionProblem("-- COMMIT later\nCOMMENT ON TABLE t IS 'BEGIN; COMMIT';")).toBeUndefined();
   });
 });

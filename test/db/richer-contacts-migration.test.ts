@@ -26,13 +26,18 @@ it('migrates contacts stored before the richer contact', async () => {
   cpSync(path.join(MIGRATIONS_DIR, '20261125000000_init'), path.join(before, '20261125000000_init'), { recursive: true });
   await applyMigrations(db.url, before);
   rmSync(before, { recursive: true });
-  await client.query(`INSERT INTO users (id, email, name, password_hash) VALUES ('00000000-0000-4000-8000-000000000001', 'm@example.org', 'M', 'x')`);
+  await client.query(
+    `INSERT INTO users (id, email, name, password_hash) VALUES ('00000000-0000-4000-8000-000000000001', 'm@example.org', 'M', 'x')`,
+  );
   const insert = `INSERT INTO contacts (id, user_id, first_name, emails, phones, addresses, birthday, search_text, phone_digits, sort_name)
                   VALUES ($1, '00000000-0000-4000-8000-000000000001', $2, $3, $4, $5, $6, '', '', '')`;
   await client.query(insert, [
     '00000000-0000-4000-8000-00000000000a',
     'Apple',
-    JSON.stringify([{ value: 'a@example.org', label: 'home' }, { value: 'b@example.org', label: 'work' }]),
+    JSON.stringify([
+      { value: 'a@example.org', label: 'home' },
+      { value: 'b@example.org', label: 'work' },
+    ]),
     JSON.stringify([{ value: '555 0100', label: 'mobile' }]),
     JSON.stringify([{ street: '1 Main St', city: null, region: null, postalCode: null, country: null, label: 'home' }]),
     '1604-08-23',
@@ -40,7 +45,10 @@ it('migrates contacts stored before the richer contact', async () => {
   await client.query(insert, ['00000000-0000-4000-8000-00000000000b', 'Old', '[]', '[]', '[]', '0099-01-02']);
   await client.query(insert, ['00000000-0000-4000-8000-00000000000c', 'None', '[]', '[]', '[]', null]);
 
-  expect((await applyMigrations(db.url, MIGRATIONS_DIR)).applied).toEqual(['20261204000000_richer_contacts', '20261205000000_search_notes_tag_case']);
+  expect((await applyMigrations(db.url, MIGRATIONS_DIR)).applied).toEqual([
+    '20261204000000_richer_contacts',
+    '20261205000000_search_notes_tag_case',
+  ]);
 
   const { rows } = await client.query(
     'SELECT first_name, emails, phones, addresses, urls, related, birthday, prefix, nickname FROM contacts ORDER BY id',
@@ -60,7 +68,17 @@ it('migrates contacts stored before the richer contact', async () => {
       prefix: null,
       nickname: null,
     },
-    { first_name: 'Old', emails: [], phones: [], addresses: [], urls: [], related: [], birthday: '0099-01-02', prefix: null, nickname: null },
+    {
+      first_name: 'Old',
+      emails: [],
+      phones: [],
+      addresses: [],
+      urls: [],
+      related: [],
+      birthday: '0099-01-02',
+      prefix: null,
+      nickname: null,
+    },
     { first_name: 'None', emails: [], phones: [], addresses: [], urls: [], related: [], birthday: null, prefix: null, nickname: null },
   ]);
 });

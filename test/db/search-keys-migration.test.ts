@@ -27,7 +27,8 @@ const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')
 
 it('recomputes the search columns of contacts stored before, in batches, once', async () => {
   const before = mkdtempSync(path.join(tmpdir(), 'cf-migrations-'));
-  for (const m of ['20261125000000_init', '20261204000000_richer_contacts']) cpSync(path.join(MIGRATIONS_DIR, m), path.join(before, m), { recursive: true });
+  for (const m of ['20261125000000_init', '20261204000000_richer_contacts'])
+    cpSync(path.join(MIGRATIONS_DIR, m), path.join(before, m), { recursive: true });
   await applyMigrations(db.url, before);
   rmSync(before, { recursive: true });
   await client.query(`INSERT INTO users (id, email, name, password_hash) VALUES ($1, 'k@example.org', 'K', 'x')`, [USER]);
@@ -35,7 +36,21 @@ it('recomputes the search columns of contacts stored before, in batches, once', 
   await client.query(
     `INSERT INTO contacts (id, user_id, first_name, job_title, notes, addresses, tags, search_text, phone_digits, sort_name, version)
      VALUES ($1, $2, 'Hans', 'Glaciologist', 'Met at the Ørsted lecture', $3, '{family,ski club}', 'hans family ski club', '', 'hans', 4)`,
-    [id(1), USER, JSON.stringify([{ street: 'Bahnhofstrasse 1', city: 'Zürich', region: null, postalCode: '8001', country: 'Switzerland', label: 'work', customLabel: null }])],
+    [
+      id(1),
+      USER,
+      JSON.stringify([
+        {
+          street: 'Bahnhofstrasse 1',
+          city: 'Zürich',
+          region: null,
+          postalCode: '8001',
+          country: 'Switzerland',
+          label: 'work',
+          customLabel: null,
+        },
+      ]),
+    ],
   );
   // More than one batch (500) of plain rows.
   await client.query(
@@ -48,7 +63,9 @@ it('recomputes the search columns of contacts stored before, in batches, once', 
   expect(result.applied).toEqual(['20261205000000_search_notes_tag_case']);
   expect(result.refreshedSearchKeys).toBe(1201);
 
-  const { rows } = await client.query('SELECT search_text, tag_keys, tags, keys_version, version, sort_name FROM contacts WHERE id = $1', [id(1)]);
+  const { rows } = await client.query('SELECT search_text, tag_keys, tags, keys_version, version, sort_name FROM contacts WHERE id = $1', [
+    id(1),
+  ]);
   expect(rows[0]).toEqual({
     search_text: 'hans glaciologist bahnhofstrasse 1 zurich 8001 switzerland family ski club met at the orsted lecture',
     tag_keys: ['family', 'ski club'],
@@ -58,7 +75,10 @@ it('recomputes the search columns of contacts stored before, in batches, once', 
     version: 4,
     sort_name: 'hans',
   });
-  const stale = await client.query('SELECT count(*)::int AS n FROM contacts WHERE keys_version < $1 OR search_text NOT LIKE $2', [SEARCH_KEYS_VERSION, '%note%']);
+  const stale = await client.query('SELECT count(*)::int AS n FROM contacts WHERE keys_version < $1 OR search_text NOT LIKE $2', [
+    SEARCH_KEYS_VERSION,
+    '%note%',
+  ]);
   expect(stale.rows[0].n).toBe(1); // Hans, whose notes say "Met", not "note"
 
   // Nothing is left to do the next time.

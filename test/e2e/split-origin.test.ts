@@ -42,7 +42,17 @@ beforeAll(async () => {
   // As CloudFront does (infra/constructs/frontend.ts: 403/404 answer /index.html): a deep link or a reload
   // on /contacts/:id gets the app.
   site.use((_req, res) => res.sendFile(path.join(outDir, 'index.html')));
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -27,7 +27,15 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
@@ -65,8 +73,12 @@ const AXE = readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'u
 /** axe-core's serious and critical violations on the page as it is now (WCAG 2.1 A and AA rules and best practices). */
 async function axeProblems(page: Page): Promise<string[]> {
   if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.addScriptTag({ content: AXE });
-  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`)) as { id: string; impact: string; nodes: string[] }[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.nodes.join(', ')}`);
+  const violations = (await page.evaluate(
+    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`,
+  )) as { id: string; impact: string; nodes: string[] }[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes.join(', ')}`);
 }
 const axeResults: Record<string, number> = {};
 /** Every screen is checked at the size it is shown in: no serious or critical violation. */
@@ -285,7 +297,7 @@ it('works on a phone-sized screen and by keyboard', async () => {
   expect(overflow).toBe(false);
 });
 
-it('two contacts sharing an email: the new fields, Duplicates, merge, one contact left with both contacts\' data', async () => {
+it("two contacts sharing an email: the new fields, Duplicates, merge, one contact left with both contacts' data", async () => {
   const page = await newPage(undefined, 'en-GB');
   await signUp(page, uniqueEmail('dupes'), 'Dee Duplicate');
   await page.getByText('No contacts yet.').waitFor();
@@ -344,7 +356,9 @@ it('two contacts sharing an email: the new fields, Duplicates, merge, one contac
   await page.locator('.facts div', { hasText: 'Friend' }).getByText('Charles Babbage').waitFor();
   await page.locator('.facts div', { hasText: 'Phone (Boat)' }).waitFor();
   await page.getByRole('list', { name: 'Tags' }).getByText('engines').waitFor();
-  const left = await page.evaluate(async () => ((await (await fetch('/v1/contacts')).json()) as { items: Record<string, unknown>[] }).items);
+  const left = await page.evaluate(
+    async () => ((await (await fetch('/v1/contacts')).json()) as { items: Record<string, unknown>[] }).items,
+  );
   expect(left).toEqual([
     expect.objectContaining({
       firstName: 'Ada',
@@ -364,10 +378,15 @@ it('two contacts sharing an email: the new fields, Duplicates, merge, one contac
   await page.getByRole('button', { name: 'Close contact' }).click();
   await page.getByRole('button', { name: 'Import' }).click();
   await page.getByRole('radio', { name: 'Skip it' }).check();
-  const csv = Buffer.from('First Name,Last Name,E-mail Address\r\nJosé,Müller,jose@example.es\r\nAda,Lovelace,ada@example.org\r\n', 'latin1');
+  const csv = Buffer.from(
+    'First Name,Last Name,E-mail Address\r\nJosé,Müller,jose@example.es\r\nAda,Lovelace,ada@example.org\r\n',
+    'latin1',
+  );
   await page.locator('#import-file').setInputFiles({ name: 'outlook.csv', mimeType: 'text/csv', buffer: csv });
   await page.getByText('1 imported, 0 merged into existing contacts, 0 already there, 1 skipped.').waitFor();
-  await page.locator('.import-result li', { hasText: "Ada Lovelace: already in your contacts as 'Ada King Lovelace' (same email)" }).waitFor();
+  await page
+    .locator('.import-result li', { hasText: "Ada Lovelace: already in your contacts as 'Ada King Lovelace' (same email)" })
+    .waitFor();
   await row(page, 'José Müller').waitFor();
 });
 
@@ -389,7 +408,8 @@ async function personWith(contacts: Record<string, unknown>[], viewport?: { widt
   await signUp(page, uniqueEmail('screens'), 'Rosa Parks');
   await page.getByText('No contacts yet.').waitFor();
   await page.evaluate(async (list) => {
-    for (const c of list) await fetch('/v1/contacts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
+    for (const c of list)
+      await fetch('/v1/contacts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(c) });
   }, contacts);
   await page.reload();
   return page;
@@ -409,214 +429,246 @@ const ADA = {
   favorite: true,
 };
 
-it.each(SIZES)('the contact card: links to write, call and find; a birthday as people write it; tags as chips; routes, Back and reload ($name)', async (size: Size) => {
-  const page = await personWith([ADA, { firstName: 'Charles', lastName: 'Babbage', tags: ['engines'] }, { company: 'Pizzeria Da Michele' }], size);
-  await row(page, 'Ada Lovelace').click();
-  await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
-  expect(new URL(page.url()).pathname).toMatch(/^\/contacts\/[0-9a-f-]{36}$/);
-  const card = page.locator('.detail');
-  expect(await card.getByRole('link', { name: 'ada@example.org' }).getAttribute('href')).toBe('mailto:ada@example.org');
-  expect(await card.getByRole('link', { name: '+44 20 7946 0000' }).getAttribute('href')).toBe('tel:+442079460000');
-  expect(await card.getByRole('link', { name: 'Show on a map' }).getAttribute('href')).toBe(
-    'https://www.openstreetmap.org/search?query=12%20St%20James%E2%80%99s%20Square%2C%20SW1Y%204JH%20London%2C%20United%20Kingdom',
-  );
-  await card.locator('.facts div', { hasText: 'Birthday' }).getByText(/^(10 December|December 10)$/).waitFor();
-  await card.getByText('Mathematician, Analytical Engines').waitFor();
-  expect(await card.getByRole('button', { name: 'Favorite' }).getAttribute('aria-pressed')).toBe('true');
-  expect(await card.locator('.avatar').textContent()).toBe('AL');
-  await expectAccessible(page, 'contact card');
-  if (size.name === 'desktop') await shot(page, 'card');
+it.each(SIZES)(
+  'the contact card: links to write, call and find; a birthday as people write it; tags as chips; routes, Back and reload ($name)',
+  async (size: Size) => {
+    const page = await personWith(
+      [ADA, { firstName: 'Charles', lastName: 'Babbage', tags: ['engines'] }, { company: 'Pizzeria Da Michele' }],
+      size,
+    );
+    await row(page, 'Ada Lovelace').click();
+    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/contacts\/[0-9a-f-]{36}$/);
+    const card = page.locator('.detail');
+    expect(await card.getByRole('link', { name: 'ada@example.org' }).getAttribute('href')).toBe('mailto:ada@example.org');
+    expect(await card.getByRole('link', { name: '+44 20 7946 0000' }).getAttribute('href')).toBe('tel:+442079460000');
+    expect(await card.getByRole('link', { name: 'Show on a map' }).getAttribute('href')).toBe(
+      'https://www.openstreetmap.org/search?query=12%20St%20James%E2%80%99s%20Square%2C%20SW1Y%204JH%20London%2C%20United%20Kingdom',
+    );
+    await card
+      .locator('.facts div', { hasText: 'Birthday' })
+      .getByText(/^(10 December|December 10)$/)
+      .waitFor();
+    await card.getByText('Mathematician, Analytical Engines').waitFor();
+    expect(await card.getByRole('button', { name: 'Favorite' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await card.locator('.avatar').textContent()).toBe('AL');
+    await expectAccessible(page, 'contact card');
+    if (size.name === 'desktop') await shot(page, 'card');
 
-  // A company-only contact reads as its name once.
-  expect(await row(page, 'Pizzeria Da Michele').textContent()).not.toMatch(/Pizzeria Da Michele.*Pizzeria Da Michele/);
+    // A company-only contact reads as its name once.
+    expect(await row(page, 'Pizzeria Da Michele').textContent()).not.toMatch(/Pizzeria Da Michele.*Pizzeria Da Michele/);
 
-  // Tags keep their case; "Engines" and "engines" are one tag, listed with its count.
-  await card.getByRole('link', { name: 'Show contacts tagged Engines' }).click();
-  await expect.poll(() => page.locator('.list .open').count()).toBe(2);
-  expect(new URL(page.url()).search).toBe('?tag=Engines');
-  await showOptions(page);
-  expect(await page.getByLabel('Tag', { exact: true }).locator('option').allTextContents()).toEqual(['Any tag', 'Engines (2)', 'Family (1)']);
+    // Tags keep their case; "Engines" and "engines" are one tag, listed with its count.
+    await card.getByRole('link', { name: 'Show contacts tagged Engines' }).click();
+    await expect.poll(() => page.locator('.list .open').count()).toBe(2);
+    expect(new URL(page.url()).search).toBe('?tag=Engines');
+    await showOptions(page);
+    expect(await page.getByLabel('Tag', { exact: true }).locator('option').allTextContents()).toEqual([
+      'Any tag',
+      'Engines (2)',
+      'Family (1)',
+    ]);
 
-  // A search lives in the URL: reload keeps it, Back and Forward move through what was open.
-  await page.getByLabel('Tag', { exact: true }).selectOption({ label: 'Any tag' });
-  await page.getByLabel('Search').fill('first program'); // in the notes
-  await expect.poll(() => page.url()).toContain('q=first+program');
-  await expect.poll(() => page.locator('.list .open').count()).toBe(1);
-  await row(page, 'Ada Lovelace').click();
-  await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
-  const cardUrl = page.url();
-  await page.reload();
-  await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
-  expect(await page.getByLabel('Search').inputValue()).toBe('first program');
-  await page.goBack();
-  await expect.poll(() => page.getByRole('heading', { name: 'Ada Lovelace' }).count()).toBe(0);
-  expect(await page.getByLabel('Search').inputValue()).toBe('first program');
-  await page.goForward();
-  await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    // A search lives in the URL: reload keeps it, Back and Forward move through what was open.
+    await page.getByLabel('Tag', { exact: true }).selectOption({ label: 'Any tag' });
+    await page.getByLabel('Search').fill('first program'); // in the notes
+    await expect.poll(() => page.url()).toContain('q=first+program');
+    await expect.poll(() => page.locator('.list .open').count()).toBe(1);
+    await row(page, 'Ada Lovelace').click();
+    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    const cardUrl = page.url();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    expect(await page.getByLabel('Search').inputValue()).toBe('first program');
+    await page.goBack();
+    await expect.poll(() => page.getByRole('heading', { name: 'Ada Lovelace' }).count()).toBe(0);
+    expect(await page.getByLabel('Search').inputValue()).toBe('first program');
+    await page.goForward();
+    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
 
-  // A deep link survives signing in.
-  const other = await browser.newContext({ viewport: { width: size.width, height: size.height } });
-  const fresh = await other.newPage();
-  await fresh.goto(cardUrl);
-  const email = await page.evaluate(async () => ((await (await fetch('/v1/auth/me')).json()) as { user: { email: string } }).user.email);
-  await fresh.getByLabel('Email').fill(email);
-  await fresh.getByLabel('Password').fill(PASSWORD);
-  await fresh.getByRole('button', { name: 'Sign in' }).last().click();
-  await fresh.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
-  expect(fresh.url()).toBe(cardUrl);
-  await other.close();
-});
+    // A deep link survives signing in.
+    const other = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+    const fresh = await other.newPage();
+    await fresh.goto(cardUrl);
+    const email = await page.evaluate(async () => ((await (await fetch('/v1/auth/me')).json()) as { user: { email: string } }).user.email);
+    await fresh.getByLabel('Email').fill(email);
+    await fresh.getByLabel('Password').fill(PASSWORD);
+    await fresh.getByRole('button', { name: 'Sign in' }).last().click();
+    await fresh.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    expect(fresh.url()).toBe(cardUrl);
+    await other.close();
+  },
+);
 
-it.each(SIZES)('by keyboard: focus goes into what opens and back to what opened it, Escape closes, the dialog keeps focus, unsaved changes are asked about ($name)', async (size: Size) => {
-  const page = await personWith([ADA], size);
-  const focused = () => page.evaluate(`document.activeElement?.getAttribute('aria-label') || document.activeElement?.id || document.activeElement?.textContent`);
-  await page.getByRole('button', { name: 'New contact' }).focus();
-  await page.keyboard.press('Enter');
-  // Zero Tab presses from "New contact" to the first field: it has focus.
-  await expect.poll(focused).toBe(await page.getByLabel('First name').getAttribute('id'));
-  await page.keyboard.press('Escape');
-  await expect.poll(() => page.getByRole('form', { name: 'New contact' }).count()).toBe(0);
-  await expect.poll(focused).toBe('New contact');
+it.each(SIZES)(
+  'by keyboard: focus goes into what opens and back to what opened it, Escape closes, the dialog keeps focus, unsaved changes are asked about ($name)',
+  async (size: Size) => {
+    const page = await personWith([ADA], size);
+    const focused = () =>
+      page.evaluate(
+        `document.activeElement?.getAttribute('aria-label') || document.activeElement?.id || document.activeElement?.textContent`,
+      );
+    await page.getByRole('button', { name: 'New contact' }).focus();
+    await page.keyboard.press('Enter');
+    // Zero Tab presses from "New contact" to the first field: it has focus.
+    await expect.poll(focused).toBe(await page.getByLabel('First name').getAttribute('id'));
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('form', { name: 'New contact' }).count()).toBe(0);
+    await expect.poll(focused).toBe('New contact');
 
-  // Unsaved changes: closing asks; the dialog holds focus; Keep editing keeps them.
-  await page.keyboard.press('Enter');
-  await expect.poll(focused).toBe(await page.getByLabel('First name').getAttribute('id'));
-  await page.keyboard.type('Half typed');
-  await page.keyboard.press('Escape');
-  const dialog = page.getByRole('dialog', { name: 'Discard unsaved changes?' });
-  await dialog.waitFor();
-  await expectAccessible(page, 'discard dialog');
-  for (let i = 0; i < 4; i++) {
+    // Unsaved changes: closing asks; the dialog holds focus; Keep editing keeps them.
+    await page.keyboard.press('Enter');
+    await expect.poll(focused).toBe(await page.getByLabel('First name').getAttribute('id'));
+    await page.keyboard.type('Half typed');
+    await page.keyboard.press('Escape');
+    const dialog = page.getByRole('dialog', { name: 'Discard unsaved changes?' });
+    await dialog.waitFor();
+    await expectAccessible(page, 'discard dialog');
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(`Boolean(document.activeElement?.closest('dialog'))`)).toBe(true);
+    }
+    await dialog.getByRole('button', { name: 'Keep editing' }).click();
+    expect(await page.getByLabel('First name').inputValue()).toBe('Half typed');
+    // Back keeps the draft, and the list offers it again.
+    await page.goBack();
+    await page.getByText('You have unsaved changes to Half typed.').waitFor();
+    await page.getByRole('button', { name: 'Continue editing' }).click();
+    expect(await page.getByLabel('First name').inputValue()).toBe('Half typed');
+    await page.getByRole('button', { name: 'Close' }).first().click();
+    await dialog.getByRole('button', { name: 'Discard changes' }).click();
+    await expect.poll(() => page.getByRole('form', { name: 'New contact' }).count()).toBe(0);
+    expect(await page.getByText('You have unsaved changes').count()).toBe(0);
+
+    // A contact opened from the list: focus on its name; Escape returns to its row.
+    await row(page, 'Ada Lovelace').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(focused).toBe('detail-name');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.evaluate('document.activeElement?.dataset?.contactId')).toMatch(/^[0-9a-f-]{36}$/);
+    // The panel is next in reading order: one Tab from the card's name reaches its controls, not the list.
+    await page.keyboard.press('Enter');
+    await expect.poll(focused).toBe('detail-name');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(`Boolean(document.activeElement?.closest('dialog'))`)).toBe(true);
-  }
-  await dialog.getByRole('button', { name: 'Keep editing' }).click();
-  expect(await page.getByLabel('First name').inputValue()).toBe('Half typed');
-  // Back keeps the draft, and the list offers it again.
-  await page.goBack();
-  await page.getByText('You have unsaved changes to Half typed.').waitFor();
-  await page.getByRole('button', { name: 'Continue editing' }).click();
-  expect(await page.getByLabel('First name').inputValue()).toBe('Half typed');
-  await page.getByRole('button', { name: 'Close' }).first().click();
-  await dialog.getByRole('button', { name: 'Discard changes' }).click();
-  await expect.poll(() => page.getByRole('form', { name: 'New contact' }).count()).toBe(0);
-  expect(await page.getByText('You have unsaved changes').count()).toBe(0);
+    expect(await page.evaluate(`Boolean(document.activeElement?.closest('.panel'))`)).toBe(true);
 
-  // A contact opened from the list: focus on its name; Escape returns to its row.
-  await row(page, 'Ada Lovelace').focus();
-  await page.keyboard.press('Enter');
-  await expect.poll(focused).toBe('detail-name');
-  await page.keyboard.press('Escape');
-  await expect.poll(() => page.evaluate('document.activeElement?.dataset?.contactId')).toMatch(/^[0-9a-f-]{36}$/);
-  // The panel is next in reading order: one Tab from the card's name reaches its controls, not the list.
-  await page.keyboard.press('Enter');
-  await expect.poll(focused).toBe('detail-name');
-  await page.keyboard.press('Tab');
-  expect(await page.evaluate(`Boolean(document.activeElement?.closest('.panel'))`)).toBe(true);
+    // Saved by keyboard: the card opens with focus on the contact's name, not on <body>.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Company').fill('Engines Ltd');
+    await page.getByLabel('Company').press('Enter');
+    await page.locator('.card-head .work').getByText('Engines Ltd').waitFor();
+    await expect.poll(focused).toBe('detail-name');
+  },
+);
 
-  // Saved by keyboard: the card opens with focus on the contact's name, not on <body>.
-  await page.getByRole('button', { name: 'Edit' }).click();
-  await page.getByLabel('Company').fill('Engines Ltd');
-  await page.getByLabel('Company').press('Enter');
-  await page.locator('.card-head .work').getByText('Engines Ltd').waitFor();
-  await expect.poll(focused).toBe('detail-name');
-});
+it.each(SIZES)(
+  'delete shows Undo for a few seconds instead of asking; Undo brings the contact back, otherwise it is gone ($name)',
+  async (size: Size) => {
+    const page = await personWith([ADA, { firstName: 'Charles', lastName: 'Babbage' }], size);
+    await row(page, 'Ada Lovelace').click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const toast = page.locator('.toast');
+    await toast.getByText('Deleted Ada Lovelace.').waitFor();
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Undo');
+    await expect.poll(() => row(page, 'Ada Lovelace').count()).toBe(0);
+    await expectAccessible(page, 'undo');
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    const count = () => page.evaluate(async () => ((await (await fetch('/v1/contacts')).json()) as { total: number }).total);
+    expect(await count()).toBe(2);
 
-it.each(SIZES)('delete shows Undo for a few seconds instead of asking; Undo brings the contact back, otherwise it is gone ($name)', async (size: Size) => {
-  const page = await personWith([ADA, { firstName: 'Charles', lastName: 'Babbage' }], size);
-  await row(page, 'Ada Lovelace').click();
-  await page.getByRole('button', { name: 'Delete' }).click();
-  const toast = page.locator('.toast');
-  await toast.getByText('Deleted Ada Lovelace.').waitFor();
-  await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe('Undo');
-  await expect.poll(() => row(page, 'Ada Lovelace').count()).toBe(0);
-  await expectAccessible(page, 'undo');
-  await toast.getByRole('button', { name: 'Undo' }).click();
-  await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
-  const count = () => page.evaluate(async () => ((await (await fetch('/v1/contacts')).json()) as { total: number }).total);
-  expect(await count()).toBe(2);
+    // From the editor too; this time the undo time runs out.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await toast.waitFor();
+    await toast.waitFor({ state: 'detached', timeout: 15_000 });
+    await expect.poll(count).toBe(1);
+    await page.reload();
+    await row(page, 'Charles Babbage').waitFor();
+    expect(await row(page, 'Ada Lovelace').count()).toBe(0);
 
-  // From the editor too; this time the undo time runs out.
-  await page.getByRole('button', { name: 'Edit' }).click();
-  await page.getByRole('button', { name: 'Delete' }).click();
-  await toast.waitFor();
-  await toast.waitFor({ state: 'detached', timeout: 15_000 });
-  await expect.poll(count).toBe(1);
-  await page.reload();
-  await row(page, 'Charles Babbage').waitFor();
-  expect(await row(page, 'Ada Lovelace').count()).toBe(0);
+    // Signing out during the undo time deletes first: a deletion is never silently dropped.
+    const email = await page.evaluate(`fetch('/v1/auth/me').then((r) => r.json()).then((b) => b.user.email)`);
+    await row(page, 'Charles Babbage').click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await toast.waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').fill(String(email));
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).last().click();
+    await page.getByText('No contacts yet.').waitFor();
+  },
+);
 
-  // Signing out during the undo time deletes first: a deletion is never silently dropped.
-  const email = await page.evaluate(`fetch('/v1/auth/me').then((r) => r.json()).then((b) => b.user.email)`);
-  await row(page, 'Charles Babbage').click();
-  await page.getByRole('button', { name: 'Delete' }).click();
-  await toast.waitFor();
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByLabel('Email').fill(String(email));
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).last().click();
-  await page.getByText('No contacts yet.').waitFor();
-});
+it.each(SIZES)(
+  'the account page: name, password (other sessions end), sign out everywhere, delete with a clear confirmation ($name)',
+  async (size: Size) => {
+    const page = await personWith([ADA], size);
+    const email = await page.evaluate(async () => ((await (await fetch('/v1/auth/me')).json()) as { user: { email: string } }).user.email);
+    const phone = await newPage({ width: 390, height: 844 });
+    await phone.getByLabel('Email').fill(email);
+    await phone.getByLabel('Password').fill(PASSWORD);
+    await phone.getByRole('button', { name: 'Sign in' }).last().click();
+    await row(phone, 'Ada Lovelace').waitFor();
 
-it.each(SIZES)('the account page: name, password (other sessions end), sign out everywhere, delete with a clear confirmation ($name)', async (size: Size) => {
-  const page = await personWith([ADA], size);
-  const email = await page.evaluate(async () => ((await (await fetch('/v1/auth/me')).json()) as { user: { email: string } }).user.email);
-  const phone = await newPage({ width: 390, height: 844 });
-  await phone.getByLabel('Email').fill(email);
-  await phone.getByLabel('Password').fill(PASSWORD);
-  await phone.getByRole('button', { name: 'Sign in' }).last().click();
-  await row(phone, 'Ada Lovelace').waitFor();
+    await page.getByRole('link', { name: 'Account: Rosa Parks' }).click();
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await page.getByLabel('Your name').fill('Rosa Louise Parks');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByText('Name saved.').waitFor();
+    await page.getByRole('link', { name: 'Account: Rosa Louise Parks' }).waitFor();
 
-  await page.getByRole('link', { name: 'Account: Rosa Parks' }).click();
-  await page.getByRole('heading', { name: 'Your account' }).waitFor();
-  await page.getByLabel('Your name').fill('Rosa Louise Parks');
-  await page.getByRole('button', { name: 'Save name' }).click();
-  await page.getByText('Name saved.').waitFor();
-  await page.getByRole('link', { name: 'Account: Rosa Louise Parks' }).waitFor();
+    await page.getByLabel('Current password').fill('not my password');
+    await page.getByLabel('New password').fill('short');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Use at least 8 characters for your new password.').waitFor();
+    await page.getByLabel('New password').fill('montgomery bus 1955');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('That is not your current password.').waitFor();
+    expect(await page.evaluate('document.activeElement?.id')).toBe('a-currentPassword');
+    await page.getByLabel('Current password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed. Every other browser and device has been signed out.').waitFor();
+    await expectAccessible(page, 'account');
+    if (size.name === 'desktop') await shot(page, 'account');
+    // The phone was signed out by the change; this browser was not.
+    await phone.reload();
+    await phone.getByRole('button', { name: 'Sign in' }).last().waitFor();
+    expect(await page.evaluate(async () => (await fetch('/v1/auth/me')).status)).toBe(200);
 
-  await page.getByLabel('Current password').fill('not my password');
-  await page.getByLabel('New password').fill('short');
-  await page.getByRole('button', { name: 'Change password' }).click();
-  await page.getByText('Use at least 8 characters for your new password.').waitFor();
-  await page.getByLabel('New password').fill('montgomery bus 1955');
-  await page.getByRole('button', { name: 'Change password' }).click();
-  await page.getByText('That is not your current password.').waitFor();
-  expect(await page.evaluate('document.activeElement?.id')).toBe('a-currentPassword');
-  await page.getByLabel('Current password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Change password' }).click();
-  await page.getByText('Password changed. Every other browser and device has been signed out.').waitFor();
-  await expectAccessible(page, 'account');
-  if (size.name === 'desktop') await shot(page, 'account');
-  // The phone was signed out by the change; this browser was not.
-  await phone.reload();
-  await phone.getByRole('button', { name: 'Sign in' }).last().waitFor();
-  expect(await page.evaluate(async () => (await fetch('/v1/auth/me')).status)).toBe(200);
+    // Sign out everywhere, then back in with the new password.
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.getByText('You have been signed out on every browser and device.').waitFor();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('montgomery bus 1955');
+    await page.getByRole('button', { name: 'Sign in' }).last().click();
+    await row(page, 'Ada Lovelace').waitFor();
 
-  // Sign out everywhere, then back in with the new password.
-  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
-  await page.getByText('You have been signed out on every browser and device.').waitFor();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill('montgomery bus 1955');
-  await page.getByRole('button', { name: 'Sign in' }).last().click();
-  await row(page, 'Ada Lovelace').waitFor();
-
-  // Delete: a dialog says what goes; Cancel keeps everything.
-  await page.goto(`${t.baseUrl}/account`);
-  await page.getByRole('button', { name: 'Delete account…' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Delete your account?' });
-  await dialog.getByText(`This deletes ${email} and its 1 contact, and signs you out everywhere. It cannot be undone.`).waitFor();
-  await expectAccessible(page, 'delete account dialog');
-  await page.keyboard.press('Escape');
-  await expect.poll(() => dialog.count()).toBe(0);
-  await page.getByRole('button', { name: 'Delete account…' }).click();
-  await dialog.getByRole('button', { name: 'Delete account and contacts' }).click();
-  await page.getByText('Your account and its contacts have been deleted.').waitFor();
-  const login = await page.evaluate(
-    async ([e]) => (await fetch('/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: e, password: 'montgomery bus 1955' }) })).status,
-    [email],
-  );
-  expect(login).toBe(401);
-});
+    // Delete: a dialog says what goes; Cancel keeps everything.
+    await page.goto(`${t.baseUrl}/account`);
+    await page.getByRole('button', { name: 'Delete account…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete your account?' });
+    await dialog.getByText(`This deletes ${email} and its 1 contact, and signs you out everywhere. It cannot be undone.`).waitFor();
+    await expectAccessible(page, 'delete account dialog');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+    await page.getByRole('button', { name: 'Delete account…' }).click();
+    await dialog.getByRole('button', { name: 'Delete account and contacts' }).click();
+    await page.getByText('Your account and its contacts have been deleted.').waitFor();
+    const login = await page.evaluate(
+      async ([e]) =>
+        (
+          await fetch('/v1/auth/login', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email: e, password: 'montgomery bus 1955' }),
+          })
+        ).status,
+      [email],
+    );
+    expect(login).toBe(401);
+  },
+);
 
 it('sign-up says what is wrong in sentences at each field, shows the password rule first, and focuses the first bad field', async () => {
   const page = await newPage();
@@ -637,7 +689,11 @@ it('sign-up says what is wrong in sentences at each field, shows the password ru
 });
 
 it('on a phone: the first contact within the first third of the screen, one count, filters in a compact bar, Save always in reach; no serious axe violation on any screen', async () => {
-  const many = Array.from({ length: 5 }, (_, i) => ({ firstName: `Person ${i + 1}`, emails: [{ value: `p${i}@example.org` }], tags: ['Team'] }));
+  const many = Array.from({ length: 5 }, (_, i) => ({
+    firstName: `Person ${i + 1}`,
+    emails: [{ value: `p${i}@example.org` }],
+    tags: ['Team'],
+  }));
   const page = await personWith([ADA, ...many], { width: 390, height: 844 });
   const first = page.locator('.list li').first();
   await first.waitFor();

@@ -39,7 +39,12 @@ it('opens a connection to the reader during start-up, before any request and wit
   try {
     const readerConnections = async () =>
       Number(
-        (await admin.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [new URL(db.url).pathname.slice(1), READER_APP_NAME])).rows[0]!.n,
+        (
+          await admin.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [
+            new URL(db.url).pathname.slice(1),
+            READER_APP_NAME,
+          ])
+        ).rows[0]!.n,
       );
     await vi.waitFor(async () => expect(await readerConnections()).toBe(1), { timeout: 5_000, interval: 50 });
   } finally {

@@ -53,14 +53,22 @@ describe('server against PostgreSQL and Redis', () => {
   });
 
   it('refuses to start in production without its required settings, naming each variable', async () => {
-    const res = spawnSync(process.execPath, ['dist/server.mjs'], { cwd: ROOT, env: { ...CLEAN_ENV, NODE_ENV: 'production', SESSION_SECRET: 'short' }, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, ['dist/server.mjs'], {
+      cwd: ROOT,
+      env: { ...CLEAN_ENV, NODE_ENV: 'production', SESSION_SECRET: 'short' },
+      encoding: 'utf8',
+    });
     expect(res.status).toBe(78);
     for (const name of ['DATABASE_URL or PGHOST', 'REDIS_URL', 'SESSION_SECRET', 'CORS_ORIGIN']) expect(res.stderr).toContain(name);
     expect(res.stderr).not.toContain('short');
   });
 
   it('names a bad variable', () => {
-    const res = spawnSync(process.execPath, ['dist/server.mjs'], { cwd: ROOT, env: { ...CLEAN_ENV, MAX_USERS: 'many', REDIS_URL: 'http://x' }, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, ['dist/server.mjs'], {
+      cwd: ROOT,
+      env: { ...CLEAN_ENV, MAX_USERS: 'many', REDIS_URL: 'http://x' },
+      encoding: 'utf8',
+    });
     expect(res.status).toBe(78);
     expect(res.stderr).toMatch(/MAX_USERS:/);
     expect(res.stderr).toMatch(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
@@ -82,7 +90,10 @@ describe('embedded default (no PostgreSQL or Redis configured)', () => {
       body: JSON.stringify({ email, password: PASSWORD, name: 'Embedded' }),
     });
     expect(signup.status).toBe(201);
-    const cookie = signup.headers.getSetCookie().find((c) => c.startsWith('cf.sid='))!.split(';')[0]!;
+    const cookie = signup.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('cf.sid='))!
+      .split(';')[0]!;
     const created = await fetch(`${first.url}/v1/contacts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie },
@@ -115,7 +126,14 @@ describe('embedded default (no PostgreSQL or Redis configured)', () => {
         body: JSON.stringify({ email, password: PASSWORD }),
       });
       expect(login.status).toBe(200);
-      const list = await fetch(`${second.url}/v1/contacts`, { headers: { cookie: login.headers.getSetCookie().find((c) => c.startsWith('cf.sid='))!.split(';')[0]! } });
+      const list = await fetch(`${second.url}/v1/contacts`, {
+        headers: {
+          cookie: login.headers
+            .getSetCookie()
+            .find((c) => c.startsWith('cf.sid='))!
+            .split(';')[0]!,
+        },
+      });
       expect(((await list.json()) as { items: { firstName: string }[] }).items.map((c) => c.firstName)).toEqual(['Persisted']);
     } finally {
       second.child.kill('SIGTERM');

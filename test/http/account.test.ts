@@ -11,7 +11,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const NEW_PASSWORD = 'a brand new passphrase';
-const cookieOf = (res: { headers: Record<string, unknown> }) => ((res.headers['set-cookie'] as string[] | undefined) ?? []).find((c) => c.startsWith('cf.sid='));
+const cookieOf = (res: { headers: Record<string, unknown> }) =>
+  ((res.headers['set-cookie'] as string[] | undefined) ?? []).find((c) => c.startsWith('cf.sid='));
 
 it('PATCH /v1/auth/me changes the name, validated like sign-up', async () => {
   const agent = t.client();
@@ -38,7 +39,10 @@ it('POST /v1/auth/password checks the current password, ends every other session
 
   const wrong = await laptop.post('/v1/auth/password').send({ currentPassword: 'not it at all', newPassword: NEW_PASSWORD });
   expect(wrong.status).toBe(403);
-  expect(wrong.body).toMatchObject({ code: 'wrong_password', errors: [{ path: 'currentPassword', message: 'is not your current password' }] });
+  expect(wrong.body).toMatchObject({
+    code: 'wrong_password',
+    errors: [{ path: 'currentPassword', message: 'is not your current password' }],
+  });
   expect((await phone.get('/v1/contacts')).status).toBe(200);
 
   const short = await laptop.post('/v1/auth/password').send({ currentPassword: PASSWORD, newPassword: 'short' });

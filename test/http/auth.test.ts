@@ -15,7 +15,12 @@ describe('signup', () => {
     const email = uniqueEmail('Signup');
     const res = await t.client().post('/v1/auth/signup').send({ email, password: PASSWORD, name: '  Ada Lovelace ' });
     expect(res.status).toBe(201);
-    expect(res.body.user).toEqual({ id: expect.any(String), email: email.toLowerCase(), name: 'Ada Lovelace', createdAt: expect.any(String) });
+    expect(res.body.user).toEqual({
+      id: expect.any(String),
+      email: email.toLowerCase(),
+      name: 'Ada Lovelace',
+      createdAt: expect.any(String),
+    });
     expect(JSON.stringify(res.body)).not.toMatch(/password|scrypt/i);
     const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('cf.sid='))!;
     expect(cookie).toMatch(/HttpOnly/);
@@ -77,7 +82,10 @@ describe('login', () => {
     const email = uniqueEmail();
     await signUp(t.client(), email);
     const wrong = await t.client().post('/v1/auth/login').send({ email, password: 'wrong password' });
-    const unknown = await t.client().post('/v1/auth/login').send({ email: uniqueEmail('nobody'), password: PASSWORD });
+    const unknown = await t
+      .client()
+      .post('/v1/auth/login')
+      .send({ email: uniqueEmail('nobody'), password: PASSWORD });
     for (const res of [wrong, unknown]) {
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('invalid_credentials');

@@ -13,7 +13,13 @@ let agent: ReturnType<TestApp['client']>;
 let contactId: string;
 
 beforeAll(async () => {
-  t = await startTestApp({ NODE_ENV: 'production', CORS_ORIGIN: 'https://app.example.test', COOKIE_SECURE: 'false', PGSSLMODE: 'disable', MAX_CONTACTS_PER_USER: '1000' });
+  t = await startTestApp({
+    NODE_ENV: 'production',
+    CORS_ORIGIN: 'https://app.example.test',
+    COOKIE_SECURE: 'false',
+    PGSSLMODE: 'disable',
+    MAX_CONTACTS_PER_USER: '1000',
+  });
   agent = t.client();
   await signUp(agent);
   const created = await agent.post('/v1/contacts').send({ firstName: 'Ada', tags: ['friends'] });
@@ -58,7 +64,11 @@ describe('inputs a review found answering 500', () => {
 
   it('a lone surrogate in an address or a tag, on create and on PATCH', async () => {
     const lone = '\ud800';
-    const bodies = [{ firstName: 'X', addresses: [{ city: `A${lone}` }] }, { firstName: 'X', tags: [`t${lone}`] }, { firstName: `X${lone}` }];
+    const bodies = [
+      { firstName: 'X', addresses: [{ city: `A${lone}` }] },
+      { firstName: 'X', tags: [`t${lone}`] },
+      { firstName: `X${lone}` },
+    ];
     for (const body of bodies) {
       // JSON.stringify escapes a lone surrogate as \ud800: valid JSON text.
       expectProblem(await agent.post('/v1/contacts').set('content-type', 'application/json').send(JSON.stringify(body)));
@@ -72,7 +82,32 @@ describe('inputs a review found answering 500', () => {
 // characters, control characters, long runs.
 const nasty = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.string({ unit: fc.constantFrom('\u0000', '\ud800', '\udfff', '😀', 'é', '%', '\\', '"', "'", ',', ';', '\n', '*', '_', 'a', '1', '-', ':', 'T', 'Z', '.'), maxLength: 40 }),
+  fc.string({
+    unit: fc.constantFrom(
+      '\u0000',
+      '\ud800',
+      '\udfff',
+      '😀',
+      'é',
+      '%',
+      '\\',
+      '"',
+      "'",
+      ',',
+      ';',
+      '\n',
+      '*',
+      '_',
+      'a',
+      '1',
+      '-',
+      ':',
+      'T',
+      'Z',
+      '.',
+    ),
+    maxLength: 40,
+  }),
   fc.constantFrom('', ' ', '0', '-1', '1e309', 'NaN', 'null', 'true', '[]', '{}', '%00', 'x'.repeat(5_000)),
 );
 const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
@@ -91,17 +126,33 @@ const FIELDS = ['firstName', 'lastName', 'company', 'jobTitle', 'emails', 'phone
 const anyShape = fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), nasty), json, { maxKeys: 6 });
 // Right shapes, mostly plausible values with one hostile one now and then:
 // what gets past the schema's structure to the database.
-const mostly = <T, U>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<U>) => fc.oneof({ weight: 6, arbitrary: valid }, { weight: 1, arbitrary: hostile });
+const mostly = <T, U>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<U>) =>
+  fc.oneof({ weight: 6, arbitrary: valid }, { weight: 1, arbitrary: hostile });
 const plausible = fc.string({ unit: fc.constantFrom('a', 'Z', 'é', '😀', ' ', '-', '\ud800', '\udc00'), minLength: 1, maxLength: 20 });
 const text = mostly(plausible, nasty);
 const nearlyValid = fc.record(
   {
     firstName: text,
     company: text,
-    emails: fc.array(fc.record({ value: mostly(fc.emailAddress(), nasty), label: mostly(fc.constantFrom('home', 'work', 'other'), nasty) }), { maxLength: 2 }),
-    phones: fc.array(fc.record({ value: mostly(fc.stringMatching(/^\+?\d[\d ()-]{0,19}$/), nasty), label: mostly(fc.constantFrom('mobile', 'other'), nasty) }), { maxLength: 2 }),
-    addresses: fc.array(fc.record({ street: text, city: text, postalCode: text, label: fc.constantFrom('home', 'work') }, { requiredKeys: [] }), { maxLength: 2 }),
-    birthday: mostly(fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), nasty),
+    emails: fc.array(
+      fc.record({ value: mostly(fc.emailAddress(), nasty), label: mostly(fc.constantFrom('home', 'work', 'other'), nasty) }),
+      { maxLength: 2 },
+    ),
+    phones: fc.array(
+      fc.record({
+        value: mostly(fc.stringMatching(/^\+?\d[\d ()-]{0,19}$/), nasty),
+        label: mostly(fc.constantFrom('mobile', 'other'), nasty),
+      }),
+      { maxLength: 2 },
+    ),
+    addresses: fc.array(
+      fc.record({ street: text, city: text, postalCode: text, label: fc.constantFrom('home', 'work') }, { requiredKeys: [] }),
+      { maxLength: 2 },
+    ),
+    birthday: mostly(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+      nasty,
+    ),
     notes: text,
     tags: fc.array(text, { maxLength: 3 }),
     favorite: mostly(fc.boolean(), nasty),
@@ -118,10 +169,22 @@ const no5xx = (res: { status: number; body: unknown }) => {
 describe('properties: no input is a 5xx', () => {
   it('list queries', async () => {
     const param = fc.option(nasty, { nil: undefined });
-    const anyCursor = fc.oneof(nasty, json.map(cursor), fc.record({ s: fc.constantFrom('name', 'createdAt', '-updatedAt'), k: nasty, i: fc.oneof(fc.uuid(), nasty) }).map(cursor));
+    const anyCursor = fc.oneof(
+      nasty,
+      json.map(cursor),
+      fc.record({ s: fc.constantFrom('name', 'createdAt', '-updatedAt'), k: nasty, i: fc.oneof(fc.uuid(), nasty) }).map(cursor),
+    );
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ q: param, tag: param, favorite: param, sort: fc.option(fc.oneof(fc.constantFrom('name', 'createdAt', '-updatedAt'), nasty), { nil: undefined }), limit: param, cursor: fc.option(anyCursor, { nil: undefined }), extra: param }),
+        fc.record({
+          q: param,
+          tag: param,
+          favorite: param,
+          sort: fc.option(fc.oneof(fc.constantFrom('name', 'createdAt', '-updatedAt'), nasty), { nil: undefined }),
+          limit: param,
+          cursor: fc.option(anyCursor, { nil: undefined }),
+          extra: param,
+        }),
         async (query) => {
           const qs = Object.entries(query)
             .filter(([, v]) => v !== undefined)
@@ -141,7 +204,10 @@ describe('properties: no input is a 5xx', () => {
   });
 
   it('contact ids in the path, and If-Match / If-None-Match headers', async () => {
-    const header = fc.oneof(nasty.filter((s) => /^[\t\x20-\x7e]*$/.test(s)), fc.constantFrom('*', '"v1"', 'W/"v1"', '"v99999999999999999999"'));
+    const header = fc.oneof(
+      nasty.filter((s) => /^[\t\x20-\x7e]*$/.test(s)),
+      fc.constantFrom('*', '"v1"', 'W/"v1"', '"v99999999999999999999"'),
+    );
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.uuid(), nasty), header, async (id, h) => {
         const path = `/v1/contacts/${pct(id)}`;
@@ -165,8 +231,20 @@ describe('properties: no input is a 5xx', () => {
   });
 
   it('raw bodies and content types on every write route', async () => {
-    const type = fc.constantFrom('application/json', 'application/merge-patch+json', 'text/plain', 'application/json; charset=latin1', 'text/csv', 'text/vcard', 'multipart/form-data');
-    const body = fc.oneof(nasty, json.map((v) => JSON.stringify(v) ?? ''), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)));
+    const type = fc.constantFrom(
+      'application/json',
+      'application/merge-patch+json',
+      'text/plain',
+      'application/json; charset=latin1',
+      'text/csv',
+      'text/vcard',
+      'multipart/form-data',
+    );
+    const body = fc.oneof(
+      nasty,
+      json.map((v) => JSON.stringify(v) ?? ''),
+      fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+    );
     await fc.assert(
       fc.asyncProperty(type, body, async (contentType, raw) => {
         no5xx(await agent.post('/v1/contacts').set('content-type', contentType).send(raw));
@@ -178,25 +256,67 @@ describe('properties: no input is a 5xx', () => {
   });
 
   it('import files: vCard and CSV text, well-formed or not', async () => {
-    const value = fc.oneof(nasty, fc.constantFrom('abc', '+99', '1604-08-23', '--0823', '20200230', 'Zoë;Ørsted;;;', '=C3=A9=', 'mailto:a@b.example'));
+    const value = fc.oneof(
+      nasty,
+      fc.constantFrom('abc', '+99', '1604-08-23', '--0823', '20200230', 'Zoë;Ørsted;;;', '=C3=A9=', 'mailto:a@b.example'),
+    );
     const property = fc
       .tuple(
-        fc.constantFrom('FN', 'N', 'EMAIL', 'TEL', 'ADR', 'BDAY', 'NOTE', 'ORG', 'CATEGORIES', 'PHOTO', 'item1.X-ABLabel', 'item1.TEL', 'AGENT', 'URL', 'X-CONTACTFOLIO-FAVORITE'),
-        fc.constantFrom('', ';VALUE=date', ';VALUE=date-and-or-time', ';VALUE=uri', ';VALUE=utc-offset', ';TYPE=CELL,PREF', ';CELL;PREF', ';ENCODING=QUOTED-PRINTABLE', ';CHARSET=UTF-8', ';X-APPLE-OMIT-YEAR=1604'),
+        fc.constantFrom(
+          'FN',
+          'N',
+          'EMAIL',
+          'TEL',
+          'ADR',
+          'BDAY',
+          'NOTE',
+          'ORG',
+          'CATEGORIES',
+          'PHOTO',
+          'item1.X-ABLabel',
+          'item1.TEL',
+          'AGENT',
+          'URL',
+          'X-CONTACTFOLIO-FAVORITE',
+        ),
+        fc.constantFrom(
+          '',
+          ';VALUE=date',
+          ';VALUE=date-and-or-time',
+          ';VALUE=uri',
+          ';VALUE=utc-offset',
+          ';TYPE=CELL,PREF',
+          ';CELL;PREF',
+          ';ENCODING=QUOTED-PRINTABLE',
+          ';CHARSET=UTF-8',
+          ';X-APPLE-OMIT-YEAR=1604',
+        ),
         value,
       )
       .map(([k, p, v]) => `${k}${p}:${v}`);
     const card = fc
-      .tuple(fc.constantFrom('2.1', '3.0', '4.0', 'x'), fc.array(fc.oneof({ weight: 8, arbitrary: property }, { weight: 1, arbitrary: nasty }), { maxLength: 6 }), fc.boolean())
+      .tuple(
+        fc.constantFrom('2.1', '3.0', '4.0', 'x'),
+        fc.array(fc.oneof({ weight: 8, arbitrary: property }, { weight: 1, arbitrary: nasty }), { maxLength: 6 }),
+        fc.boolean(),
+      )
       .map(([version, lines, closed]) => ['BEGIN:VCARD', `VERSION:${version}`, ...lines, ...(closed ? ['END:VCARD'] : [])]);
     const vcards = fc.array(card, { minLength: 1, maxLength: 3 }).map((cards) => cards.flat());
-    const csvRow = fc.array(fc.oneof(value, fc.constantFrom('"', '""', "'=1", '2/30/2020', 'a ::: b')), { maxLength: 6 }).map((cells) => cells.join(','));
+    const csvRow = fc
+      .array(fc.oneof(value, fc.constantFrom('"', '""', "'=1", '2/30/2020', 'a ::: b')), { maxLength: 6 })
+      .map((cells) => cells.join(','));
     const csv = fc
-      .tuple(fc.subarray(['First Name', 'Last Name', 'E-mail 1 - Value', 'Phone 1 - Value', 'Birthday', 'Labels', 'Notes'], { minLength: 1 }), fc.array(csvRow, { maxLength: 6 }))
+      .tuple(
+        fc.subarray(['First Name', 'Last Name', 'E-mail 1 - Value', 'Phone 1 - Value', 'Birthday', 'Labels', 'Notes'], { minLength: 1 }),
+        fc.array(csvRow, { maxLength: 6 }),
+      )
       .map(([header, rows]) => [header.join(','), ...rows]);
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(vcards.map((l) => ['text/vcard', l] as const), csv.map((l) => ['text/csv', l] as const)),
+        fc.oneof(
+          vcards.map((l) => ['text/vcard', l] as const),
+          csv.map((l) => ['text/csv', l] as const),
+        ),
         fc.constantFrom('\r\n', '\n'),
         async ([type, lines], eol) => {
           no5xx(await agent.post('/v1/contacts/import').set('content-type', type).send(lines.join(eol)));

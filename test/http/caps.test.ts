@@ -11,9 +11,7 @@ describe('MAX_CONTACTS_PER_USER under concurrency', () => {
   it('100 simultaneous creates by one user leave exactly 50 contacts', async () => {
     const agent = t.client();
     await signUp(agent);
-    const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => agent.post('/v1/contacts').send({ firstName: `Person ${i}` })),
-    );
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => agent.post('/v1/contacts').send({ firstName: `Person ${i}` })));
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(50);
     expect(statuses.filter((s) => s === 403)).toHaveLength(50);
@@ -31,7 +29,10 @@ describe('MAX_CONTACTS_PER_USER under concurrency', () => {
     const agent = t.client();
     await signUp(agent);
     for (let i = 0; i < 45; i++) await agent.post('/v1/contacts').send({ firstName: `Existing ${i}` });
-    const cards = Array.from({ length: 8 }, (_, i) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Imported ${i}\r\nN:${i};Imported;;;\r\nEND:VCARD\r\n`).join('');
+    const cards = Array.from(
+      { length: 8 },
+      (_, i) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Imported ${i}\r\nN:${i};Imported;;;\r\nEND:VCARD\r\n`,
+    ).join('');
     const res = await agent.post('/v1/contacts/import').type('text/vcard').send(cards);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -53,7 +54,12 @@ describe('MAX_USERS under concurrency', () => {
   it('100 simultaneous signups leave exactly 50 users', async () => {
     const emails = Array.from({ length: 100 }, (_, i) => uniqueEmail(`rush${i}`));
     const results = await Promise.all(
-      emails.map((email, i) => t.client().post('/v1/auth/signup').send({ email, password: PASSWORD, name: `Rush ${i}` })),
+      emails.map((email, i) =>
+        t
+          .client()
+          .post('/v1/auth/signup')
+          .send({ email, password: PASSWORD, name: `Rush ${i}` }),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(50);
     const refused = results.filter((r) => r.status === 403);

@@ -20,7 +20,10 @@ const full = {
   nickname: 'Zo',
   company: 'Ångström Labs',
   jobTitle: 'Physicist',
-  emails: [{ value: 'zoe@example.org', label: 'work' }, { value: 'z@home.example', customLabel: 'Boat' }],
+  emails: [
+    { value: 'zoe@example.org', label: 'work' },
+    { value: 'z@home.example', customLabel: 'Boat' },
+  ],
   urls: [{ value: 'https://zoe.example/', label: 'home' }],
   related: [{ value: 'Ana Ørsted', label: 'sister' }],
   phones: [{ value: '+1 (555) 010-0199', label: 'mobile' }],
@@ -92,7 +95,8 @@ describe('create and read', () => {
     expect(list.status).toBe(200);
     expect(list.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(list.body).toEqual({ items: created, nextCursor: null, total: 3 });
-    for (const c of created) expect((await other.get(`/v1/contacts/${c.id}`)).body).toEqual(list.body.items.find((i: { id: string }) => i.id === c.id));
+    for (const c of created)
+      expect((await other.get(`/v1/contacts/${c.id}`)).body).toEqual(list.body.items.find((i: { id: string }) => i.id === c.id));
   });
 
   it('needs a name, company, email or phone', async () => {
@@ -118,7 +122,17 @@ describe('create and read', () => {
     });
     expect(res.status).toBe(400);
     const paths = [...new Set(res.body.errors.map((e: { path: string }) => e.path))].sort();
-    expect(paths).toEqual(['addresses.0', 'birthday', 'emails.1.value', 'favorite', 'nick', 'phones.0.value', 'related.0.label', 'tags.0', 'urls.0.value']);
+    expect(paths).toEqual([
+      'addresses.0',
+      'birthday',
+      'emails.1.value',
+      'favorite',
+      'nick',
+      'phones.0.value',
+      'related.0.label',
+      'tags.0',
+      'urls.0.value',
+    ]);
   });
 
   it('keeps a birthday without a year (--MM-DD), February 29 included, and refuses impossible ones', async () => {
@@ -167,10 +181,17 @@ describe('create and read', () => {
 describe('update and delete', () => {
   it('PATCH changes only the given fields, replaces arrays and bumps the ETag', async () => {
     const created = (await agent.post('/v1/contacts').send(full)).body;
-    const res = await agent.patch(`/v1/contacts/${created.id}`).send({ jobTitle: null, phones: [{ value: '020 7946 0000', label: 'work' }] });
+    const res = await agent
+      .patch(`/v1/contacts/${created.id}`)
+      .send({ jobTitle: null, phones: [{ value: '020 7946 0000', label: 'work' }] });
     expect(res.status).toBe(200);
     expect(res.headers.etag).toBe('"v2"');
-    expect(res.body).toMatchObject({ firstName: 'Zoë', jobTitle: null, phones: [{ value: '020 7946 0000', label: 'work' }], emails: created.emails });
+    expect(res.body).toMatchObject({
+      firstName: 'Zoë',
+      jobTitle: null,
+      phones: [{ value: '020 7946 0000', label: 'work' }],
+      emails: created.emails,
+    });
     expect(Date.parse(res.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
     expect(res.body.createdAt).toBe(created.createdAt);
   });
@@ -190,7 +211,12 @@ describe('update and delete', () => {
   it('concurrent PATCHes with the same If-Match: exactly one wins', async () => {
     const created = await agent.post('/v1/contacts').send({ firstName: 'Race' });
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => agent.patch(created.headers.location!).set('If-Match', '"v1"').send({ notes: `writer ${i}` })),
+      Array.from({ length: 8 }, (_, i) =>
+        agent
+          .patch(created.headers.location!)
+          .set('If-Match', '"v1"')
+          .send({ notes: `writer ${i}` }),
+      ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 412)).toHaveLength(7);
@@ -227,7 +253,8 @@ describe('list, search, sort and paging', () => {
     for (const p of people) expect((await lister.post('/v1/contacts').send(p)).status).toBe(201);
   });
 
-  const names = (res: supertest.Response) => res.body.items.map((c: { firstName: string | null; company: string | null }) => c.firstName ?? c.company);
+  const names = (res: supertest.Response) =>
+    res.body.items.map((c: { firstName: string | null; company: string | null }) => c.firstName ?? c.company);
 
   it('sorts by last name then first name by default, ignoring case and accents', async () => {
     const res = await lister.get('/v1/contacts');
@@ -271,7 +298,9 @@ describe('list, search, sort and paging', () => {
   it('searches the richer name: nickname, middle name, prefix and suffix, and related people', async () => {
     const other = t.client();
     await signUp(other);
-    await other.post('/v1/contacts').send({ prefix: 'Sra.', firstName: 'Inés', middleName: 'Pilar', lastName: 'Ruiz', suffix: 'MBA', nickname: 'Nené' });
+    await other
+      .post('/v1/contacts')
+      .send({ prefix: 'Sra.', firstName: 'Inés', middleName: 'Pilar', lastName: 'Ruiz', suffix: 'MBA', nickname: 'Nené' });
     await other.post('/v1/contacts').send({ firstName: 'Tom', related: [{ value: 'Inés Ruiz', label: 'sister' }] });
     const q = async (query: string) => names(await other.get('/v1/contacts').query({ q: query }));
     expect(await q('nene')).toEqual(['Inés']);
@@ -305,7 +334,13 @@ describe('list, search, sort and paging', () => {
   });
 
   it('combines search, tag, favorite and a cursor, each page counting the same filtered total', async () => {
-    const combos = [{ q: 'o' }, { q: 'o', tag: 'family' }, { q: 'o', favorite: 'false' }, { tag: 'family', favorite: 'true' }, { q: 'an ana', tag: 'family', favorite: 'true' }];
+    const combos = [
+      { q: 'o' },
+      { q: 'o', tag: 'family' },
+      { q: 'o', favorite: 'false' },
+      { tag: 'family', favorite: 'true' },
+      { q: 'an ana', tag: 'family', favorite: 'true' },
+    ];
     for (const filter of combos) {
       for (const sort of ['name', 'favorites', '-updatedAt', 'createdAt']) {
         const all = await lister.get('/v1/contacts').query({ ...filter, sort });
@@ -313,7 +348,9 @@ describe('list, search, sort and paging', () => {
         const seen: string[] = [];
         let cursor: string | null = null;
         do {
-          const res: supertest.Response = await lister.get('/v1/contacts').query({ ...filter, sort, limit: 1, ...(cursor ? { cursor } : {}) });
+          const res: supertest.Response = await lister
+            .get('/v1/contacts')
+            .query({ ...filter, sort, limit: 1, ...(cursor ? { cursor } : {}) });
           expect(res.body.total, JSON.stringify(filter)).toBe(all.body.total);
           seen.push(...names(res));
           cursor = res.body.nextCursor;

@@ -68,7 +68,11 @@ describe('import finds contacts already there', () => {
     const exported = (await agent.get('/v1/contacts/export?format=vcard&version=4.0')).text;
     await agent.patch(`/v1/contacts/${contact.id}`).send({ firstName: 'Deirdre', emails: [{ value: 'deirdre@example.org' }] });
     const res = await agent.post('/v1/contacts/import').type('text/vcard').send(exported);
-    expect(res.body).toMatchObject({ imported: 0, merged: 1, changes: [{ contactId: contact.id, outcome: 'merged', notes: ["merged into 'Deirdre' (exported from it)"] }] });
+    expect(res.body).toMatchObject({
+      imported: 0,
+      merged: 1,
+      changes: [{ contactId: contact.id, outcome: 'merged', notes: ["merged into 'Deirdre' (exported from it)"] }],
+    });
     const [back] = await everything(agent);
     expect(back).toMatchObject({ firstName: 'Deirdre', notes: 'First name (merged): Dee' });
     // The merge is a change like any other: a new version, so a stale If-Match fails.
@@ -109,7 +113,12 @@ describe('import finds contacts already there', () => {
       imported: 0,
       merged: 1,
       skipped: [],
-      changes: [{ name: 'Full', notes: ["merged into 'Full' (same email)", 'it has 21 email addresses: the first 20 are kept as such, the other 1 in the notes'] }],
+      changes: [
+        {
+          name: 'Full',
+          notes: ["merged into 'Full' (same email)", 'it has 21 email addresses: the first 20 are kept as such, the other 1 in the notes'],
+        },
+      ],
     });
     const [full] = await everything(agent);
     expect(full).toMatchObject({ phones: [{ value: '555 0177' }], notes: 'Email address (other): new@x.example' });
@@ -125,10 +134,20 @@ describe('import finds contacts already there', () => {
 
   it('an import racing a PATCH, a merge or a DELETE of the contacts it merges into loses neither side', async () => {
     const rows = (extra: (i: number) => string) =>
-      ['First Name,Last Name,E-mail 1 - Value,Phone 1 - Value', ...Array.from({ length: 150 }, (_, i) => `P${i},Seed,p${i}@race.example,${extra(i)}`)].join('\n');
+      [
+        'First Name,Last Name,E-mail 1 - Value,Phone 1 - Value',
+        ...Array.from({ length: 150 }, (_, i) => `P${i},Seed,p${i}@race.example,${extra(i)}`),
+      ].join('\n');
     for (const delay of [0, 30, 80, 150]) {
       const agent = await freshUser();
-      expect((await agent.post('/v1/contacts/import').type('text/csv').send(rows(() => ''))).body.imported).toBe(150);
+      expect(
+        (
+          await agent
+            .post('/v1/contacts/import')
+            .type('text/csv')
+            .send(rows(() => ''))
+        ).body.imported,
+      ).toBe(150);
       const byEmail = async (email: string) => (await agent.get('/v1/contacts').query({ q: email })).body.items as Contact[];
       const [target] = await byEmail('p149@race.example');
       const [doomed] = await byEmail('p148@race.example');
@@ -160,7 +179,10 @@ describe('import finds contacts already there', () => {
   it('an import waits for a change in flight to a contact it merges into, and keeps that change', async () => {
     const agent = await freshUser();
     const file = (phone: boolean) =>
-      ['First Name,E-mail 1 - Value,Phone 1 - Value', ...['Ann', 'Ben', 'Cat'].map((n, i) => `${n},${n.toLowerCase()}@held.example,${phone ? `555 010${i}` : ''}`)].join('\n');
+      [
+        'First Name,E-mail 1 - Value,Phone 1 - Value',
+        ...['Ann', 'Ben', 'Cat'].map((n, i) => `${n},${n.toLowerCase()}@held.example,${phone ? `555 010${i}` : ''}`),
+      ].join('\n');
     await agent.post('/v1/contacts/import').type('text/csv').send(file(false));
     const [ben] = (await agent.get('/v1/contacts').query({ q: 'ben@held.example' })).body.items as Contact[];
     // A transaction of its own holds Ben's row, as a PATCH in flight would.
@@ -170,7 +192,11 @@ describe('import finds contacts already there', () => {
       await db.query('BEGIN');
       await db.query('SELECT 1 FROM contacts WHERE id = $1 FOR UPDATE', [ben!.id]);
       // .then() sends it now: a supertest request starts only when awaited.
-      const importing = agent.post('/v1/contacts/import').type('text/csv').send(file(true)).then((r) => r);
+      const importing = agent
+        .post('/v1/contacts/import')
+        .type('text/csv')
+        .send(file(true))
+        .then((r) => r);
       await new Promise((r) => setTimeout(r, 300));
       await db.query(`UPDATE contacts SET job_title = 'Set meanwhile', version = version + 1 WHERE id = $1`, [ben!.id]);
       await db.query('COMMIT');
@@ -188,7 +214,11 @@ describe('import finds contacts already there', () => {
     const csv = ['First Name,Last Name,Notes', ...Array.from({ length: 150 }, (_, i) => `John,Smith,note ${i}`)].join('\n');
     expect((await agent.post('/v1/contacts/import?duplicates=create').type('text/csv').send(csv)).body.imported).toBe(150);
     const before = await everything(agent);
-    expect((await agent.post('/v1/contacts/import').type('text/csv').send(csv)).body).toMatchObject({ imported: 0, merged: 0, unchanged: 150 });
+    expect((await agent.post('/v1/contacts/import').type('text/csv').send(csv)).body).toMatchObject({
+      imported: 0,
+      merged: 0,
+      unchanged: 150,
+    });
     expect(await everything(agent)).toEqual(before);
     // The duplicates view shows them 50 at a time.
     const groups = (await agent.get('/v1/contacts/duplicates')).body.groups as { contacts: Contact[] }[];
@@ -225,7 +255,10 @@ describe('GET /v1/contacts/duplicates', () => {
     // Each contact's ETag beside it, so a merge can be of exactly what was shown.
     await agent.patch(`/v1/contacts/${b.id}`).send({ notes: 'changed' });
     const emailGroup = (await agent.get('/v1/contacts/duplicates')).body.groups.find((g: { reason: string }) => g.reason === 'email');
-    expect(Object.fromEntries(emailGroup.contacts.map((c: Contact, i: number) => [c.id, emailGroup.etags[i]]))).toEqual({ [a.id]: '"v1"', [b.id]: '"v2"' });
+    expect(Object.fromEntries(emailGroup.contacts.map((c: Contact, i: number) => [c.id, emailGroup.etags[i]]))).toEqual({
+      [a.id]: '"v1"',
+      [b.id]: '"v2"',
+    });
     expect((await t.client().get('/v1/contacts/duplicates')).status).toBe(401);
   });
 });
@@ -234,7 +267,14 @@ describe('POST /v1/contacts/{id}/merge', () => {
   it('merges others into one and deletes them, in one step', async () => {
     const agent = await freshUser();
     const a = await create(agent, { firstName: 'Ana', emails: [{ value: 'a@x.example' }], notes: 'short', tags: ['one'] });
-    const b = await create(agent, { firstName: 'Anna', lastName: 'Lima', emails: [{ value: 'b@x.example' }], notes: 'short and longer', tags: ['two'], favorite: true });
+    const b = await create(agent, {
+      firstName: 'Anna',
+      lastName: 'Lima',
+      emails: [{ value: 'b@x.example' }],
+      notes: 'short and longer',
+      tags: ['two'],
+      favorite: true,
+    });
     const c = await create(agent, { firstName: 'Ana', phones: [{ value: '555 0100' }], addresses: [{ city: 'Lisbon' }] });
     const res = await agent
       .post(`/v1/contacts/${a.contact.id}/merge`)

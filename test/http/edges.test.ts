@@ -59,11 +59,22 @@ describe('errors are problem documents', () => {
     const before = (await agent.get('/v1/contacts')).body.total as number;
     const bytes = Buffer.concat([Buffer.from('{"firstName":"Bad'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]);
     // serialize: send the raw bytes instead of superagent's JSON encoding of a Buffer.
-    const raw = agent.post('/v1/contacts').set('Content-Type', 'application/json').serialize(((b: Buffer) => b) as unknown as (o: unknown) => string);
+    const raw = agent
+      .post('/v1/contacts')
+      .set('Content-Type', 'application/json')
+      .serialize(((b: Buffer) => b) as unknown as (o: unknown) => string);
     expectProblem(await raw.send(bytes), 400, 'invalid_utf8');
     // An import that says it is UTF-8 (charset or BOM) and is not: refused, nothing stored.
-    const vcard = Buffer.concat([Buffer.from('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:'), Buffer.from([0xfe, 0xfe]), Buffer.from('\r\nEND:VCARD\r\n')]);
-    expectProblem(await agent.post('/v1/contacts/import').set('Content-Type', 'text/vcard; charset=utf-8').send(vcard), 400, 'invalid_utf8');
+    const vcard = Buffer.concat([
+      Buffer.from('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:'),
+      Buffer.from([0xfe, 0xfe]),
+      Buffer.from('\r\nEND:VCARD\r\n'),
+    ]);
+    expectProblem(
+      await agent.post('/v1/contacts/import').set('Content-Type', 'text/vcard; charset=utf-8').send(vcard),
+      400,
+      'invalid_utf8',
+    );
     const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), vcard]);
     expectProblem(await agent.post('/v1/contacts/import').set('Content-Type', 'text/vcard').send(bom), 400, 'invalid_utf8');
     expect((await agent.get('/v1/contacts')).body.total).toBe(before);
@@ -93,11 +104,20 @@ describe('errors are problem documents', () => {
     const items = (await other.get('/v1/contacts?sort=createdAt')).body.items;
     expect(items.map((c: { firstName: string }) => c.firstName)).toEqual(['Zoë', 'Jürgen', 'Ørjan', 'Łukasz', '健', 'Łucja', 'Chloé']);
     expect(items[0].notes).toBe('5 €');
-    expectProblem(await other.post('/v1/contacts/import').set('Content-Type', 'text/csv; charset=klingon').send(csv('x')), 400, 'unparseable_import');
+    expectProblem(
+      await other.post('/v1/contacts/import').set('Content-Type', 'text/csv; charset=klingon').send(csv('x')),
+      400,
+      'unparseable_import',
+    );
   });
 
   it('SQL-ish and script-ish strings are stored and searched verbatim', async () => {
-    const nasty = { firstName: "'; DROP TABLE users; --", lastName: '<script>alert(1)</script>', company: 'a\\b%c_d', notes: '\u0000'.length ? 'null: \u2028 sep' : '' };
+    const nasty = {
+      firstName: "'; DROP TABLE users; --",
+      lastName: '<script>alert(1)</script>',
+      company: 'a\\b%c_d',
+      notes: '\u0000'.length ? 'null: \u2028 sep' : '',
+    };
     const res = await agent.post('/v1/contacts').send(nasty);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject(nasty);
@@ -131,10 +151,18 @@ describe('origins, CORS and headers', () => {
     expect(res.headers['access-control-allow-credentials']).toBe('true');
     const self = await agent.post('/v1/contacts').set('Origin', t.baseUrl).send({ firstName: 'Self' });
     expect(self.status).toBe(201);
-    const preflight = await t.client().options('/v1/contacts').set('Origin', 'https://contactfolio.com').set('Access-Control-Request-Method', 'PATCH');
+    const preflight = await t
+      .client()
+      .options('/v1/contacts')
+      .set('Origin', 'https://contactfolio.com')
+      .set('Access-Control-Request-Method', 'PATCH');
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-methods']).toContain('PATCH');
-    const foreign = await t.client().options('/v1/contacts').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    const foreign = await t
+      .client()
+      .options('/v1/contacts')
+      .set('Origin', 'https://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
   });
 
@@ -240,7 +268,9 @@ describe('health and OpenAPI', () => {
     expect(params).toEqual(['cursor', 'favorite', 'limit', 'q', 'sort', 'tag']);
     const { ContactRelated, Contact } = res.body.components.schemas;
     expect(ContactRelated.properties.label.enum).toContain('spouse');
-    expect(Object.keys(Contact.properties)).toEqual(expect.arrayContaining(['prefix', 'middleName', 'suffix', 'nickname', 'urls', 'related']));
+    expect(Object.keys(Contact.properties)).toEqual(
+      expect.arrayContaining(['prefix', 'middleName', 'suffix', 'nickname', 'urls', 'related']),
+    );
     expect(res.body.paths['/v1/contacts/import'].post.parameters.map((p: { name: string }) => p.name)).toEqual(['duplicates']);
     expect(res.body.paths['/v1/contacts/export'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['format', 'version']);
   });

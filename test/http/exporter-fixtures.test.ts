@@ -13,7 +13,9 @@ import { signUp, startTestApp, type TestApp } from '../support/harness.ts';
  */
 
 const DIR = path.join(import.meta.dirname, '../fixtures/exports');
-const fixtures = readdirSync(DIR).filter((f) => /\.(vcf|csv)$/.test(f)).sort();
+const fixtures = readdirSync(DIR)
+  .filter((f) => /\.(vcf|csv)$/.test(f))
+  .sort();
 
 interface Expected {
   contacts: Record<string, unknown>[];
@@ -33,8 +35,23 @@ async function freshUser(): Promise<supertest.Agent> {
 }
 
 const CONTACT_FIELDS = [
-  'prefix', 'firstName', 'middleName', 'lastName', 'suffix', 'nickname', 'company', 'jobTitle',
-  'emails', 'phones', 'addresses', 'urls', 'related', 'birthday', 'notes', 'tags', 'favorite',
+  'prefix',
+  'firstName',
+  'middleName',
+  'lastName',
+  'suffix',
+  'nickname',
+  'company',
+  'jobTitle',
+  'emails',
+  'phones',
+  'addresses',
+  'urls',
+  'related',
+  'birthday',
+  'notes',
+  'tags',
+  'favorite',
 ] as const;
 const fieldsOf = (c: Record<string, unknown>) => Object.fromEntries(CONTACT_FIELDS.map((k) => [k, c[k]]));
 

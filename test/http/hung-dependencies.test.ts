@@ -53,7 +53,10 @@ it('a hung Redis: 503 sessions_unavailable within seconds for reads, writes and 
   expect(live.ms).toBeLessThan(500);
 
   app.redisProxy.resume();
-  const after = await eventually(() => agent.get('/v1/contacts'), (r) => r.status === 200);
+  const after = await eventually(
+    () => agent.get('/v1/contacts'),
+    (r) => r.status === 200,
+  );
   expect(after.status).toBe(200);
   expect(after.body.items).toEqual([]); // the refused creates left nothing behind
   expect((await t.client().get('/health')).status).toBe(200);
@@ -83,7 +86,11 @@ it('a hung PostgreSQL: 503 database_unavailable within seconds for list, create,
   expect((await t.client().get('/health/live')).status).toBe(200);
 
   app.pgProxy.resume();
-  const after = await eventually(() => agent.get('/v1/contacts'), (r) => r.status === 200, 20_000);
+  const after = await eventually(
+    () => agent.get('/v1/contacts'),
+    (r) => r.status === 200,
+    20_000,
+  );
   expect(after.status).toBe(200);
   // Nothing that was refused was written; the contact from before is intact.
   expect(after.body.items.map((c: { firstName: string }) => c.firstName)).toEqual(['Before']);

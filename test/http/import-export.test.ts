@@ -35,14 +35,19 @@ describe('vCard import of real-world exports', () => {
       lastName: 'Appleseed',
       company: 'Apple Inc.',
       jobTitle: 'Engineer',
-      emails: [{ value: 'johnny@example.com', label: 'home' }, { value: 'jappleseed@apple.example', label: 'work' }],
+      emails: [
+        { value: 'johnny@example.com', label: 'home' },
+        { value: 'jappleseed@apple.example', label: 'work' },
+      ],
       phones: [
         // item1.X-ABLabel:_$!<Mobile>!$_ is Apple's built-in "mobile" label.
         { value: '+1 (408) 555-0123', label: 'mobile', customLabel: null },
         { value: '(408) 555-0199', label: 'mobile' },
         { value: '408.555.0100', label: 'work' },
       ],
-      addresses: [{ street: '1 Infinite Loop', city: 'Cupertino', region: 'CA', postalCode: '95014', country: 'United States', label: 'home' }],
+      addresses: [
+        { street: '1 Infinite Loop', city: 'Cupertino', region: 'CA', postalCode: '95014', country: 'United States', label: 'home' },
+      ],
       birthday: '1985-04-01',
       notes: 'Met at WWDC.\nLikes apples.',
     });
@@ -75,7 +80,10 @@ describe('vCard import of real-world exports', () => {
       firstName: 'Jane',
       lastName: 'Smith',
       company: 'Contoso Ltd.',
-      phones: [{ value: '(425) 555-0101', label: 'work' }, { value: '(425) 555-0102', label: 'home' }],
+      phones: [
+        { value: '(425) 555-0101', label: 'work' },
+        { value: '(425) 555-0102', label: 'home' },
+      ],
       emails: [{ value: 'jane.smith@contoso.example', label: 'other' }],
     });
   });
@@ -115,8 +123,14 @@ describe('export', () => {
     lastName: 'Ørsted; "Jr."',
     company: 'Acme, Inc.',
     jobTitle: '=HYPERLINK("http://evil.example","click")',
-    emails: [{ value: 'zoe@example.org', label: 'work' }, { value: 'zoe@home.example', label: 'home' }],
-    phones: [{ value: '+1 (555) 010-0199', label: 'mobile' }, { value: '-5550100', label: 'other' }],
+    emails: [
+      { value: 'zoe@example.org', label: 'work' },
+      { value: 'zoe@home.example', label: 'home' },
+    ],
+    phones: [
+      { value: '+1 (555) 010-0199', label: 'mobile' },
+      { value: '-5550100', label: 'other' },
+    ],
     addresses: [{ street: '1 Main St\nApt 2', city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US', label: 'work' }],
     birthday: '1990-02-28',
     notes: 'Line one\nLine two, with commas; semicolons and "quotes"\n@mention +plus',
@@ -141,7 +155,12 @@ describe('export', () => {
     expect(res.text.split('\r\n').every((line) => Buffer.byteLength(line) <= 75)).toBe(true);
 
     const other = await freshUser();
-    expect((await other.post('/v1/contacts/import').type('text/vcard').send(res.text)).body).toMatchObject({ imported: 2, merged: 0, unchanged: 0, skipped: [] });
+    expect((await other.post('/v1/contacts/import').type('text/vcard').send(res.text)).body).toMatchObject({
+      imported: 2,
+      merged: 0,
+      unchanged: 0,
+      skipped: [],
+    });
     const before = (await everything(agent)).map(content);
     const after = (await everything(other)).map(content);
     expect(after).toEqual(before);
@@ -161,7 +180,12 @@ describe('export', () => {
     expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
 
     const other = await freshUser();
-    expect((await other.post('/v1/contacts/import').type('text/csv').send(res.text)).body).toMatchObject({ imported: 1, merged: 0, unchanged: 0, skipped: [] });
+    expect((await other.post('/v1/contacts/import').type('text/csv').send(res.text)).body).toMatchObject({
+      imported: 1,
+      merged: 0,
+      unchanged: 0,
+      skipped: [],
+    });
     expect((await everything(other)).map(content)).toEqual((await everything(agent)).map(content));
   });
 
@@ -171,9 +195,22 @@ describe('export', () => {
       'Given Name,Family Name,Organization 1 - Name,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value,Group Membership,Birthday',
       'Ana,Lima,Acme,* Work,ana@acme.example,Mobile,+55 11 5555-0100,* myContacts ::: * starred ::: Team,1988-07-09',
     ].join('\r\n');
-    const outlook = ['First Name,Last Name,Company,Job Title,E-mail Address,Mobile Phone,Birthday', 'Raj,Patel,Fabrikam,CEO,raj@fabrikam.example,555-0142,3/7/1975'].join('\r\n');
-    expect((await agent.post('/v1/contacts/import').type('text/csv').send(google)).body).toMatchObject({ imported: 1, merged: 0, unchanged: 0, skipped: [] });
-    expect((await agent.post('/v1/contacts/import').type('text/csv').send(outlook)).body).toMatchObject({ imported: 1, merged: 0, unchanged: 0, skipped: [] });
+    const outlook = [
+      'First Name,Last Name,Company,Job Title,E-mail Address,Mobile Phone,Birthday',
+      'Raj,Patel,Fabrikam,CEO,raj@fabrikam.example,555-0142,3/7/1975',
+    ].join('\r\n');
+    expect((await agent.post('/v1/contacts/import').type('text/csv').send(google)).body).toMatchObject({
+      imported: 1,
+      merged: 0,
+      unchanged: 0,
+      skipped: [],
+    });
+    expect((await agent.post('/v1/contacts/import').type('text/csv').send(outlook)).body).toMatchObject({
+      imported: 1,
+      merged: 0,
+      unchanged: 0,
+      skipped: [],
+    });
     const [ana, raj] = await everything(agent);
     expect(ana).toMatchObject({
       firstName: 'Ana',
@@ -184,12 +221,21 @@ describe('export', () => {
       favorite: true,
       birthday: '1988-07-09',
     });
-    expect(raj).toMatchObject({ firstName: 'Raj', jobTitle: 'CEO', phones: [{ value: '555-0142', label: 'mobile' }], birthday: '1975-03-07' });
+    expect(raj).toMatchObject({
+      firstName: 'Raj',
+      jobTitle: 'CEO',
+      phones: [{ value: '555-0142', label: 'mobile' }],
+      birthday: '1975-03-07',
+    });
   });
 
   it('CSV import reads a hand-made sheet: one Name column, Email, Phone, Mobile; reports the columns it cannot keep', async () => {
     const agent = await freshUser();
-    const sheet = ['Name,Email,Phone,Mobile,Title,Shoe size', 'Ana María Lima,ana@example.org,555 0100,+34 612 345 678,CTO,38', 'Cher,,,,,'].join('\n');
+    const sheet = [
+      'Name,Email,Phone,Mobile,Title,Shoe size',
+      'Ana María Lima,ana@example.org,555 0100,+34 612 345 678,CTO,38',
+      'Cher,,,,,',
+    ].join('\n');
     const res = await agent.post('/v1/contacts/import').type('text/csv').send(sheet);
     expect(res.body).toMatchObject({
       imported: 2,
@@ -242,7 +288,7 @@ describe('round trips with values a spreadsheet would run', () => {
       { street: '2 Side St', city: null, region: null, postalCode: null, country: 'FR', label: 'work' },
     ],
     birthday: '2000-02-29',
-    notes: "'+note with\nlines, commas; and \"quotes\"",
+    notes: '\'+note with\nlines, commas; and "quotes"',
     tags: ['@mention', "'quoted", '=eq', '-dash', '+plus'],
     favorite: true,
   };
@@ -259,7 +305,10 @@ describe('round trips with values a spreadsheet would run', () => {
       expect(before[0]).toMatchObject({ firstName: "'=literal", tags: expect.arrayContaining(["'quoted"]) });
       const exported = await agent.get(`/v1/contacts/export?format=${format}`);
       const other = await freshUser();
-      const imported = await other.post('/v1/contacts/import').type(format === 'csv' ? 'text/csv' : 'text/vcard').send(exported.text);
+      const imported = await other
+        .post('/v1/contacts/import')
+        .type(format === 'csv' ? 'text/csv' : 'text/vcard')
+        .send(exported.text);
       expect(imported.body).toMatchObject({ imported: 1, merged: 0, unchanged: 0, skipped: [] });
       expect((await everything(other)).map(content)).toEqual(before);
     });
@@ -270,7 +319,12 @@ describe('imports keep what they can', () => {
   it('CSV: an impossible or unreadable birthday goes to the notes and the contact is imported', async () => {
     const agent = await freshUser();
     const csv = ['First Name,Birthday,Notes', 'Feb,2/30/2020,', 'Nines,99999999,Old note', 'Good,1999-12-31,', 'Zero,0/0/00,'].join('\r\n');
-    expect((await agent.post('/v1/contacts/import').type('text/csv').send(csv)).body).toMatchObject({ imported: 4, merged: 0, unchanged: 0, skipped: [] });
+    expect((await agent.post('/v1/contacts/import').type('text/csv').send(csv)).body).toMatchObject({
+      imported: 4,
+      merged: 0,
+      unchanged: 0,
+      skipped: [],
+    });
     const byName = Object.fromEntries((await everything(agent)).map((c) => [c.firstName, c]));
     expect(byName.Feb).toMatchObject({ birthday: null, notes: 'Birthday: 2/30/2020' });
     expect(byName.Nines).toMatchObject({ birthday: null, notes: 'Old note\nBirthday: 99999999' });
@@ -310,7 +364,10 @@ describe('imports are bounded', () => {
     const agent = await freshUser();
     for (let i = 0; i < 10; i++) await agent.post('/v1/contacts').send({ firstName: `Existing ${i}` });
     const rows = Array.from({ length: 20_000 }, (_, i) => `Row ${i}`);
-    const res = await agent.post('/v1/contacts/import').type('text/csv').send(['First Name', ...rows].join('\n'));
+    const res = await agent
+      .post('/v1/contacts/import')
+      .type('text/csv')
+      .send(['First Name', ...rows].join('\n'));
     expect(res.status).toBe(200);
     // 40 fit (the limit is 50); the first 5,000 rows were read (any of them
     // could have merged into a contact already there), 15,000 only counted.
@@ -318,7 +375,12 @@ describe('imports are bounded', () => {
       imported: 40,
       merged: 0,
       unchanged: 0,
-      skipped: Array.from({ length: 25 }, (_, i) => ({ index: 40 + i, line: 42 + i, name: `Row ${40 + i}`, reason: 'contact_limit_reached' })),
+      skipped: Array.from({ length: 25 }, (_, i) => ({
+        index: 40 + i,
+        line: 42 + i,
+        name: `Row ${40 + i}`,
+        reason: 'contact_limit_reached',
+      })),
       skippedTotal: 19_960,
       unread: 15_000,
       changes: [],
@@ -332,7 +394,10 @@ describe('imports are bounded', () => {
   it('over the limit with few cards: the report lists each card, and nothing more', async () => {
     const agent = await freshUser();
     for (let i = 0; i < 45; i++) await agent.post('/v1/contacts').send({ firstName: `Existing ${i}` });
-    const cards = Array.from({ length: 8 }, (_, i) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Imported ${i}\r\nN:${i};Imported;;;\r\nEND:VCARD\r\n`).join('');
+    const cards = Array.from(
+      { length: 8 },
+      (_, i) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Imported ${i}\r\nN:${i};Imported;;;\r\nEND:VCARD\r\n`,
+    ).join('');
     const res = await agent.post('/v1/contacts/import').type('text/vcard').send(cards);
     expect(res.body).toEqual({
       imported: 5,
@@ -347,7 +412,10 @@ describe('imports are bounded', () => {
     const agent = await freshUser();
     const header = ['Notes', ...Array.from({ length: 20 }, (_, i) => `E-mail ${i + 1} - Value`)].join(',');
     const bad = ['n', ...Array.from({ length: 20 }, (_, i) => `not-an-email-${i}`)].join(',');
-    const res = await agent.post('/v1/contacts/import').type('text/csv').send([header, ...Array.from({ length: 6_000 }, () => bad)].join('\n'));
+    const res = await agent
+      .post('/v1/contacts/import')
+      .type('text/csv')
+      .send([header, ...Array.from({ length: 6_000 }, () => bad)].join('\n'));
     expect(res.status).toBe(200);
     expect(res.body.imported).toBe(0);
     expect(res.body.skipped).toHaveLength(25);
@@ -368,10 +436,16 @@ describe('imports are bounded', () => {
       .send(`${Array.from({ length: 4_000 }, (_, i) => `c${i}`).join(',')}\nx\n`);
     expect(wide.status).toBe(400);
     expect(wide.body.detail).toMatch(/4000 columns/);
-    const long = await agent.post('/v1/contacts/import').type('text/csv').send(`First Name,Notes\nAnn,x\nBea,${'y'.repeat(200_000)}\n`);
+    const long = await agent
+      .post('/v1/contacts/import')
+      .type('text/csv')
+      .send(`First Name,Notes\nAnn,x\nBea,${'y'.repeat(200_000)}\n`);
     expect(long.status).toBe(400);
     expect(long.body.code).toBe('unparseable_import');
-    const unclosed = await agent.post('/v1/contacts/import').type('text/csv').send(`First Name\nAnn\n"${'z'.repeat(1_000_000)}`);
+    const unclosed = await agent
+      .post('/v1/contacts/import')
+      .type('text/csv')
+      .send(`First Name\nAnn\n"${'z'.repeat(1_000_000)}`);
     expect(unclosed.status).toBe(400);
     expect(unclosed.text.length).toBeLessThan(2_000);
     expect(await everything(agent)).toEqual([]);
@@ -403,17 +477,44 @@ describe('imports are bounded', () => {
   it('vCard 2.1: "END:VCARD" inside a quoted-printable note is text; AGENT with a blank line nests its card', async () => {
     const agent = await freshUser();
     const qp = [
-      'BEGIN:VCARD', 'VERSION:2.1', 'N:Quinn;Q', 'NOTE;ENCODING=QUOTED-PRINTABLE:Card text follows=0D=0A=', 'END:VCARD',
-      'EMAIL:quinn@x.example', 'TEL:+1 555 0142', 'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'N:Quinn;Q',
+      'NOTE;ENCODING=QUOTED-PRINTABLE:Card text follows=0D=0A=',
+      'END:VCARD',
+      'EMAIL:quinn@x.example',
+      'TEL:+1 555 0142',
+      'END:VCARD',
     ];
     const boss = [
-      'BEGIN:VCARD', 'VERSION:2.1', 'N:Boss;Bob', 'AGENT:', '', 'BEGIN:VCARD', 'VERSION:2.1', 'N:Helper;Hal', 'END:VCARD',
-      'EMAIL:bob@x.example', 'END:VCARD',
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'N:Boss;Bob',
+      'AGENT:',
+      '',
+      'BEGIN:VCARD',
+      'VERSION:2.1',
+      'N:Helper;Hal',
+      'END:VCARD',
+      'EMAIL:bob@x.example',
+      'END:VCARD',
     ];
-    const res = await agent.post('/v1/contacts/import').type('text/vcard').send([...qp, ...boss, ''].join('\r\n'));
-    expect(res.body).toMatchObject({ imported: 2, skipped: [], changes: [{ name: 'Bob Boss', notes: ['not kept: AGENT (a nested card)'] }] });
+    const res = await agent
+      .post('/v1/contacts/import')
+      .type('text/vcard')
+      .send([...qp, ...boss, ''].join('\r\n'));
+    expect(res.body).toMatchObject({
+      imported: 2,
+      skipped: [],
+      changes: [{ name: 'Bob Boss', notes: ['not kept: AGENT (a nested card)'] }],
+    });
     const [quinn, bob] = await everything(agent);
-    expect(quinn).toMatchObject({ lastName: 'Quinn', notes: 'Card text follows\nEND:VCARD', emails: [{ value: 'quinn@x.example' }], phones: [{ value: '+1 555 0142' }] });
+    expect(quinn).toMatchObject({
+      lastName: 'Quinn',
+      notes: 'Card text follows\nEND:VCARD',
+      emails: [{ value: 'quinn@x.example' }],
+      phones: [{ value: '+1 555 0142' }],
+    });
     expect(bob).toMatchObject({ lastName: 'Boss', emails: [{ value: 'bob@x.example' }] });
   });
 
@@ -423,7 +524,10 @@ describe('imports are bounded', () => {
     const card = `BEGIN:VCARD\r\nVERSION:2.1\r\nN:Photo;Pat\r\nPHOTO;ENCODING=BASE64;JPEG:\r\n${photo}\r\n\r\nTEL;CELL:555 0100\r\nNOTE;ENCODING=QUOTED-PRINTABLE:ends with a soft break=\r\nEND:VCARD\r\n`;
     const res = await agent.post('/v1/contacts/import').type('text/vcard').send(card);
     expect(res.body).toMatchObject({ imported: 1, skipped: [], changes: [{ name: 'Pat Photo', notes: ['not kept: PHOTO'] }] });
-    expect((await everything(agent))[0]).toMatchObject({ phones: [{ value: '555 0100', label: 'mobile' }], notes: 'ends with a soft break' });
+    expect((await everything(agent))[0]).toMatchObject({
+      phones: [{ value: '555 0100', label: 'mobile' }],
+      notes: 'ends with a soft break',
+    });
   });
 
   it('vCard: skips a card nested too deep, too long or of too many lines, drops embedded photos, and says why in a line', async () => {
@@ -433,7 +537,10 @@ describe('imports are bounded', () => {
     const long = `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Long\r\nNOTE:${'x'.repeat(120_000)}\r\nEND:VCARD\r\n`;
     const many = `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Many\r\n${'X-A:1\r\n'.repeat(2_000)}END:VCARD\r\n`;
     const photo = `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Photo\r\nPHOTO;ENCODING=b;TYPE=JPEG:${'QUJD'.repeat(30_000)}\r\n ${'QUJD'.repeat(30_000)}\r\nEND:VCARD\r\n`;
-    const res = await agent.post('/v1/contacts/import').type('text/vcard').send(nested + long + many + photo);
+    const res = await agent
+      .post('/v1/contacts/import')
+      .type('text/vcard')
+      .send(nested + long + many + photo);
     expect(res.body).toMatchObject({
       imported: 1,
       skipped: [

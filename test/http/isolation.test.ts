@@ -12,7 +12,9 @@ it("a second user can neither read, change, delete, list, search nor export the 
   const mallory = t.client();
   await signUp(alice);
   await signUp(mallory);
-  const secret = await alice.post('/v1/contacts').send({ firstName: 'Secretive', emails: [{ value: 'hidden@example.org' }], tags: ['private'] });
+  const secret = await alice
+    .post('/v1/contacts')
+    .send({ firstName: 'Secretive', emails: [{ value: 'hidden@example.org' }], tags: ['private'] });
   const url = secret.headers.location!;
 
   expect((await mallory.get(url)).status).toBe(404);

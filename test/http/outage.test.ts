@@ -36,7 +36,10 @@ it('a database outage gives 503 database_unavailable, /health names it, and the 
   expect(health.body).toEqual({ status: 'unavailable', checks: { database: 'unavailable', sessions: 'ok' } });
 
   await app.pgProxy.restore();
-  const after = await eventually(() => agent.get('/v1/contacts'), (r) => r.status === 200);
+  const after = await eventually(
+    () => agent.get('/v1/contacts'),
+    (r) => r.status === 200,
+  );
   expect(after.status).toBe(200);
   // Nothing half-written: the contact from before is there, the refused one is not.
   expect(after.body.items.map((c: { firstName: string }) => c.firstName)).toEqual(['Before']);
@@ -58,7 +61,10 @@ it('a Redis outage gives 503 sessions_unavailable, /health names it, and the app
   expect(health.body.checks).toEqual({ database: 'ok', sessions: 'unavailable' });
 
   await app.redisProxy.restore();
-  const after = await eventually(() => agent.get('/v1/contacts'), (r) => r.status === 200);
+  const after = await eventually(
+    () => agent.get('/v1/contacts'),
+    (r) => r.status === 200,
+  );
   expect(after.status).toBe(200); // the session survived: it lives in Redis, not in the connection
   expect((await t.client().get('/health')).status).toBe(200);
 });

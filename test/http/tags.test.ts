@@ -21,7 +21,12 @@ it("GET /v1/tags lists the user's tags with their counts, by name, and no one el
   const res = await ana.get('/v1/tags');
   expect(res.status).toBe(200);
   // One entry per tag whatever its case, named as most contacts spell it.
-  expect(res.body).toEqual({ tags: [{ name: 'family', count: 1 }, { name: 'Work', count: 3 }] });
+  expect(res.body).toEqual({
+    tags: [
+      { name: 'family', count: 1 },
+      { name: 'Work', count: 3 },
+    ],
+  });
   expect((await bob.get('/v1/tags')).body).toEqual({ tags: [{ name: 'secret', count: 1 }] });
   expect((await t.client().get('/v1/tags')).status).toBe(401);
 });
@@ -34,7 +39,8 @@ it('tags keep the case typed, are one tag in any case, and filter without case',
   expect(made.body.tags).toEqual(['Book Club', 'VIP', 'Ärzte']);
   await c.post('/v1/contacts').send({ firstName: 'Bea', tags: ['vip'] });
   await c.post('/v1/contacts').send({ firstName: 'Cy', tags: ['other'] });
-  const names = async (tag: string) => ((await c.get('/v1/contacts').query({ tag })).body.items as { firstName: string }[]).map((x) => x.firstName);
+  const names = async (tag: string) =>
+    ((await c.get('/v1/contacts').query({ tag })).body.items as { firstName: string }[]).map((x) => x.firstName);
   expect(await names('vip')).toEqual(['Ada', 'Bea']);
   expect(await names('VIP')).toEqual(['Ada', 'Bea']);
   expect(await names('book club')).toEqual(['Ada']);
@@ -53,7 +59,8 @@ it('search finds words in notes, addresses and job titles', async () => {
   await c.post('/v1/contacts').send({ firstName: 'Noor', notes: 'Met at the Lisbon marathon', jobTitle: 'Cartographer' });
   await c.post('/v1/contacts').send({ firstName: 'Olu', addresses: [{ street: '4 Rua Augusta', city: 'Lisboa', postalCode: '1100-048' }] });
   await c.post('/v1/contacts').send({ firstName: 'Pia' });
-  const found = async (q: string) => ((await c.get('/v1/contacts').query({ q })).body.items as { firstName: string }[]).map((x) => x.firstName).sort();
+  const found = async (q: string) =>
+    ((await c.get('/v1/contacts').query({ q })).body.items as { firstName: string }[]).map((x) => x.firstName).sort();
   expect(await found('marathon')).toEqual(['Noor']);
   expect(await found('cartographer')).toEqual(['Noor']);
   expect(await found('augusta')).toEqual(['Olu']);

@@ -10,7 +10,10 @@ import { cdkJsonContext } from './support/synth.ts';
  * synthesize with this context, so their assertions hold with the flags on.
  */
 const root = path.resolve(import.meta.dirname, '../..');
-const recommended = JSON.parse(readFileSync(path.join(root, 'node_modules/aws-cdk-lib/recommended-feature-flags.json'), 'utf8')) as Record<string, unknown>;
+const recommended = JSON.parse(readFileSync(path.join(root, 'node_modules/aws-cdk-lib/recommended-feature-flags.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 it('cdk.json sets each recommended feature flag of the installed aws-cdk-lib to its recommended value', () => {
   expect(Object.keys(recommended).length).toBeGreaterThan(50);

@@ -16,7 +16,14 @@ it('the LocalStack stack: the Lambda entry behind a REST API, reading the init h
   t.hasResourceProperties('AWS::Lambda::Function', {
     Handler: 'index.handler',
     VpcConfig: Match.absent(),
-    Environment: { Variables: Match.objectLike({ SECRETS_ID: LOCALSTACK_SECRET_ID, COOKIE_SECURE: 'false', PGSSLMODE: 'disable', NODE_ENV: 'production' }) },
+    Environment: {
+      Variables: Match.objectLike({
+        SECRETS_ID: LOCALSTACK_SECRET_ID,
+        COOKIE_SECURE: 'false',
+        PGSSLMODE: 'disable',
+        NODE_ENV: 'production',
+      }),
+    },
   });
   t.resourceCountIs('AWS::ApiGateway::RestApi', 1);
   t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'ANY', Integration: Match.objectLike({ Type: 'AWS_PROXY' }) });

@@ -48,7 +48,11 @@ it("Aurora's PostgreSQL log export keeps 30 days and is deleted with the stack",
   expect(cluster[1].Properties.EnableCloudwatchLogsExports).toEqual(['postgresql']);
   const retention = all(s.backend, 'Custom::LogRetention').map(([, r]) => r.Properties);
   expect(retention).toContainEqual(
-    expect.objectContaining({ LogGroupName: { 'Fn::Join': ['', ['/aws/rds/cluster/', { Ref: cluster[0] }, '/postgresql']] }, RetentionInDays: 30, RemovalPolicy: 'destroy' }),
+    expect.objectContaining({
+      LogGroupName: { 'Fn::Join': ['', ['/aws/rds/cluster/', { Ref: cluster[0] }, '/postgresql']] },
+      RetentionInDays: 30,
+      RemovalPolicy: 'destroy',
+    }),
   );
 });
 

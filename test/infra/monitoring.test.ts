@@ -56,7 +56,11 @@ describe('ALB', () => {
     const expression = rate.Metrics.find((m: any) => m.Expression);
     expect(expression.Expression).toBe('IF(requests >= 20, 100 * (FILL(elb5xx, 0) + FILL(target5xx, 0)) / requests, 0)');
     const inputs = Object.fromEntries(rate.Metrics.filter((m: any) => m.MetricStat).map((m: any) => [m.Id, m.MetricStat]));
-    expect(inputs.requests).toMatchObject({ Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount' }, Stat: 'Sum', Period: 300 });
+    expect(inputs.requests).toMatchObject({
+      Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount' },
+      Stat: 'Sum',
+      Period: 300,
+    });
     expect(inputs.elb5xx.Metric.MetricName).toBe('HTTPCode_ELB_5XX_Count');
     expect(inputs.target5xx.Metric.MetricName).toBe('HTTPCode_Target_5XX_Count');
     const alb = ref('AWS::ElasticLoadBalancingV2::LoadBalancer');
@@ -65,19 +69,39 @@ describe('ALB', () => {
 
   it('unhealthy targets: at least one, for five 1-minute periods, on this target group', () => {
     const a = on('UnHealthyHostCount');
-    expect(a).toMatchObject({ Namespace: 'AWS/ApplicationELB', Statistic: 'Maximum', Period: 60, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 5 });
+    expect(a).toMatchObject({
+      Namespace: 'AWS/ApplicationELB',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 5,
+    });
     expect(JSON.stringify(a.Dimensions)).toContain(ref('AWS::ElasticLoadBalancingV2::TargetGroup'));
   });
 
   it('target p99 latency over 2 s for 15 minutes', () => {
-    expect(on('TargetResponseTime')).toMatchObject({ ExtendedStatistic: 'p99', Period: 300, Threshold: 2, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3 });
+    expect(on('TargetResponseTime')).toMatchObject({
+      ExtendedStatistic: 'p99',
+      Period: 300,
+      Threshold: 2,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+    });
   });
 });
 
 describe('ECS', () => {
   it.each([['CPUUtilization'], ['MemoryUtilization']])('%s over 80% of the service, averaged, for 15 minutes', (metric) => {
     const a = on(metric);
-    expect(a).toMatchObject({ Namespace: 'AWS/ECS', Statistic: 'Average', Period: 300, Threshold: 80, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3 });
+    expect(a).toMatchObject({
+      Namespace: 'AWS/ECS',
+      Statistic: 'Average',
+      Period: 300,
+      Threshold: 80,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+    });
     expect(a.Dimensions).toEqual(
       expect.arrayContaining([
         { Name: 'ClusterName', Value: { Ref: ref('AWS::ECS::Cluster') } },
@@ -90,34 +114,62 @@ describe('ECS', () => {
 describe('Aurora', () => {
   it('capacity at its 2-ACU maximum for 15 minutes', () => {
     const a = on('ServerlessDatabaseCapacity');
-    expect(a).toMatchObject({ Namespace: 'AWS/RDS', Statistic: 'Maximum', Threshold: 2, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 3 });
+    expect(a).toMatchObject({
+      Namespace: 'AWS/RDS',
+      Statistic: 'Maximum',
+      Threshold: 2,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+    });
     expect(a.Dimensions).toEqual([{ Name: 'DBClusterIdentifier', Value: { Ref: ref('AWS::RDS::DBCluster') } }]);
   });
 
-  it("writer connections over 80% of the 189 counted on (151)", () => {
+  it('writer connections over 80% of the 189 counted on (151)', () => {
     const a = on('DatabaseConnections');
     expect(a).toMatchObject({ Namespace: 'AWS/RDS', Statistic: 'Maximum', Threshold: 151, ComparisonOperator: 'GreaterThanThreshold' });
-    expect(a.Dimensions).toEqual(expect.arrayContaining([{ Name: 'Role', Value: 'WRITER' }, { Name: 'DBClusterIdentifier', Value: { Ref: ref('AWS::RDS::DBCluster') } }]));
+    expect(a.Dimensions).toEqual(
+      expect.arrayContaining([
+        { Name: 'Role', Value: 'WRITER' },
+        { Name: 'DBClusterIdentifier', Value: { Ref: ref('AWS::RDS::DBCluster') } },
+      ]),
+    );
   });
 });
 
 describe('Redis', () => {
-  const node = () => ({ Name: 'CacheClusterId', Value: { 'Fn::Join': ['', [{ Ref: ref('AWS::ElastiCache::ReplicationGroup') }, '-001']] } });
+  const node = () => ({
+    Name: 'CacheClusterId',
+    Value: { 'Fn::Join': ['', [{ Ref: ref('AWS::ElastiCache::ReplicationGroup') }, '-001']] },
+  });
   it('memory over 80% for 15 minutes, on the one node', () => {
     const a = on('DatabaseMemoryUsagePercentage');
-    expect(a).toMatchObject({ Namespace: 'AWS/ElastiCache', Statistic: 'Maximum', Threshold: 80, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3 });
+    expect(a).toMatchObject({
+      Namespace: 'AWS/ElastiCache',
+      Statistic: 'Maximum',
+      Threshold: 80,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+    });
     expect(a.Dimensions).toEqual([node()]);
   });
   it('any eviction (a signed-out user)', () => {
     const a = on('Evictions');
-    expect(a).toMatchObject({ Namespace: 'AWS/ElastiCache', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1 });
+    expect(a).toMatchObject({
+      Namespace: 'AWS/ElastiCache',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+    });
     expect(a.Dimensions).toEqual([node()]);
   });
 });
 
 it('the topic accepts only TLS publishers; email subscription only when alarmEmail is given', () => {
   s.backend.hasResourceProperties('AWS::SNS::TopicPolicy', {
-    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    PolicyDocument: {
+      Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+    },
   });
   s.backend.resourceCountIs('AWS::SNS::Subscription', 0);
   withEmail.backend.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
@@ -127,7 +179,19 @@ it('one dashboard with every alarmed metric', () => {
   const dashboards = Object.values(s.backend.findResources('AWS::CloudWatch::Dashboard')) as { Properties: { DashboardBody: unknown } }[];
   expect(dashboards).toHaveLength(1);
   const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
-  for (const metric of ['HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count', 'RequestCount', 'UnHealthyHostCount', 'TargetResponseTime', 'CPUUtilization', 'MemoryUtilization', 'ServerlessDatabaseCapacity', 'DatabaseConnections', 'DatabaseMemoryUsagePercentage', 'Evictions']) {
+  for (const metric of [
+    'HTTPCode_ELB_5XX_Count',
+    'HTTPCode_Target_5XX_Count',
+    'RequestCount',
+    'UnHealthyHostCount',
+    'TargetResponseTime',
+    'CPUUtilization',
+    'MemoryUtilization',
+    'ServerlessDatabaseCapacity',
+    'DatabaseConnections',
+    'DatabaseMemoryUsagePercentage',
+    'Evictions',
+  ]) {
     expect(body, metric).toContain(metric);
   }
 });

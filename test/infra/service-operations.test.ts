@@ -42,7 +42,9 @@ describe('health checks: liveness, not the dependencies', () => {
 });
 
 it('the image is built for linux/amd64, the platform of the X86_64 task, whatever machine runs the deploy', () => {
-  const manifest = JSON.parse(readFileSync(path.join(s.outdir, 'Contactfolio-Backend.assets.json'), 'utf8')) as { dockerImages: Record<string, { source: { platform?: string } }> };
+  const manifest = JSON.parse(readFileSync(path.join(s.outdir, 'Contactfolio-Backend.assets.json'), 'utf8')) as {
+    dockerImages: Record<string, { source: { platform?: string } }>;
+  };
   const images = Object.values(manifest.dockerImages);
   expect(images).toHaveLength(1);
   expect(images[0]!.source.platform).toBe('linux/amd64');
@@ -53,5 +55,9 @@ it('the image is built for linux/amd64, the platform of the X86_64 task, whateve
 it('the task count belongs to the scaling policy: no DesiredCount to reset the scale on every deploy', () => {
   const [service] = resources('AWS::ECS::Service');
   expect(service!.Properties.DesiredCount).toBeUndefined();
-  s.backend.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6, ScalableDimension: 'ecs:service:DesiredCount' });
+  s.backend.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+    MinCapacity: 2,
+    MaxCapacity: 6,
+    ScalableDimension: 'ecs:service:DesiredCount',
+  });
 });

@@ -40,7 +40,8 @@ beforeAll(() => {
 }, 120_000);
 
 type Resource = { Properties: Record<string, any> };
-const resources = (t: Template, type: string, props: object = {}) => Object.values(t.findResources(type, { Properties: props })) as Resource[];
+const resources = (t: Template, type: string, props: object = {}) =>
+  Object.values(t.findResources(type, { Properties: props })) as Resource[];
 const logicalId = (t: Template, type: string, props: object) => {
   const ids = Object.keys(t.findResources(type, { Properties: props }));
   expect(ids).toHaveLength(1);
@@ -56,7 +57,8 @@ describe('network', () => {
     backend.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '172.16.0.0/16' });
     backend.resourceCountIs('AWS::EC2::VPC', 1);
     const subnets = resources(backend, 'AWS::EC2::Subnet');
-    const byType = (type: string) => subnets.filter((s) => s.Properties.Tags.some((t: any) => t.Key === 'aws-cdk:subnet-type' && t.Value === type));
+    const byType = (type: string) =>
+      subnets.filter((s) => s.Properties.Tags.some((t: any) => t.Key === 'aws-cdk:subnet-type' && t.Value === type));
     expect(byType('Public')).toHaveLength(2);
     expect(byType('Private')).toHaveLength(2);
     expect(byType('Isolated')).toHaveLength(2);
@@ -80,13 +82,17 @@ describe('security groups: exactly the design, nothing wider', () => {
   /** Rules inline on the group plus separate AWS::EC2::SecurityGroupIngress resources for it. */
   const ingressOf = (t: Template, groupLogicalId: string) => {
     const inline = (t.findResources('AWS::EC2::SecurityGroup')[groupLogicalId]?.Properties.SecurityGroupIngress ?? []) as any[];
-    const separate = resources(t, 'AWS::EC2::SecurityGroupIngress').map((r) => r.Properties).filter((p) => JSON.stringify(p.GroupId).includes(groupLogicalId));
+    const separate = resources(t, 'AWS::EC2::SecurityGroupIngress')
+      .map((r) => r.Properties)
+      .filter((p) => JSON.stringify(p.GroupId).includes(groupLogicalId));
     return [...inline, ...separate];
   };
 
   it('ALB: 80 and 443 from the internet only', () => {
     const alb = sgId('ALB: 80 and 443 from the internet');
-    const rules = ingressOf(backend, alb).map((r) => `${r.CidrIp ?? r.CidrIpv6 ?? 'sg'}:${r.FromPort}-${r.ToPort}`).sort();
+    const rules = ingressOf(backend, alb)
+      .map((r) => `${r.CidrIp ?? r.CidrIpv6 ?? 'sg'}:${r.FromPort}-${r.ToPort}`)
+      .sort();
     expect(rules).toEqual(['0.0.0.0/0:443-443', '0.0.0.0/0:80-80']);
   });
 
@@ -94,7 +100,12 @@ describe('security groups: exactly the design, nothing wider', () => {
     const service = sgId('API tasks: app port from the ALB only');
     const rules = ingressOf(backend, service);
     expect(rules).toHaveLength(1);
-    expect(rules[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 3000, ToPort: 3000, SourceSecurityGroupId: { 'Fn::GetAtt': [sgId('ALB: 80 and 443 from the internet'), 'GroupId'] } });
+    expect(rules[0]).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: 3000,
+      ToPort: 3000,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [sgId('ALB: 80 and 443 from the internet'), 'GroupId'] },
+    });
   });
 
   it('PostgreSQL 5432: from the ECS tasks and the migration function in the backend; the Lambda variant adds itself', () => {
@@ -113,7 +124,12 @@ describe('security groups: exactly the design, nothing wider', () => {
     const redis = sgId('ElastiCache Redis: 6379 from the app only');
     const rules = ingressOf(backend, redis);
     expect(rules).toHaveLength(1);
-    expect(rules[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 6379, ToPort: 6379, SourceSecurityGroupId: { 'Fn::GetAtt': [sgId('API tasks: app port from the ALB only'), 'GroupId'] } });
+    expect(rules[0]).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: 6379,
+      ToPort: 6379,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [sgId('API tasks: app port from the ALB only'), 'GroupId'] },
+    });
   });
 });
 
@@ -137,14 +153,23 @@ describe('data', () => {
   });
 
   it('backups and deletion protection are configurable', () => {
-    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')), context: { ...cdkJsonContext(), deletionProtection: 'false', backupRetentionDays: '3' } });
+    const app = new App({
+      outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')),
+      context: { ...cdkJsonContext(), deletionProtection: 'false', backupRetentionDays: '3' },
+    });
     const t = Template.fromStack(buildApp(app).backend);
     t.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: false, BackupRetentionPeriod: 3 });
   });
 
   it('ElastiCache Redis cache.t3.micro with TLS in transit and at rest and an auth token from Secrets Manager', () => {
     const [redis] = resources(backend, 'AWS::ElastiCache::ReplicationGroup');
-    expect(redis!.Properties).toMatchObject({ Engine: 'redis', CacheNodeType: 'cache.t3.micro', TransitEncryptionEnabled: true, AtRestEncryptionEnabled: true, Port: 6379 });
+    expect(redis!.Properties).toMatchObject({
+      Engine: 'redis',
+      CacheNodeType: 'cache.t3.micro',
+      TransitEncryptionEnabled: true,
+      AtRestEncryptionEnabled: true,
+      Port: 6379,
+    });
     expect(JSON.stringify(redis!.Properties.AuthToken)).toMatch(/\{\{resolve:secretsmanager:/);
     const subnets = resources(backend, 'AWS::ElastiCache::SubnetGroup')[0]!;
     expect(JSON.stringify(subnets.Properties.SubnetIds)).toMatch(/isolated/);
@@ -193,22 +218,37 @@ describe('backend service', () => {
     const secrets = task!.Properties.ContainerDefinitions[0].Secrets as { Name: string; ValueFrom: any }[];
     expect(secrets.map((s) => s.Name).sort()).toEqual(['PGHOST', 'PGPASSWORD', 'PGPORT', 'PGUSER', 'REDIS_URL', 'SESSION_SECRET']);
     const appSecret = logicalId(backend, 'AWS::SecretsManager::Secret', { Description: Match.stringLikeRegexp('runtime secrets') });
-    for (const s of secrets) expect(JSON.stringify(s.ValueFrom)).toBe(JSON.stringify({ 'Fn::Join': ['', [{ Ref: appSecret }, `:${s.Name}::`]] }));
+    for (const s of secrets)
+      expect(JSON.stringify(s.ValueFrom)).toBe(JSON.stringify({ 'Fn::Join': ['', [{ Ref: appSecret }, `:${s.Name}::`]] }));
   });
 
   it('the service runs in private subnets without public IPs, rolls back failed deployments', () => {
     backend.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
-      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED', Subnets: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('private') })]) }) },
+      NetworkConfiguration: {
+        AwsvpcConfiguration: Match.objectLike({
+          AssignPublicIp: 'DISABLED',
+          Subnets: Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('private') })]),
+        }),
+      },
       DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 }),
     });
   });
 
   it('ALB: HTTPS 443 with the DNS-validated certificate; HTTP 80 redirects to HTTPS', () => {
     backend.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing', Type: 'application' });
-    const certificate = logicalId(backend, 'AWS::CertificateManager::Certificate', { DomainName: 'api.contactfolio.com', ValidationMethod: 'DNS' });
-    backend.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainValidationOptions: [{ DomainName: 'api.contactfolio.com', HostedZoneId: 'Z123EXAMPLE' }] });
-    backend.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: { Ref: certificate } }] });
+    const certificate = logicalId(backend, 'AWS::CertificateManager::Certificate', {
+      DomainName: 'api.contactfolio.com',
+      ValidationMethod: 'DNS',
+    });
+    backend.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainValidationOptions: [{ DomainName: 'api.contactfolio.com', HostedZoneId: 'Z123EXAMPLE' }],
+    });
+    backend.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: { Ref: certificate } }],
+    });
     backend.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 80,
       Protocol: 'HTTP',
@@ -229,8 +269,13 @@ describe('backend service', () => {
 
   it('autoscaling on CPU and on requests per target', () => {
     backend.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
-    const policies = resources(backend, 'AWS::ApplicationAutoScaling::ScalingPolicy').map((p) => p.Properties.TargetTrackingScalingPolicyConfiguration);
-    expect(policies.map((p) => p.PredefinedMetricSpecification.PredefinedMetricType).sort()).toEqual(['ALBRequestCountPerTarget', 'ECSServiceAverageCPUUtilization']);
+    const policies = resources(backend, 'AWS::ApplicationAutoScaling::ScalingPolicy').map(
+      (p) => p.Properties.TargetTrackingScalingPolicyConfiguration,
+    );
+    expect(policies.map((p) => p.PredefinedMetricSpecification.PredefinedMetricType).sort()).toEqual([
+      'ALBRequestCountPerTarget',
+      'ECSServiceAverageCPUUtilization',
+    ]);
   });
 
   it('Route 53 alias api.contactfolio.com to the ALB', () => {
@@ -243,7 +288,9 @@ describe('backend service', () => {
   });
 
   it('migrations run in a function triggered before the service is created or updated', () => {
-    const migrate = logicalId(backend, 'AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SECRETS_ID: Match.anyValue(), NODE_ENV: 'production' }) } });
+    const migrate = logicalId(backend, 'AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SECRETS_ID: Match.anyValue(), NODE_ENV: 'production' }) },
+    });
     const trigger = Object.entries(backend.findResources('Custom::Trigger')) as [string, { DependsOn?: string[]; Properties: any }][];
     expect(trigger).toHaveLength(1);
     // The trigger invokes the function's current version, so new code (and new migrations) re-run it.
@@ -255,7 +302,10 @@ describe('backend service', () => {
   });
 
   it("both functions deploy scripts/build.mjs's Lambda artifact (the one the tests and the benchmark run), with the migrations", () => {
-    const fns = [...resources(backend, 'AWS::Lambda::Function', { Handler: 'migrate.handler' }), ...resources(lambdaStack, 'AWS::Lambda::Function', { Handler: 'index.handler' })];
+    const fns = [
+      ...resources(backend, 'AWS::Lambda::Function', { Handler: 'migrate.handler' }),
+      ...resources(lambdaStack, 'AWS::Lambda::Function', { Handler: 'index.handler' }),
+    ];
     expect(fns).toHaveLength(2);
     for (const fn of fns) {
       const key = fn.Properties.Code.S3Key as string;
@@ -270,11 +320,21 @@ describe('backend service', () => {
 describe('frontend', () => {
   it('private bucket: public access blocked, TLS enforced, encrypted', () => {
     frontend.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       VersioningConfiguration: { Status: 'Enabled' },
     });
     for (const b of resources(frontend, 'AWS::S3::Bucket')) {
-      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
     }
   });
 
@@ -294,7 +354,14 @@ describe('frontend', () => {
     expect(config.Origins[0].S3OriginConfig.OriginAccessIdentity).toBe('');
     expect(config.ViewerCertificate).toMatchObject({ SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' });
     frontend.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
-      ResponseHeadersPolicyConfig: { SecurityHeadersConfig: Match.objectLike({ StrictTransportSecurity: Match.objectLike({ IncludeSubdomains: true }), ContentSecurityPolicy: Match.objectLike({ ContentSecurityPolicy: Match.stringLikeRegexp("connect-src 'self' https://api.contactfolio.com") }) }) },
+      ResponseHeadersPolicyConfig: {
+        SecurityHeadersConfig: Match.objectLike({
+          StrictTransportSecurity: Match.objectLike({ IncludeSubdomains: true }),
+          ContentSecurityPolicy: Match.objectLike({
+            ContentSecurityPolicy: Match.stringLikeRegexp("connect-src 'self' https://api.contactfolio.com"),
+          }),
+        }),
+      },
     });
     frontend.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'contactfolio.com.', Type: 'A' });
     frontend.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'contactfolio.com.', Type: 'AAAA' });
@@ -321,7 +388,9 @@ describe('lambda variant', () => {
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
-      Environment: { Variables: Match.objectLike({ NODE_ENV: 'production', SECRETS_ID: Match.anyValue(), CORS_ORIGIN: 'https://contactfolio.com' }) },
+      Environment: {
+        Variables: Match.objectLike({ NODE_ENV: 'production', SECRETS_ID: Match.anyValue(), CORS_ORIGIN: 'https://contactfolio.com' }),
+      },
     });
     lambdaStack.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
   });
@@ -341,7 +410,10 @@ describe('lambda variant', () => {
   });
 
   it('refuses to synthesize when the tasks alone would take every connection', () => {
-    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')), context: { ...cdkJsonContext(), lambda: 'true', maxTasks: '9' } });
+    const app = new App({
+      outdir: mkdtempSync(path.join(tmpdir(), 'cf-cdk-')),
+      context: { ...cdkJsonContext(), lambda: 'true', maxTasks: '9' },
+    });
     expect(() => buildApp(app)).toThrow(/no database connections left: 9 tasks x 200% x 10 = 180/);
   });
 
@@ -354,7 +426,9 @@ describe('lambda variant', () => {
 describe('least privilege', () => {
   it('the task and migration roles read only the app secret', () => {
     const appSecret = logicalId(backend, 'AWS::SecretsManager::Secret', { Description: Match.stringLikeRegexp('runtime secrets') });
-    const secretReads = resources(backend, 'AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement as any[]).filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    const secretReads = resources(backend, 'AWS::IAM::Policy')
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as any[])
+      .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(secretReads.length).toBeGreaterThanOrEqual(2);
     for (const s of secretReads) expect(s.Resource).toEqual({ Ref: appSecret });
   });

@@ -37,14 +37,30 @@ function recordingClient() {
 
 it('uploads every asset before any HTML, index.html last, and only ever puts (never deletes)', async () => {
   // Names chosen so that a plain alphabetical or directory order would put index.html before the assets.
-  const dir = build({ 'index.html': '<!doctype html>', 'about.html': '<!doctype html>', 'assets/index-3f2a9c1b.js': 'x', 'assets/zz-77aa00ff.css': 'y', 'favicon.png': 'z', 'robots.txt': '' });
+  const dir = build({
+    'index.html': '<!doctype html>',
+    'about.html': '<!doctype html>',
+    'assets/index-3f2a9c1b.js': 'x',
+    'assets/zz-77aa00ff.css': 'y',
+    'favicon.png': 'z',
+    'robots.txt': '',
+  });
   const { client, sent } = recordingClient();
   await uploadDirectory({ dir, bucket: 'b', client: client as never });
   expect(sent.every((s) => s.command === 'PutObjectCommand')).toBe(true);
   const keys = sent.map((s) => s.key);
   expect(keys.at(-1)).toBe('index.html');
-  expect(keys.indexOf('about.html')).toBeGreaterThan(Math.max(...['assets/index-3f2a9c1b.js', 'assets/zz-77aa00ff.css', 'favicon.png', 'robots.txt'].map((k) => keys.indexOf(k))));
-  expect(keys.sort()).toEqual(['about.html', 'assets/index-3f2a9c1b.js', 'assets/zz-77aa00ff.css', 'favicon.png', 'index.html', 'robots.txt']);
+  expect(keys.indexOf('about.html')).toBeGreaterThan(
+    Math.max(...['assets/index-3f2a9c1b.js', 'assets/zz-77aa00ff.css', 'favicon.png', 'robots.txt'].map((k) => keys.indexOf(k))),
+  );
+  expect(keys.sort()).toEqual([
+    'about.html',
+    'assets/index-3f2a9c1b.js',
+    'assets/zz-77aa00ff.css',
+    'favicon.png',
+    'index.html',
+    'robots.txt',
+  ]);
 });
 
 it('index.html revalidates on every load; hashed assets are immutable for a year', async () => {

@@ -78,20 +78,32 @@ describe('the server (dist/server.mjs)', () => {
   });
 
   it('refuses to start when the secret is missing, naming it', () => {
-    const res = spawnSync(process.execPath, ['dist/server.mjs'], { cwd: ROOT, env: { ...CLEAN_ENV, ...appEnv, SECRETS_ID: 'contactfolio/does-not-exist' }, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, ['dist/server.mjs'], {
+      cwd: ROOT,
+      env: { ...CLEAN_ENV, ...appEnv, SECRETS_ID: 'contactfolio/does-not-exist' },
+      encoding: 'utf8',
+    });
     expect(res.status).toBe(78);
     expect(res.stderr).toContain('could not read secret "contactfolio/does-not-exist" (ResourceNotFoundException)');
   });
 
   it('refuses to start when the secret is malformed, naming the keys but no value', async () => {
     const partial = await createSecret(JSON.stringify({ PGHOST: 'db', PGPORT: '5432', PGUSER: 'app', PGPASSWORD: 'hunter2-do-not-print' }));
-    const res = spawnSync(process.execPath, ['dist/server.mjs'], { cwd: ROOT, env: { ...CLEAN_ENV, ...appEnv, SECRETS_ID: partial }, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, ['dist/server.mjs'], {
+      cwd: ROOT,
+      env: { ...CLEAN_ENV, ...appEnv, SECRETS_ID: partial },
+      encoding: 'utf8',
+    });
     expect(res.status).toBe(78);
     expect(res.stderr).toMatch(/missing or has invalid keys: SESSION_SECRET, REDIS_URL/);
     expect(res.stderr).not.toContain('hunter2-do-not-print');
 
     const notJson = await createSecret('hunter2-plain-text');
-    const res2 = spawnSync(process.execPath, ['dist/server.mjs'], { cwd: ROOT, env: { ...CLEAN_ENV, ...appEnv, SECRETS_ID: notJson }, encoding: 'utf8' });
+    const res2 = spawnSync(process.execPath, ['dist/server.mjs'], {
+      cwd: ROOT,
+      env: { ...CLEAN_ENV, ...appEnv, SECRETS_ID: notJson },
+      encoding: 'utf8',
+    });
     expect(res2.status).toBe(78);
     expect(res2.stderr).toContain('is not a JSON object');
     expect(res2.stderr).not.toContain('hunter2-plain-text');

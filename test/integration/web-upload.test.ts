@@ -20,7 +20,10 @@ let dir: string;
 function standInBuild(): string {
   const d = mkdtempSync(path.join(tmpdir(), 'cf-web-'));
   mkdirSync(path.join(d, 'assets'));
-  writeFileSync(path.join(d, 'index.html'), '<!doctype html><html lang="en"><title>contactfolio</title><script type="module" src="/assets/index-3f2a9c1b.js"></script>é</html>');
+  writeFileSync(
+    path.join(d, 'index.html'),
+    '<!doctype html><html lang="en"><title>contactfolio</title><script type="module" src="/assets/index-3f2a9c1b.js"></script>é</html>',
+  );
   writeFileSync(path.join(d, 'assets/index-3f2a9c1b.js'), `console.log(${JSON.stringify('Zoë ' + 'x'.repeat(5000))});`);
   writeFileSync(path.join(d, 'assets/index-77aa00ff.css'), 'body{font-family:system-ui}');
   writeFileSync(path.join(d, 'favicon.png'), randomBytes(2048)); // binary: every byte value
@@ -29,7 +32,9 @@ function standInBuild(): string {
 }
 
 function filesUnder(d: string): string[] {
-  return readdirSync(d).flatMap((n) => (statSync(path.join(d, n)).isDirectory() ? filesUnder(path.join(d, n)).map((f) => `${n}/${f}`) : [n]));
+  return readdirSync(d).flatMap((n) =>
+    statSync(path.join(d, n)).isDirectory() ? filesUnder(path.join(d, n)).map((f) => `${n}/${f}`) : [n],
+  );
 }
 
 beforeAll(async () => {
@@ -59,7 +64,7 @@ it('uploads the web build and serves every file back byte-exact with its type an
   expect(cacheControl('assets/index-3f2a9c1b.js')).toBe('public, max-age=31536000, immutable');
 });
 
-it('a second release keeps the previous release\'s assets (a cached index.html still finds them) and puts index.html last', async () => {
+it("a second release keeps the previous release's assets (a cached index.html still finds them) and puts index.html last", async () => {
   const release = (hash: string) => {
     const d = mkdtempSync(path.join(tmpdir(), 'cf-web-'));
     mkdirSync(path.join(d, 'assets'));

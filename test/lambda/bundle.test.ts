@@ -32,7 +32,13 @@ beforeAll(async () => {
   }
   db = await createTestDatabase();
   // The function reads its configuration from the environment when it loads, as on Lambda.
-  Object.assign(process.env, { NODE_ENV: 'test', DATABASE_URL: db.url, REDIS_URL, SESSION_SECRET: TEST_SESSION_SECRET, LOG_LEVEL: 'silent' });
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    LOG_LEVEL: 'silent',
+  });
   ({ handler } = (await import(pathToFileURL(path.join(dir, 'index.mjs')).href)) as { handler: LambdaHandler });
 }, 120_000);
 afterAll(async () => {
@@ -52,7 +58,9 @@ it('the unpacked zip migrates, then serves signup, login, import, list, export a
   const vcard = 'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Nørgaard;Åse;;;\r\nFN:Åse Nørgaard\r\nEMAIL:ase@example.dk\r\nEND:VCARD\r\n';
   const imported = await c.send({ method: 'POST', path: '/v1/contacts/import', headers: { 'content-type': 'text/vcard' }, body: vcard });
   expect(imported.json()).toMatchObject({ imported: 1, merged: 0, unchanged: 0, skipped: [] });
-  expect((await c.send({ method: 'GET', path: '/v1/contacts' })).json().items.map((x: { lastName: string }) => x.lastName)).toEqual(['Nørgaard']);
+  expect((await c.send({ method: 'GET', path: '/v1/contacts' })).json().items.map((x: { lastName: string }) => x.lastName)).toEqual([
+    'Nørgaard',
+  ]);
   const csv = await c.send({ method: 'GET', path: '/v1/contacts/export', query: { format: 'csv' } });
   expect(csv.status).toBe(200);
   expect(csv.text).toContain('Nørgaard');
@@ -70,7 +78,8 @@ it('a cold start that answers a list loads neither the ORM nor the login limiter
   const lean = mkdtempSync(path.join(tmpdir(), 'cf-lambda-lean-'));
   try {
     cpSync(dir, lean, { recursive: true });
-    const holding = (marker: string) => readdirSync(lean).filter((f) => f.endsWith('.mjs') && readFileSync(path.join(lean, f), 'utf8').includes(marker));
+    const holding = (marker: string) =>
+      readdirSync(lean).filter((f) => f.endsWith('.mjs') && readFileSync(path.join(lean, f), 'utf8').includes(marker));
     const prismaFiles = holding('PrismaClientKnownRequestError');
     const limiterFiles = holding('rlflx');
     for (const files of [prismaFiles, limiterFiles]) {
@@ -85,7 +94,11 @@ it('a cold start that answers a list loads neither the ORM nor the login limiter
         const r = await handler(JSON.parse(process.argv[1]), { awsRequestId: 'lean' });
         process.stdout.write(JSON.stringify({ status: r.statusCode, body: r.body }));
         process.exit(0);`;
-      const out = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(event)], { encoding: 'utf8', env: process.env, timeout: 60_000 });
+      const out = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(event)], {
+        encoding: 'utf8',
+        env: process.env,
+        timeout: 60_000,
+      });
       expect(out.status, out.stderr).toBe(0);
       return JSON.parse(out.stdout) as { status: number; body: string };
     };
@@ -94,8 +107,27 @@ it('a cold start that answers a list loads neither the ORM nor the login limiter
     expect(list.status).toBe(200);
     expect((JSON.parse(list.body) as { items: { firstName: string }[] }).items.map((x) => x.firstName)).toEqual(['Listed']);
     // The removed files were the ORM and the limiter: a write and a login, which need them, fail.
-    expect(invoke(buildEvent('httpApiV2', { method: 'POST', path: '/v1/contacts', cookies, headers: { 'content-type': 'application/json' }, body: '{"firstName":"X"}' })).status).toBe(500);
-    expect(invoke(buildEvent('httpApiV2', { method: 'POST', path: '/v1/auth/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nobody@example.test', password: PASSWORD }) })).status).toBe(500);
+    expect(
+      invoke(
+        buildEvent('httpApiV2', {
+          method: 'POST',
+          path: '/v1/contacts',
+          cookies,
+          headers: { 'content-type': 'application/json' },
+          body: '{"firstName":"X"}',
+        }),
+      ).status,
+    ).toBe(500);
+    expect(
+      invoke(
+        buildEvent('httpApiV2', {
+          method: 'POST',
+          path: '/v1/auth/login',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'nobody@example.test', password: PASSWORD }),
+        }),
+      ).status,
+    ).toBe(500);
   } finally {
     rmSync(lean, { recursive: true, force: true });
   }

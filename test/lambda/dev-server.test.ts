@@ -32,9 +32,16 @@ it('serves an unchanged HTTP client: cookies, JSON, vCard import and export', as
     body: JSON.stringify({ email: uniqueEmail('offline'), password: PASSWORD, name: 'Offline' }),
   });
   expect(signup.status).toBe(201);
-  const cookie = signup.headers.getSetCookie().find((c) => c.startsWith('cf.sid='))!.split(';')[0]!;
+  const cookie = signup.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('cf.sid='))!
+    .split(';')[0]!;
   const vcard = 'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ødegård;Ingrid;;;\r\nFN:Ingrid Ødegård\r\nEND:VCARD\r\n';
-  const imported = await fetch(`${url}/v1/contacts/import`, { method: 'POST', headers: { 'content-type': 'text/vcard', cookie }, body: vcard });
+  const imported = await fetch(`${url}/v1/contacts/import`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/vcard', cookie },
+    body: vcard,
+  });
   expect(await imported.json()).toMatchObject({ imported: 1, merged: 0, unchanged: 0, skipped: [] });
   const exported = await fetch(`${url}/v1/contacts/export?format=vcard`, { headers: { cookie } });
   expect(exported.headers.get('content-type')).toBe('text/vcard; charset=utf-8');

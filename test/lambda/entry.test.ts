@@ -15,18 +15,41 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 it('a migrate invocation applies the migrations; HTTP events are then served', async () => {
-  Object.assign(process.env, { NODE_ENV: 'production', DATABASE_URL: db.url, PGSSLMODE: 'disable', REDIS_URL, SESSION_SECRET: TEST_SESSION_SECRET, CORS_ORIGIN: 'https://contactfolio.com', LOG_LEVEL: 'silent' });
+  Object.assign(process.env, {
+    NODE_ENV: 'production',
+    DATABASE_URL: db.url,
+    PGSSLMODE: 'disable',
+    REDIS_URL,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    CORS_ORIGIN: 'https://contactfolio.com',
+    LOG_LEVEL: 'silent',
+  });
   const { handler } = await import('../../handlers/lambda.ts');
   // Production does not migrate at boot: the deploy runs this once.
   const migrations = ['20261125000000_init', '20261204000000_richer_contacts', '20261205000000_search_notes_tag_case'];
-  expect(await handler({ action: 'migrate' }, {})).toEqual({ applied: migrations, alreadyApplied: [], modified: [], refreshedSearchKeys: 0 });
-  expect(await handler({ action: 'migrate' }, {})).toEqual({ applied: [], alreadyApplied: migrations, modified: [], refreshedSearchKeys: 0 });
+  expect(await handler({ action: 'migrate' }, {})).toEqual({
+    applied: migrations,
+    alreadyApplied: [],
+    modified: [],
+    refreshedSearchKeys: 0,
+  });
+  expect(await handler({ action: 'migrate' }, {})).toEqual({
+    applied: [],
+    alreadyApplied: migrations,
+    modified: [],
+    refreshedSearchKeys: 0,
+  });
   await expect(handler({ action: 'drop-everything' } as never, {})).rejects.toThrow(/Unknown action/);
 
   const signup = readResult(
     'httpApiV2',
     await handler(
-      buildEvent('httpApiV2', { method: 'POST', path: '/v1/auth/signup', headers: { 'content-type': 'application/json', origin: 'https://contactfolio.com' }, body: JSON.stringify({ email: uniqueEmail(), password: PASSWORD, name: 'Entry' }) }),
+      buildEvent('httpApiV2', {
+        method: 'POST',
+        path: '/v1/auth/signup',
+        headers: { 'content-type': 'application/json', origin: 'https://contactfolio.com' },
+        body: JSON.stringify({ email: uniqueEmail(), password: PASSWORD, name: 'Entry' }),
+      }),
       {},
     ),
   );

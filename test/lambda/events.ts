@@ -71,7 +71,13 @@ function v2(req: HttpRequest, domainName: string, apiId: string): APIGatewayProx
       apiId,
       domainName,
       domainPrefix: apiId,
-      http: { method: req.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: req.sourceIp ?? CLIENT_IP, userAgent: 'contactfolio-tests' },
+      http: {
+        method: req.method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.sourceIp ?? CLIENT_IP,
+        userAgent: 'contactfolio-tests',
+      },
       requestId: `JKJaXmPLvHcESHA=${Math.random().toString(36).slice(2)}`,
       routeKey: '$default',
       stage,
@@ -109,10 +115,21 @@ function restV1(req: HttpRequest): APIGatewayProxyEvent {
       extendedRequestId: 'JJbxmHc1IAMFYVw=',
       httpMethod: req.method,
       identity: {
-        accessKey: null, accountId: null, apiKey: null, apiKeyId: null, caller: null, clientCert: null,
-        cognitoAuthenticationProvider: null, cognitoAuthenticationType: null, cognitoIdentityId: null,
-        cognitoIdentityPoolId: null, principalOrgId: null, sourceIp: req.sourceIp ?? CLIENT_IP, user: null,
-        userAgent: 'contactfolio-tests', userArn: null,
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: req.sourceIp ?? CLIENT_IP,
+        user: null,
+        userAgent: 'contactfolio-tests',
+        userArn: null,
       },
       path: `/${stage}${req.path}`,
       protocol: 'HTTP/1.1',
@@ -131,10 +148,16 @@ function alb(req: HttpRequest, multiValue: boolean): ALBEvent {
   const headers = baseHeaders(req, 'lambda-alb-123578498.us-east-1.elb.amazonaws.com');
   if (req.cookies?.length) headers.cookie = req.cookies.join('; ');
   // The ALB passes query values percent-encoded, as the client sent them.
-  const query = req.query ? Object.fromEntries(Object.entries(req.query).map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)])) : {};
+  const query = req.query
+    ? Object.fromEntries(Object.entries(req.query).map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)]))
+    : {};
   const { body, isBase64Encoded } = bodyOf(req);
   const event: ALBEvent = {
-    requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/lambda-279XGJDqGZ5rsrHC2Fjr/49e9d65c45c6791a' } },
+    requestContext: {
+      elb: {
+        targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/lambda-279XGJDqGZ5rsrHC2Fjr/49e9d65c45c6791a',
+      },
+    },
     httpMethod: req.method,
     path: req.path,
     body: body ?? '',
@@ -186,7 +209,8 @@ export function readResult(source: Source, raw: Record<string, unknown>): Lambda
   };
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
-  for (const [k, v] of Object.entries(r.multiValueHeaders ?? {})) if (k.toLowerCase() !== 'set-cookie') headers[k.toLowerCase()] = v.join(', ');
+  for (const [k, v] of Object.entries(r.multiValueHeaders ?? {}))
+    if (k.toLowerCase() !== 'set-cookie') headers[k.toLowerCase()] = v.join(', ');
   let setCookies: string[];
   if (source === 'httpApiV2' || source === 'functionUrl') {
     setCookies = r.cookies ?? [];

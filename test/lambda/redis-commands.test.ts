@@ -61,7 +61,11 @@ describe('a client bundled as in the Lambda function', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'cf-redis-subset-'));
     await build({
       ...lambdaFunction,
-      stdin: { contents: "export { createClient } from '@redis/client';", resolveDir: path.resolve(import.meta.dirname, '../..'), loader: 'js' },
+      stdin: {
+        contents: "export { createClient } from '@redis/client';",
+        resolveDir: path.resolve(import.meta.dirname, '../..'),
+        loader: 'js',
+      },
       outfile: path.join(dir, 'client.mjs'),
     });
     const { createClient } = (await import(pathToFileURL(path.join(dir, 'client.mjs')).href)) as { createClient: typeof CreateClient };

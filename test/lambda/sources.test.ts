@@ -20,7 +20,14 @@ let direct: { runtime: Runtime; app: express.Express };
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  env = { NODE_ENV: 'test', DATABASE_URL: db.url, REDIS_URL, SESSION_SECRET: TEST_SESSION_SECRET, LOG_LEVEL: 'silent', MIGRATE_ON_BOOT: 'true' };
+  env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    LOG_LEVEL: 'silent',
+    MIGRATE_ON_BOOT: 'true',
+  };
   // The handler's connections carry their own application_name, so they can be told from the direct app's.
   handler = createLambdaHandler({ ...env, DATABASE_URL: withAppName(db.url, HANDLER_APP_NAME) });
   await handler.warm();
@@ -52,7 +59,10 @@ describe.each(SOURCES)('%s', (source) => {
     // without multi-value headers, which carries one Set-Cookie: the session's.
     const others = signup.setCookies.filter((c) => c !== sessionCookie);
     if (source === 'alb') expect(others).toEqual([]);
-    else expect(others).toEqual([expect.stringMatching(/^cf\.dev=[\w-]+\.[\w-]+; Max-Age=\d+; Path=\/v1\/auth; Expires=.*; HttpOnly; SameSite=Lax$/)]);
+    else
+      expect(others).toEqual([
+        expect.stringMatching(/^cf\.dev=[\w-]+\.[\w-]+; Max-Age=\d+; Path=\/v1\/auth; Expires=.*; HttpOnly; SameSite=Lax$/),
+      ]);
     expect((await c.json('POST', '/v1/auth/logout')).status).toBe(204);
     expect((await c.json('GET', '/v1/auth/me')).status).toBe(401);
     const login = await c.json('POST', '/v1/auth/login', { email, password: PASSWORD });
@@ -69,7 +79,13 @@ describe.each(SOURCES)('%s', (source) => {
     expect(patched.status).toBe(200);
     expect((await c.json('PATCH', url, { company: 'Stale' }, { 'if-match': '"v1"' })).status).toBe(412);
 
-    const imported = await c.send({ method: 'POST', path: '/v1/contacts/import', headers: { 'content-type': 'text/vcard' }, body: VCARDS, base64: true });
+    const imported = await c.send({
+      method: 'POST',
+      path: '/v1/contacts/import',
+      headers: { 'content-type': 'text/vcard' },
+      body: VCARDS,
+      base64: true,
+    });
     expect(imported.status).toBe(200);
     expect(imported.json()).toMatchObject({ imported: 2, merged: 0, unchanged: 0, skipped: [] });
 
@@ -82,11 +98,15 @@ describe.each(SOURCES)('%s', (source) => {
     for (const format of ['vcard', 'csv']) {
       const viaLambda = await c.send({ method: 'GET', path: '/v1/contacts/export', query: { format } });
       expect(viaLambda.status).toBe(200);
-      const viaServer = await supertest(direct.app).get(`/v1/contacts/export?format=${format}`).set('Cookie', c.sessionCookie!).buffer(true).parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      const viaServer = await supertest(direct.app)
+        .get(`/v1/contacts/export?format=${format}`)
+        .set('Cookie', c.sessionCookie!)
+        .buffer(true)
+        .parse((res, cb) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
       expect(viaServer.status).toBe(200);
       expect(viaLambda.body.equals(viaServer.body as Buffer)).toBe(true);
       expect(viaLambda.headers['content-type']).toBe(format === 'csv' ? 'text/csv; charset=utf-8' : 'text/vcard; charset=utf-8');
@@ -107,7 +127,12 @@ describe.each(SOURCES)('%s', (source) => {
     expect(missing.status).toBe(404);
     expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(missing.json().code).toBe('not_found');
-    const bad = await c.send({ method: 'POST', path: '/v1/contacts', headers: { 'content-type': 'application/json' }, body: '{"firstName":' });
+    const bad = await c.send({
+      method: 'POST',
+      path: '/v1/contacts',
+      headers: { 'content-type': 'application/json' },
+      body: '{"firstName":',
+    });
     expect(bad.status).toBe(400);
     expect(bad.json().code).toBe('malformed_json');
     const big = await c.json('POST', '/v1/contacts', { firstName: 'x', notes: 'n'.repeat(1_100_000) });
@@ -145,7 +170,9 @@ describe('paths', () => {
       for (const source of ['restApiV1', 'httpApiV2', 'albMultiValue'] as const) {
         const c = new LambdaClient(mapped, source);
         expect((await c.json('GET', '/api/health')).json()).toEqual({ status: 'ok', checks: { database: 'ok', sessions: 'ok' } });
-        expect((await c.json('POST', '/api/v1/auth/signup', { email: uniqueEmail(), password: PASSWORD, name: 'Mapped' })).status).toBe(201);
+        expect((await c.json('POST', '/api/v1/auth/signup', { email: uniqueEmail(), password: PASSWORD, name: 'Mapped' })).status).toBe(
+          201,
+        );
         expect((await c.json('GET', '/api/v1/auth/me')).status).toBe(200);
         // "/api" elsewhere in a path is not a base path.
         expect((await c.json('GET', '/v1/contacts/export/api')).status).toBe(404);
@@ -173,13 +200,25 @@ describe('client IP and protocol come from the event', () => {
 
   it.each(SOURCES)('%s: the login limiter counts the client IP AWS saw, not a forged X-Forwarded-For', async (source) => {
     // The attacker forges a different X-Forwarded-For on every attempt.
-    const attacker = (i: number) => new LambdaClient(handler, source, { sourceIp: `203.0.113.${SOURCES.indexOf(source) + 10}`, headers: { 'x-forwarded-for': `192.0.2.${i}` } });
-    for (let i = 0; i < 50; i++) expect((await attacker(i).json('POST', '/v1/auth/login', { email: uniqueEmail('spray'), password: 'x' })).status).toBe(401);
+    const attacker = (i: number) =>
+      new LambdaClient(handler, source, {
+        sourceIp: `203.0.113.${SOURCES.indexOf(source) + 10}`,
+        headers: { 'x-forwarded-for': `192.0.2.${i}` },
+      });
+    for (let i = 0; i < 50; i++)
+      expect((await attacker(i).json('POST', '/v1/auth/login', { email: uniqueEmail('spray'), password: 'x' })).status).toBe(401);
     const email = uniqueEmail('victim');
-    await new LambdaClient(handler, source, { sourceIp: '198.51.100.200' }).json('POST', '/v1/auth/signup', { email, password: PASSWORD, name: 'V' });
+    await new LambdaClient(handler, source, { sourceIp: '198.51.100.200' }).json('POST', '/v1/auth/signup', {
+      email,
+      password: PASSWORD,
+      name: 'V',
+    });
     expect((await attacker(99).json('POST', '/v1/auth/login', { email, password: PASSWORD })).status).toBe(429);
     // Another caller is unaffected.
-    expect((await new LambdaClient(handler, source, { sourceIp: CLIENT_IP }).json('POST', '/v1/auth/login', { email, password: PASSWORD })).status).toBe(200);
+    expect(
+      (await new LambdaClient(handler, source, { sourceIp: CLIENT_IP }).json('POST', '/v1/auth/login', { email, password: PASSWORD }))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -192,7 +231,13 @@ describe('one execution environment', () => {
     await admin.connect();
     // The handler's own, by application_name: the direct app's idle pool may close a connection meanwhile.
     const handlerConnections = async () =>
-      Number((await admin.query('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [HANDLER_APP_NAME])).rows[0].n);
+      Number(
+        (
+          await admin.query('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [
+            HANDLER_APP_NAME,
+          ])
+        ).rows[0].n,
+      );
     try {
       expect(await handlerConnections()).toBe(1);
       for (let i = 0; i < 300; i++) {

@@ -39,7 +39,10 @@ describe('init hook', () => {
       `#!/usr/bin/env bash\necho "$*" >> "${log}"\ncase "$*" in\n  *describe-secret*) grep -q create-secret "${log}" || exit 255 ;;\n  *head-bucket*) grep -q " mb " "${log}" || exit 255 ;;\nesac\n`,
     );
     chmodSync(stub, 0o755);
-    const run = spawnSync('bash', [path.join(ROOT, 'localstack/init/ready.d/10-contactfolio.sh')], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, encoding: 'utf8' });
+    const run = spawnSync('bash', [path.join(ROOT, 'localstack/init/ready.d/10-contactfolio.sh')], {
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
     return { run, calls: readFileSync(log, 'utf8').trim().split('\n') };
   }
 
@@ -51,7 +54,11 @@ describe('init hook', () => {
     expect(create).toContain(`--name ${LOCALSTACK_SECRET_ID}`);
     const secret = JSON.parse(create.slice(create.indexOf('--secret-string ') + '--secret-string '.length));
     expect(Object.keys(secret).sort()).toEqual(['PGHOST', 'PGPASSWORD', 'PGPORT', 'PGUSER', 'REDIS_URL', 'SESSION_SECRET']);
-    expect(secret).toMatchObject({ PGHOST: 'postgres', PGPASSWORD: compose.services.postgres.environment.POSTGRES_PASSWORD, REDIS_URL: 'redis://redis:6379' });
+    expect(secret).toMatchObject({
+      PGHOST: 'postgres',
+      PGPASSWORD: compose.services.postgres.environment.POSTGRES_PASSWORD,
+      REDIS_URL: 'redis://redis:6379',
+    });
     expect(secret.SESSION_SECRET).toMatch(/^[0-9a-f]{64}$/);
     expect(first.calls).toContain(`s3 mb s3://${LOCALSTACK_WEB_BUCKET}`);
 

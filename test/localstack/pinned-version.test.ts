@@ -64,7 +64,8 @@ describe('the compose healthcheck waits for the init hook (services/internal.py,
     const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
     const [form, command = '', ...rest] = localstack.healthcheck.test as string[];
     // In the compose file "$$" is a literal "$" (compose interpolation).
-    const run = form === 'CMD-SHELL' ? spawnSync('/bin/sh', ['-c', command.replaceAll('$$', '$')], { env }) : spawnSync(command, rest, { env });
+    const run =
+      form === 'CMD-SHELL' ? spawnSync('/bin/sh', ['-c', command.replaceAll('$$', '$')], { env }) : spawnSync(command, rest, { env });
     return run.status === 0;
   }
   const { running, notStarted, done, failed } = LOCALSTACK.initReady;
@@ -108,15 +109,20 @@ describe('run.sh reaches the deployed API on LocalStack’s port (apigateway/nex
   it.each(LOCALSTACK.apiGateway.outputForms(apiId, stage))('smoke: the path-style URL on 4566 (ApiUrl %s)', (output) => {
     const { run, calls } = runStep('smoke', output);
     expect(run.status, run.stderr).toBe(0);
-    expect(calls).toEqual([`node scripts/smoke.mjs --base-url ${LOCALSTACK.apiGateway.pathStyle(`http://localhost:${LOCALSTACK.apiGateway.edgePort}`, apiId, stage)}`]);
+    expect(calls).toEqual([
+      `node scripts/smoke.mjs --base-url ${LOCALSTACK.apiGateway.pathStyle(`http://localhost:${LOCALSTACK.apiGateway.edgePort}`, apiId, stage)}`,
+    ]);
   });
 
-  it.each(LOCALSTACK.apiGateway.outputForms(apiId, stage))('upload: the web build points at the host-based URL on 4566, the bucket website\'s site (ApiUrl %s)', (output) => {
-    const { run, calls } = runStep('upload', output);
-    expect(run.status, run.stderr).toBe(0);
-    expect(calls[0]).toBe(`VITE_API_BASE_URL=${LOCALSTACK.apiGateway.hostBased(apiId, domain, stage)} npm run build:web --if-present`);
-    expect(calls[1]).toBe(`node scripts/upload-web.mjs --dir web/dist --bucket ${LOCALSTACK_WEB_BUCKET}`);
-  });
+  it.each(LOCALSTACK.apiGateway.outputForms(apiId, stage))(
+    "upload: the web build points at the host-based URL on 4566, the bucket website's site (ApiUrl %s)",
+    (output) => {
+      const { run, calls } = runStep('upload', output);
+      expect(run.status, run.stderr).toBe(0);
+      expect(calls[0]).toBe(`VITE_API_BASE_URL=${LOCALSTACK.apiGateway.hostBased(apiId, domain, stage)} npm run build:web --if-present`);
+      expect(calls[1]).toBe(`node scripts/upload-web.mjs --dir web/dist --bucket ${LOCALSTACK_WEB_BUCKET}`);
+    },
+  );
 
   it('refuses an ApiUrl it does not understand instead of smoke-testing nothing', () => {
     const { run, calls } = runStep('smoke', 'https://example.com/');

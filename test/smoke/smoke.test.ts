@@ -27,7 +27,18 @@ it('passes every step against a healthy server, one line each with its latency, 
   expect(run.status, run.stdout).toBe(0);
   const steps = run.stdout.split('\n').filter((l) => /^(ok|FAIL) /.test(l));
   expect(steps.map((l) => l.slice(6, 19).trim())).toEqual([
-    'health', 'signup', 'login', 'create', 'list', 'search', 'update', 'export', 'import', 'delete', 'logout', 'session gone',
+    'health',
+    'signup',
+    'login',
+    'create',
+    'list',
+    'search',
+    'update',
+    'export',
+    'import',
+    'delete',
+    'logout',
+    'session gone',
   ]);
   expect(steps.every((l) => /^ok +.+ +\d+ ms$/.test(l))).toBe(true);
   expect(run.stdout).toMatch(/^12 passed, 0 failed$/m);

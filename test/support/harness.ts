@@ -150,7 +150,10 @@ export async function signUp(agent: supertest.Agent, email = uniqueEmail(), name
 
 export function sessionIdFromCookie(setCookie: string[] | string | undefined): string | undefined {
   const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
-  const raw = list.find((c) => c.startsWith('cf.sid='))?.split(';')[0]?.slice('cf.sid='.length);
+  const raw = list
+    .find((c) => c.startsWith('cf.sid='))
+    ?.split(';')[0]
+    ?.slice('cf.sid='.length);
   if (!raw) return undefined;
   // express-session cookie value: "s:" + id + "." + signature, URL-encoded.
   const decoded = decodeURIComponent(raw);

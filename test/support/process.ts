@@ -5,7 +5,9 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The environment without any of the app's own variables, so each test says what it sets. */
 export const CLEAN_ENV = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(PG|DATABASE_|REDIS_|SESSION_|SECRETS_|NODE_ENV|PORT|HOST|CORS_|MAX_|COOKIE_|AWS_)/.test(k)),
+  Object.entries(process.env).filter(
+    ([k]) => !/^(PG|DATABASE_|REDIS_|SESSION_|SECRETS_|NODE_ENV|PORT|HOST|CORS_|MAX_|COOKIE_|AWS_)/.test(k),
+  ),
 );
 
 export interface Started {

@@ -21,7 +21,14 @@ describe('parseConfig', () => {
   });
 
   it('builds the database URL from PG* variables (as the ECS secrets provide them), escaping the password', () => {
-    const c = parseConfig({ PGHOST: 'db.cluster.example', PGPORT: '6543', PGUSER: 'app', PGPASSWORD: 'p@ss/w:rd', PGDATABASE: 'postgres', PGREADERHOST: 'db-ro.cluster.example' });
+    const c = parseConfig({
+      PGHOST: 'db.cluster.example',
+      PGPORT: '6543',
+      PGUSER: 'app',
+      PGPASSWORD: 'p@ss/w:rd',
+      PGDATABASE: 'postgres',
+      PGREADERHOST: 'db-ro.cluster.example',
+    });
     expect(c.database.url).toBe('postgresql://app:p%40ss%2Fw%3Ard@db.cluster.example:6543/postgres');
     expect(c.database.readerUrl).toBe('postgresql://app:p%40ss%2Fw%3Ard@db-ro.cluster.example:6543/postgres');
     expect(new URL(c.database.url!).password).toBe('p%40ss%2Fw%3Ard');
@@ -42,7 +49,12 @@ describe('parseConfig', () => {
   });
 
   it('names each bad variable and never echoes a secret value', () => {
-    const message = errorOf({ PORT: 'eighty', MAX_USERS: '0', CORS_ORIGIN: 'https://ok.example,https://bad.example/path', REDIS_URL: 'http://cache' });
+    const message = errorOf({
+      PORT: 'eighty',
+      MAX_USERS: '0',
+      CORS_ORIGIN: 'https://ok.example,https://bad.example/path',
+      REDIS_URL: 'http://cache',
+    });
     expect(message).toMatch(/PORT:/);
     expect(message).toMatch(/MAX_USERS:/);
     expect(message).toMatch(/CORS_ORIGIN/);
@@ -53,7 +65,13 @@ describe('parseConfig', () => {
   });
 
   it('COOKIE_SECURE overrides the production default', () => {
-    const base = { NODE_ENV: 'production', PGHOST: 'db', REDIS_URL: 'redis://c', SESSION_SECRET: 'x'.repeat(32), CORS_ORIGIN: 'http://localhost:4566' };
+    const base = {
+      NODE_ENV: 'production',
+      PGHOST: 'db',
+      REDIS_URL: 'redis://c',
+      SESSION_SECRET: 'x'.repeat(32),
+      CORS_ORIGIN: 'http://localhost:4566',
+    };
     expect(parseConfig({ ...base, COOKIE_SECURE: 'false' }).secureCookies).toBe(false);
     expect(parseConfig({ COOKIE_SECURE: 'true' }).secureCookies).toBe(true);
     expect(parseConfig({}).secureCookies).toBe(false);
@@ -71,7 +89,9 @@ describe('parseDatabaseConfig (the migration job)', () => {
       url: 'postgresql://app:pw@db.internal:5432/postgres',
       sslMode: 'verify-full',
     });
-    expect(() => parseDatabaseConfig({ NODE_ENV: 'production', CORS_ORIGIN: 'https://contactfolio.com' })).toThrow(/DATABASE_URL or PGHOST: required to migrate/);
+    expect(() => parseDatabaseConfig({ NODE_ENV: 'production', CORS_ORIGIN: 'https://contactfolio.com' })).toThrow(
+      /DATABASE_URL or PGHOST: required to migrate/,
+    );
     expect(() => parseDatabaseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL: must be a postgres/);
   });
 });

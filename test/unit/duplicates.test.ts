@@ -13,23 +13,43 @@ const contact = (id: string, input: Record<string, unknown>): Contact => ({
 
 describe('matchReason', () => {
   it('an email in common, whatever its case', () => {
-    expect(matchReason(draft({ firstName: 'A', emails: [{ value: 'Ana@Example.org' }] }), draft({ firstName: 'B', emails: [{ value: 'ana@example.org' }] }))).toBe('email');
+    expect(
+      matchReason(
+        draft({ firstName: 'A', emails: [{ value: 'Ana@Example.org' }] }),
+        draft({ firstName: 'B', emails: [{ value: 'ana@example.org' }] }),
+      ),
+    ).toBe('email');
   });
 
   it('a phone number in common, written nationally or internationally', () => {
     const a = draft({ firstName: 'A', phones: [{ value: '+34 612 345 678' }] });
     expect(matchReason(a, draft({ firstName: 'B', phones: [{ value: '612-345-678' }] }))).toBe('phone');
-    expect(matchReason(draft({ firstName: 'C', phones: [{ value: '0049 30 1234567' }] }), draft({ firstName: 'D', phones: [{ value: '030 1234567' }] }))).toBe('phone');
+    expect(
+      matchReason(
+        draft({ firstName: 'C', phones: [{ value: '0049 30 1234567' }] }),
+        draft({ firstName: 'D', phones: [{ value: '030 1234567' }] }),
+      ),
+    ).toBe('phone');
     // Short numbers match only whole: "1234" is not the tail of every number ending in 1234.
-    expect(matchReason(draft({ firstName: 'E', phones: [{ value: '1234' }] }), draft({ firstName: 'F', phones: [{ value: '555 1234' }] }))).toBeNull();
+    expect(
+      matchReason(draft({ firstName: 'E', phones: [{ value: '1234' }] }), draft({ firstName: 'F', phones: [{ value: '555 1234' }] })),
+    ).toBeNull();
   });
 
   it('the same folded name, unless emails or phones say they are two people', () => {
     expect(matchReason(draft({ firstName: 'Zoë', lastName: 'Ørsted' }), draft({ firstName: 'zoe', lastName: 'orsted' }))).toBe('name');
     expect(
-      matchReason(draft({ firstName: 'Ana', emails: [{ value: 'a@one.example' }] }), draft({ firstName: 'Ana', emails: [{ value: 'a@two.example' }] })),
+      matchReason(
+        draft({ firstName: 'Ana', emails: [{ value: 'a@one.example' }] }),
+        draft({ firstName: 'Ana', emails: [{ value: 'a@two.example' }] }),
+      ),
     ).toBeNull();
-    expect(matchReason(draft({ firstName: 'Ana', emails: [{ value: 'a@one.example' }] }), draft({ firstName: 'Ana', phones: [{ value: '555 0100' }] }))).toBe('name');
+    expect(
+      matchReason(
+        draft({ firstName: 'Ana', emails: [{ value: 'a@one.example' }] }),
+        draft({ firstName: 'Ana', phones: [{ value: '555 0100' }] }),
+      ),
+    ).toBe('name');
     expect(matchReason(draft({ firstName: 'Ana' }), draft({ firstName: 'Ana', middleName: 'María' }))).toBeNull();
   });
 });
@@ -57,7 +77,13 @@ describe('a group is one person', () => {
     const acme = contact('a', { firstName: 'John', lastName: 'Smith', emails: [{ value: 'john.smith@acme.example' }] });
     const none = contact('n', { firstName: 'John', lastName: 'Smith' });
     const other = contact('o', { firstName: 'John', lastName: 'Smith', emails: [{ value: 'jsmith@othercorp.example' }] });
-    for (const order of [[acme, none, other], [none, acme, other], [acme, other, none], [other, none, acme], [none, other, acme]]) {
+    for (const order of [
+      [acme, none, other],
+      [none, acme, other],
+      [acme, other, none],
+      [other, none, acme],
+      [none, other, acme],
+    ]) {
       for (const g of duplicateGroups(order)) {
         const ids = g.contacts.map((c) => c.id);
         expect(ids.includes('a') && ids.includes('o'), order.map((c) => c.id).join()).toBe(false);
@@ -104,11 +130,15 @@ describe('mergeDrafts', () => {
       favorite: true,
     });
     // A year-less birthday gains its year; a different date is kept in the notes.
-    expect(mergeDrafts(draft({ firstName: 'A', birthday: '--08-23' }), draft({ firstName: 'A', birthday: '1990-08-23' })).birthday).toBe('1990-08-23');
-    expect(mergeDrafts(draft({ firstName: 'A', birthday: '1990-08-23' }), draft({ firstName: 'A', birthday: '1991-01-01' }))).toMatchObject({
-      birthday: '1990-08-23',
-      notes: 'Birthday (merged): 1991-01-01',
-    });
+    expect(mergeDrafts(draft({ firstName: 'A', birthday: '--08-23' }), draft({ firstName: 'A', birthday: '1990-08-23' })).birthday).toBe(
+      '1990-08-23',
+    );
+    expect(mergeDrafts(draft({ firstName: 'A', birthday: '1990-08-23' }), draft({ firstName: 'A', birthday: '1991-01-01' }))).toMatchObject(
+      {
+        birthday: '1990-08-23',
+        notes: 'Birthday (merged): 1991-01-01',
+      },
+    );
   });
 
   const item = (value: fc.Arbitrary<string>) => fc.record({ value, label: fc.constant('other' as const), customLabel: fc.constant(null) });

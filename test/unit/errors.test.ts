@@ -14,11 +14,18 @@ const sources = (dir: string): string[] =>
 describe('the error registry', () => {
   it('a problem takes its status and title from its code', () => {
     const p = new HttpProblem('email_taken', 'taken', { errors: [{ path: 'email', message: 'is already registered' }] });
-    expect([p.status, p.code, p.message, p.errors]).toEqual([409, 'email_taken', 'taken', [{ path: 'email', message: 'is already registered' }]]);
+    expect([p.status, p.code, p.message, p.errors]).toEqual([
+      409,
+      'email_taken',
+      'taken',
+      [{ path: 'email', message: 'is already registered' }],
+    ]);
   });
 
   it('every code under a status in the OpenAPI document has that status in the registry', () => {
-    const doc = buildOpenApiDocument('test') as unknown as { paths: Record<string, Record<string, { responses: Record<string, { description?: string }> }>> };
+    const doc = buildOpenApiDocument('test') as unknown as {
+      paths: Record<string, Record<string, { responses: Record<string, { description?: string }> }>>;
+    };
     const seen = new Set<string>();
     for (const [route, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
@@ -43,7 +50,14 @@ describe('the error registry', () => {
 
   it('the web app has a sentence for the codes a person can meet, keyed by the registry', () => {
     const messages = readFileSync(path.join(ROOT, 'web/src/messages.ts'), 'utf8');
-    for (const code of ['invalid_credentials', 'email_taken', 'user_limit_reached', 'too_many_attempts', 'contact_limit_reached', 'wrong_password'] satisfies ErrorCode[]) {
+    for (const code of [
+      'invalid_credentials',
+      'email_taken',
+      'user_limit_reached',
+      'too_many_attempts',
+      'contact_limit_reached',
+      'wrong_password',
+    ] satisfies ErrorCode[]) {
       expect(messages).toContain(`'${code}'`);
     }
     // A code the registry does not know does not compile there (ErrorCode), so a rename cannot leave a dead message.

@@ -28,10 +28,20 @@ const pieces = ['a', 'Zoë', ' ', ',', ';', '\\', ':', '"', "'", '=', '+', '-', 
 const text = (max: number) =>
   fc
     .array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 6 })
-    .map((p) => p.join('').trim().replace(/\s+/g, (w) => (w.includes('\n') ? '\n' : ' ')).slice(0, max).trim())
+    .map((p) =>
+      p
+        .join('')
+        .trim()
+        .replace(/\s+/g, (w) => (w.includes('\n') ? '\n' : ' '))
+        .slice(0, max)
+        .trim(),
+    )
     .filter((s) => s.length > 0);
 const optional = (max: number) => fc.option(text(max), { nil: null });
-const singleLine = (max: number) => text(max).map((s) => s.replace(/\n/g, ' ').replace(/\s+/g, ' ').trim()).filter(Boolean);
+const singleLine = (max: number) =>
+  text(max)
+    .map((s) => s.replace(/\n/g, ' ').replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
 // Custom labels are words the enum has no equivalent for (a custom "Home" on a work email reads back as "home").
 const customLabel = fc.option(fc.constantFrom('Boat', 'Lake house', 'Fax', 'Pager', 'Schwägerin', '出張先'), { nil: null });
 const labelled = <L extends string>(labels: readonly L[], value: fc.Arbitrary<string>, max: number) =>
@@ -48,7 +58,11 @@ const contactArb: fc.Arbitrary<Contact> = fc
     company: fc.option(singleLine(200), { nil: null }),
     jobTitle: fc.option(singleLine(200), { nil: null }),
     emails: labelled(EMAIL_LABELS, fc.constantFrom('ana@example.org', 'o.brien+tag@sub.example.co.uk', 'zoe.o@xn--exmple-cua.org'), 3),
-    phones: labelled(PHONE_LABELS, fc.constantFrom('+34 612 345 678', '(415) 555-0100 ext 12', '-5550100', '+1 555 0100;1234', '0800/123 45'), 3),
+    phones: labelled(
+      PHONE_LABELS,
+      fc.constantFrom('+34 612 345 678', '(415) 555-0100 ext 12', '-5550100', '+1 555 0100;1234', '0800/123 45'),
+      3,
+    ),
     addresses: fc.array(
       fc
         .record({
@@ -72,11 +86,20 @@ const contactArb: fc.Arbitrary<Contact> = fc
   })
   // Only contacts the API would store (the create schema is the judge).
   .filter((c) => contactCreateSchema.safeParse(c).success)
-  .map((c) => ({ ...c, id: '7e57c0de-0000-4000-8000-000000000001', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' }));
+  .map((c) => ({
+    ...c,
+    id: '7e57c0de-0000-4000-8000-000000000001',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  }));
 
 async function importOne(parser: FormatParser, body: string): Promise<ContactDraft> {
   const records: ParsedRecord[] = [];
-  await parser(body, (r) => (records.push(r), true), async () => {});
+  await parser(
+    body,
+    (r) => (records.push(r), true),
+    async () => {},
+  );
   expect(records).toHaveLength(1);
   const r = records[0]!;
   if (!('input' in r)) throw new Error(`skipped: ${r.reason}`);
@@ -120,18 +143,23 @@ describe('Google CSV round trip', () => {
 
   // Nor has it an escape for ":::" inside a value of a multi-valued column: such a value cannot come back whole.
   const holdsSeparator = (c: Contact) =>
-    [...c.addresses.flatMap((a) => [a.street, a.city, a.region, a.postalCode, a.country]), ...c.urls.map((u) => u.value), ...c.related.map((r) => r.value)].some(
-      (v) => v?.includes(':::'),
-    );
+    [
+      ...c.addresses.flatMap((a) => [a.street, a.city, a.region, a.postalCode, a.country]),
+      ...c.urls.map((u) => u.value),
+      ...c.related.map((r) => r.value),
+    ].some((v) => v?.includes(':::'));
 
   it('keeps every field, and the second export is byte-identical (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(csvContact.filter((c) => !holdsSeparator(c)), async (c) => {
-        const exported = contactsToCsv([c]);
-        const back = await importOne(parseCsv, exported);
-        expect(back).toEqual(draftOf(c));
-        expect(contactsToCsv([asContact(c, back)])).toBe(exported);
-      }),
+      fc.asyncProperty(
+        csvContact.filter((c) => !holdsSeparator(c)),
+        async (c) => {
+          const exported = contactsToCsv([c]);
+          const back = await importOne(parseCsv, exported);
+          expect(back).toEqual(draftOf(c));
+          expect(contactsToCsv([asContact(c, back)])).toBe(exported);
+        },
+      ),
       { numRuns: 150 },
     );
   });

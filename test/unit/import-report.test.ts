@@ -8,19 +8,26 @@ describe('the import report in words', () => {
     expect(describeIssue('phones.1.value', 'may contain only digits, spaces and + ( ) - . / # * , ; x ext', input)).toBe(
       "the second phone number, 'abc', is not a phone number",
     );
-    expect(describeIssue('emails.0.value', 'must be a valid email address', input)).toBe("the first email address, 'nope', is not an email address");
+    expect(describeIssue('emails.0.value', 'must be a valid email address', input)).toBe(
+      "the first email address, 'nope', is not an email address",
+    );
     expect(describeIssue('firstName', 'must be at most 100 characters', input)).toBe('the first name is longer than 100 characters');
     expect(describeIssue('emails', 'at most 20 emails', { emails: Array(21).fill({ value: 'a@b.c' }) })).toBe(
       'it has 21 email addresses; at most 20 can be kept',
     );
-    expect(describeIssue('birthday', 'must be a real calendar date', { birthday: '2023-02-30' })).toBe("the birthday, '2023-02-30', is not a date");
+    expect(describeIssue('birthday', 'must be a real calendar date', { birthday: '2023-02-30' })).toBe(
+      "the birthday, '2023-02-30', is not a date",
+    );
   });
 
   it('moves a bad item of a list into the notes and keeps the contact, saying so', () => {
     const prepared = prepareRecord({
       firstName: 'Ana',
       notes: 'Old note',
-      phones: [{ value: '555 0100', label: 'home' }, { value: 'call reception', label: 'work', customLabel: 'Desk' }],
+      phones: [
+        { value: '555 0100', label: 'home' },
+        { value: 'call reception', label: 'work', customLabel: 'Desk' },
+      ],
       urls: [{ value: 'has space.example' }],
     });
     expect(prepared).toEqual({
@@ -59,7 +66,10 @@ describe('not kept', () => {
     const said = notKept(many);
     expect(said.length).toBeLessThanOrEqual(120);
     expect(said).toMatch(/^not kept: Custom Field 1, Custom Field 2, .* and \d+ more$/);
-    const named = said.replace('not kept: ', '').replace(/ and \d+ more$/, '').split(', ').length;
+    const named = said
+      .replace('not kept: ', '')
+      .replace(/ and \d+ more$/, '')
+      .split(', ').length;
     expect(said.endsWith(` and ${40 - named} more`)).toBe(true);
   });
 });
@@ -92,6 +102,9 @@ describe('lists over their cap', () => {
       name: 'Full',
       reason: 'its notes, with the values that could not be kept in their lists, would pass 10000 characters',
     });
-    expect(prepareRecord({ firstName: 'Long', notes: 'x'.repeat(10_001) })).toMatchObject({ ok: false, reason: 'the notes are longer than 10000 characters' });
+    expect(prepareRecord({ firstName: 'Long', notes: 'x'.repeat(10_001) })).toMatchObject({
+      ok: false,
+      reason: 'the notes are longer than 10000 characters',
+    });
   });
 });

@@ -24,13 +24,22 @@ it('creates requests and responses with the app’s prototypes, so Express has n
   const app = express();
   app.set('trust proxy', 1);
   app.get('/things/:id', (req, res) => {
-    res.status(201).set('X-Thing', req.params.id).json({ path: req.path, query: req.query, ip: req.ip, host: req.get('host'), protocol: req.protocol });
+    res
+      .status(201)
+      .set('X-Thing', req.params.id)
+      .json({ path: req.path, query: req.query, ip: req.ip, host: req.get('host'), protocol: req.protocol });
   });
   const { url, born } = await serve(app);
   const res = await fetch(`${url}/things/7?q=zoe`, { headers: { 'X-Forwarded-For': '198.51.100.7', 'X-Forwarded-Proto': 'https' } });
   expect(res.status).toBe(201);
   expect(res.headers.get('x-thing')).toBe('7');
-  expect(await res.json()).toEqual({ path: '/things/7', query: { q: 'zoe' }, ip: '198.51.100.7', host: new URL(url).host, protocol: 'https' });
+  expect(await res.json()).toEqual({
+    path: '/things/7',
+    query: { q: 'zoe' },
+    ip: '198.51.100.7',
+    host: new URL(url).host,
+    protocol: 'https',
+  });
   expect(born.req).toBe(app.request);
   expect(born.res).toBe(app.response);
 });

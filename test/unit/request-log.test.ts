@@ -34,7 +34,13 @@ it('logs one line per request with its id, method, URL, status and duration, and
   expect(res.body).toEqual({ id: 'trace-1' });
   await new Promise((r) => setImmediate(r));
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatchObject({ level: 30, reqId: 'trace-1', req: { method: 'GET', url: '/v1/things?q=ada' }, res: { statusCode: 200 }, msg: 'request completed' });
+  expect(lines[0]).toMatchObject({
+    level: 30,
+    reqId: 'trace-1',
+    req: { method: 'GET', url: '/v1/things?q=ada' },
+    res: { statusCode: 200 },
+    msg: 'request completed',
+  });
   expect(lines[0]!.responseTime).toEqual(expect.any(Number));
   expect(JSON.stringify(lines)).not.toContain('secret');
 });
@@ -76,7 +82,10 @@ it('logs the real status under serverless-http, for every Lambda event source, a
     const failed = readResult(source, await handler(buildEvent(source, { method: 'GET', path: '/v1/throw' }), {}));
     expect(failed.status).toBe(500);
     await new Promise((r) => setImmediate(r));
-    expect(lines.map((l) => [l.level, (l.res as { statusCode: number }).statusCode, l.msg]), source).toEqual([
+    expect(
+      lines.map((l) => [l.level, (l.res as { statusCode: number }).statusCode, l.msg]),
+      source,
+    ).toEqual([
       [30, 200, 'request completed'],
       [50, 500, 'request errored'],
     ]);

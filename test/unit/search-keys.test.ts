@@ -21,7 +21,8 @@ describe('search keys', () => {
     // Tags keep the case first typed; a second spelling of one tag is dropped.
     expect(draft.tags).toEqual(['Écrivain', 'Naturalisme']);
     expect(searchKeys(draft)).toEqual({
-      searchText: 'emile zola romancier e.zola@example.fr +33 (1) 23-45 06 00 21 bis rue de bruxelles paris 75009 ecrivain naturalisme wrote “j’accuse...!”', // NFKD spells the ellipsis as three dots
+      searchText:
+        'emile zola romancier e.zola@example.fr +33 (1) 23-45 06 00 21 bis rue de bruxelles paris 75009 ecrivain naturalisme wrote “j’accuse...!”', // NFKD spells the ellipsis as three dots
       phoneDigits: '3312345 0600',
       sortName: 'zola emile',
       tagKeys: ['écrivain', 'naturalisme'],

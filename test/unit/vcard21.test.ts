@@ -7,7 +7,11 @@ const lines = (...l: string[]) => ['BEGIN:VCARD', 'VERSION:2.1', ...l, 'END:VCAR
 
 async function read(text: string): Promise<ParsedRecord[]> {
   const records: ParsedRecord[] = [];
-  await parseVCards(text, (r) => (records.push(r), true), async () => {});
+  await parseVCards(
+    text,
+    (r) => (records.push(r), true),
+    async () => {},
+  );
   return records;
 }
 const inputOf = (r: ParsedRecord | undefined) => {
@@ -131,7 +135,18 @@ describe('parseVCards with 2.1 and Apple cards', () => {
 
 describe('what a card holds twice', () => {
   it('a second ORG, TITLE, N or BDAY is reported, not silently lost', async () => {
-    const text = ['BEGIN:VCARD', 'VERSION:3.0', 'N:One;Ann;;;', 'ORG:First Corp', 'ORG:Second Corp', 'TITLE:CEO', 'TITLE:Chair', 'BDAY:1990-01-01', 'BDAY:1991-02-02', 'END:VCARD'].join('\r\n');
+    const text = [
+      'BEGIN:VCARD',
+      'VERSION:3.0',
+      'N:One;Ann;;;',
+      'ORG:First Corp',
+      'ORG:Second Corp',
+      'TITLE:CEO',
+      'TITLE:Chair',
+      'BDAY:1990-01-01',
+      'BDAY:1991-02-02',
+      'END:VCARD',
+    ].join('\r\n');
     const r = inputOf((await read(text))[0]);
     expect(r.input).toMatchObject({ company: 'First Corp', jobTitle: 'CEO', birthday: '1990-01-01' });
     expect(r.dropped?.sort()).toEqual(['BDAY (a second one)', 'ORG (a second one)', 'TITLE (a second one)']);

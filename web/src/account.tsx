@@ -55,7 +55,8 @@ export function AccountPage({ user, limits, onUser, onSignedOut, onClose }: Prop
     if (!current) problems.currentPassword = 'Enter your current password.';
     if ([...next].length < 8) problems.newPassword = 'Use at least 8 characters for your new password.';
     setPwErrors(problems);
-    if (Object.keys(problems).length) return requestAnimationFrame(() => pwForm.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+    if (Object.keys(problems).length)
+      return requestAnimationFrame(() => pwForm.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
     setBusy(true);
     try {
       await api.changePassword(current, next);
@@ -149,7 +150,13 @@ export function AccountPage({ user, limits, onUser, onSignedOut, onClose }: Prop
       <form ref={pwForm} onSubmit={changePassword} aria-labelledby="password-title" novalidate>
         <h3 id="password-title">Password</h3>
         {pwField('currentPassword', 'Current password', current, setCurrent)}
-        {pwField('newPassword', 'New password', next, setNext, 'At least 8 characters. Changing it signs out every other browser and device.')}
+        {pwField(
+          'newPassword',
+          'New password',
+          next,
+          setNext,
+          'At least 8 characters. Changing it signs out every other browser and device.',
+        )}
         <button type="submit" disabled={busy}>
           Change password
         </button>
@@ -176,7 +183,9 @@ export function AccountPage({ user, limits, onUser, onSignedOut, onClose }: Prop
       </div>
 
       <h3>Delete account</h3>
-      <p class="hint">Deletes your account and all your contacts at once. It cannot be undone; export them first if you want to keep them.</p>
+      <p class="hint">
+        Deletes your account and all your contacts at once. It cannot be undone; export them first if you want to keep them.
+      </p>
       <button type="button" class="danger" onClick={() => setConfirming(true)}>
         Delete account…
       </button>

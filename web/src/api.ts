@@ -72,7 +72,13 @@ export async function request<T>(method: string, path: string, opts: Options = {
     try {
       problem = JSON.parse(text) as Problem;
     } catch {
-      problem = { type: 'about:blank', title: res.statusText, status: res.status, detail: `The server answered ${res.status}.`, code: 'http_error' };
+      problem = {
+        type: 'about:blank',
+        title: res.statusText,
+        status: res.status,
+        detail: `The server answered ${res.status}.`,
+        code: 'http_error',
+      };
     }
     if (res.status === 401 && !opts.quiet401) for (const l of expiredListeners) l();
     const retry = Number(res.headers.get('retry-after'));
@@ -83,19 +89,23 @@ export async function request<T>(method: string, path: string, opts: Options = {
 
 export const api = {
   me: () => request<{ user: User }>('GET', '/v1/auth/me', { quiet401: true }),
-  login: (email: string, password: string) => request<{ user: User }>('POST', '/v1/auth/login', { json: { email, password }, quiet401: true }),
-  signup: (email: string, password: string, name: string) => request<{ user: User }>('POST', '/v1/auth/signup', { json: { email, password, name } }),
+  login: (email: string, password: string) =>
+    request<{ user: User }>('POST', '/v1/auth/login', { json: { email, password }, quiet401: true }),
+  signup: (email: string, password: string, name: string) =>
+    request<{ user: User }>('POST', '/v1/auth/signup', { json: { email, password, name } }),
   logout: () => request<void>('POST', '/v1/auth/logout', { quiet401: true }),
   logoutAll: () => request<void>('POST', '/v1/auth/logout-all'),
   updateMe: (input: { name: string }) => request<{ user: User }>('PATCH', '/v1/auth/me', { json: input }),
-  changePassword: (currentPassword: string, newPassword: string) => request<{ user: User }>('POST', '/v1/auth/password', { json: { currentPassword, newPassword } }),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<{ user: User }>('POST', '/v1/auth/password', { json: { currentPassword, newPassword } }),
   deleteMe: () => request<void>('DELETE', '/v1/auth/me'),
   tags: () => request<TagList>('GET', '/v1/tags'),
   limits: () => request<Limits>('GET', '/v1/limits'),
   list: (query: Record<string, string>) => request<ContactList>('GET', `/v1/contacts?${new URLSearchParams(query)}`),
   get: (id: string) => request<Contact>('GET', `/v1/contacts/${id}`),
   create: (input: ContactInput) => request<Contact>('POST', '/v1/contacts', { json: input }),
-  update: (id: string, input: ContactInput, etag?: string) => request<Contact>('PATCH', `/v1/contacts/${id}`, { json: input, ifMatch: etag }),
+  update: (id: string, input: ContactInput, etag?: string) =>
+    request<Contact>('PATCH', `/v1/contacts/${id}`, { json: input, ifMatch: etag }),
   remove: (id: string, opts?: { keepalive?: boolean }) => request<void>('DELETE', `/v1/contacts/${id}`, opts),
   /** The file's bytes as they are: the server finds their encoding (a BOM, a declared charset, UTF-16, UTF-8 or Windows-1252). */
   importFile: (file: Blob, type: string, duplicates: DuplicateMode = 'merge') =>

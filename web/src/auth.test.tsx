@@ -38,7 +38,10 @@ describe('AuthScreen', () => {
   });
 
   it('signup: a taken email is said at the email field; the user limit for the form', async () => {
-    stubFetch(problem(409, 'email_taken', 'taken', [{ path: 'email', message: 'is already registered' }]), problem(403, 'user_limit_reached'));
+    stubFetch(
+      problem(409, 'email_taken', 'taken', [{ path: 'email', message: 'is already registered' }]),
+      problem(403, 'user_limit_reached'),
+    );
     render(<AuthScreen onSignedIn={vi.fn()} />);
     fireEvent.click(screen.getByRole('tab', { name: 'Create account' }));
     await submit({ 'Your name': 'Ada', Email: 'a@b.co', Password: 'long enough' });
@@ -62,11 +65,16 @@ describe('AuthScreen', () => {
     await vi.waitFor(() => expect(document.activeElement?.id).toBe('name'));
     expect(calls).toHaveLength(0);
     expect(checkAuthForm('login', { name: '', email: 'a@b.co', password: 'x' })).toEqual({});
-    expect(checkAuthForm('signup', { name: ' ', email: 'a@b.co', password: '1234567' })).toEqual({ name: 'Enter your name.', password: 'Use at least 8 characters for your password.' });
+    expect(checkAuthForm('signup', { name: ' ', email: 'a@b.co', password: '1234567' })).toEqual({
+      name: 'Enter your name.',
+      password: 'Use at least 8 characters for your password.',
+    });
   });
 
   it("the server's field errors become sentences at their fields", async () => {
-    stubFetch(problem(400, 'validation_failed', 'The request is not valid.', [{ path: 'password', message: 'must be at most 1024 characters' }]));
+    stubFetch(
+      problem(400, 'validation_failed', 'The request is not valid.', [{ path: 'password', message: 'must be at most 1024 characters' }]),
+    );
     render(<AuthScreen onSignedIn={vi.fn()} />);
     fireEvent.click(screen.getByRole('tab', { name: 'Create account' }));
     await submit({ 'Your name': 'Ada', Email: 'a@b.co', Password: 'long enough' });
@@ -75,7 +83,10 @@ describe('AuthScreen', () => {
   });
 
   it('offline: says so', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
+    );
     render(<AuthScreen onSignedIn={vi.fn()} />);
     await submit({ Email: 'a@b.co', Password: 'x' });
     expect((await screen.findByRole('alert')).textContent).toMatch(/offline/);

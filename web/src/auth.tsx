@@ -13,7 +13,8 @@ export function checkAuthForm(mode: 'login' | 'signup', v: Record<Field, string>
   if (!v.email.trim()) out.email = 'Enter your email address.';
   else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email.trim())) out.email = 'Enter an email address like name@example.com.';
   if (!v.password) out.password = 'Enter your password.';
-  else if (mode === 'signup' && [...v.password].length < MIN_PASSWORD) out.password = `Use at least ${MIN_PASSWORD} characters for your password.`;
+  else if (mode === 'signup' && [...v.password].length < MIN_PASSWORD)
+    out.password = `Use at least ${MIN_PASSWORD} characters for your password.`;
   return out;
 }
 
@@ -35,11 +36,13 @@ export function AuthScreen({ onSignedIn, notice }: { onSignedIn: (u: User) => vo
     if (Object.keys(problems).length) return focusFirstError();
     setBusy(true);
     try {
-      const { data } = mode === 'login' ? await api.login(values.email, values.password) : await api.signup(values.email, values.password, values.name);
+      const { data } =
+        mode === 'login' ? await api.login(values.email, values.password) : await api.signup(values.email, values.password, values.name);
       onSignedIn(data.user);
     } catch (err) {
       const byField: Partial<Record<Field, string>> = {};
-      for (const [path, message] of Object.entries(fieldErrors(err))) if (path in LABELS) byField[path as Field] = fieldSentence(LABELS[path as Field], message);
+      for (const [path, message] of Object.entries(fieldErrors(err)))
+        if (path in LABELS) byField[path as Field] = fieldSentence(LABELS[path as Field], message);
       if (err instanceof ApiError && err.code === 'email_taken') byField.email = describeError(err);
       setFields(byField);
       // The summary only when no field says what is wrong.
@@ -50,7 +53,17 @@ export function AuthScreen({ onSignedIn, notice }: { onSignedIn: (u: User) => vo
     }
   }
 
-  const field = (id: Field, input: (a: { id: string; value: string; 'aria-invalid': boolean; 'aria-describedby'?: string; onInput: (e: Event) => void }) => preact.JSX.Element, hint?: string) => {
+  const field = (
+    id: Field,
+    input: (a: {
+      id: string;
+      value: string;
+      'aria-invalid': boolean;
+      'aria-describedby'?: string;
+      onInput: (e: Event) => void;
+    }) => preact.JSX.Element,
+    hint?: string,
+  ) => {
     const described = [hint && `${id}-hint`, fields[id] && `${id}-error`].filter(Boolean).join(' ');
     return (
       <div class="field">
@@ -101,10 +114,14 @@ export function AuthScreen({ onSignedIn, notice }: { onSignedIn: (u: User) => vo
       </div>
       <form ref={form} onSubmit={submit} aria-label={mode === 'login' ? 'Sign in' : 'Create account'} novalidate>
         {mode === 'signup' && field('name', (a) => <input {...a} autocomplete="name" />)}
-        {field('email', (a) => <input {...a} type="email" autocomplete="email" />)}
+        {field('email', (a) => (
+          <input {...a} type="email" autocomplete="email" />
+        ))}
         {field(
           'password',
-          (a) => <input {...a} type="password" autocomplete={mode === 'login' ? 'current-password' : 'new-password'} />,
+          (a) => (
+            <input {...a} type="password" autocomplete={mode === 'login' ? 'current-password' : 'new-password'} />
+          ),
           mode === 'signup' ? `At least ${MIN_PASSWORD} characters. A few unrelated words make a strong one.` : undefined,
         )}
         {error && (

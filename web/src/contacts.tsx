@@ -69,8 +69,14 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
   }, [typed]);
 
   const refreshSide = useCallback(() => {
-    api.limits().then(({ data }) => setLimits(data), () => undefined);
-    api.tags().then(({ data }) => setTags(data.tags), () => undefined);
+    api.limits().then(
+      ({ data }) => setLimits(data),
+      () => undefined,
+    );
+    api.tags().then(
+      ({ data }) => setTags(data.tags),
+      () => undefined,
+    );
   }, []);
   useEffect(refreshSide, [refreshSide]);
   const refresh = () => {
@@ -178,7 +184,11 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
               const id = draft!.id!;
               const c = viewing && viewing.contact.id === id ? viewing.contact : list.items.find((x) => x.id === id);
               if (c) remove(c);
-              else api.get(id).then(({ data }) => remove(data), (err: unknown) => setNotice(describeError(err)));
+              else
+                api.get(id).then(
+                  ({ data }) => remove(data),
+                  (err: unknown) => setNotice(describeError(err)),
+                );
             }}
             onClose={closeEditor}
           />
@@ -251,9 +261,21 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
       <div class="toolbar" role="search">
         <div class="field grow">
           <label for="search">Search</label>
-          <input id="search" type="search" placeholder="Name, email, phone, address, notes or tag" value={qInput} onInput={(e) => setQInput(e.currentTarget.value)} />
+          <input
+            id="search"
+            type="search"
+            placeholder="Name, email, phone, address, notes or tag"
+            value={qInput}
+            onInput={(e) => setQInput(e.currentTarget.value)}
+          />
         </div>
-        <button type="button" class="filters-toggle" aria-expanded={filtersOpen} aria-controls="filters" onClick={() => setFiltersOpen(!filtersOpen)}>
+        <button
+          type="button"
+          class="filters-toggle"
+          aria-expanded={filtersOpen}
+          aria-controls="filters"
+          onClick={() => setFiltersOpen(!filtersOpen)}
+        >
           {filtersOpen ? 'Fewer options' : 'More options'}
         </button>
         <button
@@ -278,7 +300,9 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
           <label for="tag">Tag</label>
           <select id="tag" value={query.tag} onChange={(e) => setQuery({ tag: e.currentTarget.value })}>
             <option value="">Any tag</option>
-            {query.tag && !tags.some((t) => t.name.toLowerCase() === query.tag.toLowerCase()) && <option value={query.tag}>{query.tag}</option>}
+            {query.tag && !tags.some((t) => t.name.toLowerCase() === query.tag.toLowerCase()) && (
+              <option value={query.tag}>{query.tag}</option>
+            )}
             {tags.map((t) => (
               <option key={t.name} value={t.name}>{`${t.name} (${t.count})`}</option>
             ))}
@@ -354,14 +378,32 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
                 const name = displayName(c);
                 return (
                   <li key={c.id} class={c.id === cardId || c.id === editId ? 'current' : undefined}>
-                    <button type="button" class={`star${c.favorite ? ' on' : ''}`} aria-pressed={c.favorite} aria-label={`Favorite ${name}`} onClick={() => void toggleFavorite(c)}>
+                    <button
+                      type="button"
+                      class={`star${c.favorite ? ' on' : ''}`}
+                      aria-pressed={c.favorite}
+                      aria-label={`Favorite ${name}`}
+                      onClick={() => void toggleFavorite(c)}
+                    >
                       {c.favorite ? '★' : '☆'}
                     </button>
-                    <Link href={paths.contact(c.id) + listSearch(query)} class="open" data-contact-id={c.id} aria-current={c.id === cardId ? 'page' : undefined}>
+                    <Link
+                      href={paths.contact(c.id) + listSearch(query)}
+                      class="open"
+                      data-contact-id={c.id}
+                      aria-current={c.id === cardId ? 'page' : undefined}
+                    >
                       <Avatar name={avatarName(c)} />
                       <span class="name">{name}</span>
                       <span class="meta">
-                        {[c.nickname && c.nickname !== name ? `“${c.nickname}”` : null, c.company !== name && c.company, c.emails[0]?.value, c.phones[0]?.value].filter(Boolean).join(' · ')}
+                        {[
+                          c.nickname && c.nickname !== name ? `“${c.nickname}”` : null,
+                          c.company !== name && c.company,
+                          c.emails[0]?.value,
+                          c.phones[0]?.value,
+                        ]
+                          .filter(Boolean)
+                          .join(' · ')}
                       </span>
                       <span class="col email">{c.emails[0]?.value}</span>
                       <span class="col phone">{c.phones[0]?.value}</span>

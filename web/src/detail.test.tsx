@@ -38,7 +38,11 @@ describe('format', () => {
   });
 
   it('the full name has every part; without one, nickname, company, email or phone', () => {
-    expect(displayName(contact({ prefix: 'Dr.', firstName: 'Ada', middleName: 'King', lastName: 'Lovelace', suffix: 'Jr.', nickname: 'Countess' }))).toBe('Dr. Ada King Lovelace Jr.');
+    expect(
+      displayName(
+        contact({ prefix: 'Dr.', firstName: 'Ada', middleName: 'King', lastName: 'Lovelace', suffix: 'Jr.', nickname: 'Countess' }),
+      ),
+    ).toBe('Dr. Ada King Lovelace Jr.');
     expect(displayName(contact({ nickname: 'Countess', company: 'Analytical Engines' }))).toBe('Countess');
     expect(displayName(contact({ emails: [{ value: 'a@b.co', label: 'home', customLabel: null }] }))).toBe('a@b.co');
   });
@@ -61,7 +65,17 @@ describe('ContactDetail', () => {
           nickname: 'Countess',
           phones: [{ value: '+44 20 7946 0000', label: 'other', customLabel: 'Boat' }],
           emails: [{ value: 'ada@example.org', label: 'work', customLabel: null }],
-          addresses: [{ street: '1 Lake Rd', city: 'Ockham', region: null, postalCode: 'GU23', country: 'UK', label: 'home', customLabel: 'Lake house' }],
+          addresses: [
+            {
+              street: '1 Lake Rd',
+              city: 'Ockham',
+              region: null,
+              postalCode: 'GU23',
+              country: 'UK',
+              label: 'home',
+              customLabel: 'Lake house',
+            },
+          ],
           urls: [
             { value: 'example.org/ada', label: 'home', customLabel: null },
             { value: 'javascript:alert(1)', label: 'other', customLabel: 'Odd' },
@@ -79,9 +93,13 @@ describe('ContactDetail', () => {
     expect(screen.getByRole('heading', { name: 'Dr. Ada King Lovelace Jr.' })).toBeTruthy();
     // Phones dial, addresses find the place on a map, the avatar shows initials.
     expect(screen.getByRole('link', { name: '+44 20 7946 0000' }).getAttribute('href')).toBe('tel:+442079460000');
-    expect(screen.getByRole('link', { name: 'Show on a map' }).getAttribute('href')).toBe('https://www.openstreetmap.org/search?query=1%20Lake%20Rd%2C%20GU23%20Ockham%2C%20UK');
+    expect(screen.getByRole('link', { name: 'Show on a map' }).getAttribute('href')).toBe(
+      'https://www.openstreetmap.org/search?query=1%20Lake%20Rd%2C%20GU23%20Ockham%2C%20UK',
+    );
     expect(document.querySelector('.avatar')?.textContent).toBe('AL');
-    const facts = Object.fromEntries([...document.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling!.textContent]));
+    const facts = Object.fromEntries(
+      [...document.querySelectorAll('dt')].map((dt) => [dt.textContent, dt.nextElementSibling!.textContent]),
+    );
     expect(facts).toEqual({
       Nickname: 'Countess',
       'Email (work)': 'ada@example.org',

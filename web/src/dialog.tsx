@@ -38,7 +38,9 @@ export function ConfirmDialog({ title, children, confirm, cancel = 'Cancel', dan
         // A modal dialog makes the page inert, but Tab from its last control still leaves it for the
         // browser's own UI; wrap around instead (WAI-ARIA APG, modal dialog pattern).
         if (e.key !== 'Tab') return;
-        const controls = [...(ref.current?.querySelectorAll<HTMLElement>('button:not([disabled]), a[href], input, select, textarea') ?? [])];
+        const controls = [
+          ...(ref.current?.querySelectorAll<HTMLElement>('button:not([disabled]), a[href], input, select, textarea') ?? []),
+        ];
         const [first, last] = [controls[0], controls.at(-1)];
         if (e.shiftKey && document.activeElement === first) {
           e.preventDefault();

@@ -4,7 +4,12 @@ import type { Contact } from './api.ts';
 import { DuplicatesPanel, reasonText } from './duplicates.tsx';
 import { answer, contact, problem } from './test-support.ts';
 
-const A = contact({ id: '00000000-0000-4000-8000-00000000000a', firstName: 'Ada', lastName: 'Lovelace', emails: [{ value: 'ada@example.org', label: 'home', customLabel: null }] });
+const A = contact({
+  id: '00000000-0000-4000-8000-00000000000a',
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  emails: [{ value: 'ada@example.org', label: 'home', customLabel: null }],
+});
 const B = contact({
   id: '00000000-0000-4000-8000-00000000000b',
   firstName: 'Augusta Ada',
@@ -12,8 +17,16 @@ const B = contact({
   emails: [{ value: 'ADA@example.org', label: 'work', customLabel: null }],
   phones: [{ value: '+44 20 7946 0000', label: 'other', customLabel: 'Boat' }],
 });
-const C = contact({ id: '00000000-0000-4000-8000-00000000000c', firstName: 'Alan', phones: [{ value: '555 0100', label: 'mobile', customLabel: null }] });
-const D = contact({ id: '00000000-0000-4000-8000-00000000000d', firstName: 'A. M. Turing', phones: [{ value: '555-0100', label: 'work', customLabel: null }] });
+const C = contact({
+  id: '00000000-0000-4000-8000-00000000000c',
+  firstName: 'Alan',
+  phones: [{ value: '555 0100', label: 'mobile', customLabel: null }],
+});
+const D = contact({
+  id: '00000000-0000-4000-8000-00000000000d',
+  firstName: 'A. M. Turing',
+  phones: [{ value: '555-0100', label: 'work', customLabel: null }],
+});
 
 type Handler = (method: string, url: string, init: RequestInit) => Response | undefined;
 
@@ -64,7 +77,8 @@ describe('DuplicatesPanel', () => {
     ]);
     const merged = { ...B, emails: [...B.emails] };
     const calls = serve((method, url) => {
-      if (url === '/v1/contacts/duplicates') return answer(200, { groups: [dupGroup('email', store, A, B), dupGroup('phone', store, C, D)] });
+      if (url === '/v1/contacts/duplicates')
+        return answer(200, { groups: [dupGroup('email', store, A, B), dupGroup('phone', store, C, D)] });
       if (method === 'POST' && url === `/v1/contacts/${B.id}/merge`) return answer(200, merged, { etag: '"v2"' });
       return reads(store)(method, url);
     });
@@ -144,7 +158,9 @@ describe('DuplicatesPanel', () => {
     });
     render(<DuplicatesPanel onMerged={vi.fn()} onClose={vi.fn()} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Merge 2 contacts' }));
-    expect(await screen.findByText('Those contacts were changed somewhere else, and only one of them is left: nothing to merge.')).toBeTruthy();
+    expect(
+      await screen.findByText('Those contacts were changed somewhere else, and only one of them is left: nothing to merge.'),
+    ).toBeTruthy();
     expect(screen.queryByRole('button', { name: /Merge/ })).toBeNull();
   });
 
@@ -156,7 +172,9 @@ describe('DuplicatesPanel', () => {
     serve((method, url) => {
       if (url === '/v1/contacts/duplicates') return answer(200, { groups: [dupGroup('email', store, A, B)] });
       if (method === 'POST') {
-        return problem(400, 'validation_failed', 'The merged contact would go over a limit: at most 20 emails.', [{ path: 'others', message: 'at most 20 emails' }]);
+        return problem(400, 'validation_failed', 'The merged contact would go over a limit: at most 20 emails.', [
+          { path: 'others', message: 'at most 20 emails' },
+        ]);
       }
       return reads(store)(method, url);
     });
@@ -204,8 +222,13 @@ describe('DuplicatesPanel', () => {
 });
 
 it('reasonText names what the group shares', () => {
-  expect(reasonText('name', [contact({ firstName: 'Ada', lastName: 'Lovelace' }), contact({ firstName: 'ada', lastName: 'lovelace' })])).toBe('Same name: Ada Lovelace');
-  expect(reasonText('phone', [contact({ phones: [{ value: '+34 612 345 678', label: 'mobile', customLabel: null }] }), contact({ phones: [{ value: '612345678', label: 'home', customLabel: null }] })])).toBe(
-    'Same phone number',
-  );
+  expect(
+    reasonText('name', [contact({ firstName: 'Ada', lastName: 'Lovelace' }), contact({ firstName: 'ada', lastName: 'lovelace' })]),
+  ).toBe('Same name: Ada Lovelace');
+  expect(
+    reasonText('phone', [
+      contact({ phones: [{ value: '+34 612 345 678', label: 'mobile', customLabel: null }] }),
+      contact({ phones: [{ value: '612345678', label: 'home', customLabel: null }] }),
+    ]),
+  ).toBe('Same phone number');
 });

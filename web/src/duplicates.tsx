@@ -15,7 +15,11 @@ import { LoadError } from './load-error.tsx';
 const DISMISSED_KEY = 'contactfolio.dismissedDuplicates';
 
 /** A group's identity: its contacts' ids. A group that later gains a contact is a new group. */
-const groupKey = (contacts: Pick<Contact, 'id'>[]) => contacts.map((c) => c.id).sort().join(' ');
+const groupKey = (contacts: Pick<Contact, 'id'>[]) =>
+  contacts
+    .map((c) => c.id)
+    .sort()
+    .join(' ');
 
 function dismissedKeys(): Set<string> {
   try {
@@ -153,7 +157,8 @@ export function DuplicatesPanel({ onMerged, onClose }: { onMerged: (c: Contact) 
           ...fresh,
           keep: fresh.contacts.some((c) => c.id === g.keep) ? g.keep : fresh.contacts[0]!.id,
           busy: false,
-          message: 'These contacts were changed somewhere else since they were shown. Here they are as they are now: check them and merge again.',
+          message:
+            'These contacts were changed somewhere else since they were shown. Here they are as they are now: check them and merge again.',
         });
       } catch (again) {
         patch(g.id, { busy: false, message: describeError(again) });
@@ -171,7 +176,10 @@ export function DuplicatesPanel({ onMerged, onClose }: { onMerged: (c: Contact) 
           ✕
         </button>
       </header>
-      <p class="hint">Contacts that look like the same person. Merging keeps one contact and adds the others' emails, phones, addresses and other details to it; the others are deleted.</p>
+      <p class="hint">
+        Contacts that look like the same person. Merging keeps one contact and adds the others' emails, phones, addresses and other details
+        to it; the others are deleted.
+      </p>
       <p role="status" class="status">
         {status}
       </p>
@@ -193,7 +201,13 @@ export function DuplicatesPanel({ onMerged, onClose }: { onMerged: (c: Contact) 
                 <legend>Keep which contact?</legend>
                 {g.contacts.map((c) => (
                   <label class="dup-choice" key={c.id}>
-                    <input type="radio" name={`keep-${n}`} value={c.id} checked={g.keep === c.id} onChange={() => patch(g.id, { keep: c.id })} />
+                    <input
+                      type="radio"
+                      name={`keep-${n}`}
+                      value={c.id}
+                      checked={g.keep === c.id}
+                      onChange={() => patch(g.id, { keep: c.id })}
+                    />
                     <span>
                       <span class="name">{displayName(c)}</span>
                       {summary(c).map((line, i) => (

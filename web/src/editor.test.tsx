@@ -2,7 +2,19 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { useState } from 'preact/hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Contact } from './api.ts';
-import { birthdayParts, birthdayValue, ContactEditor, CUSTOM_LABEL, draftFrom, emptyDraft, errorsForForm, isDirty, normalizeDraft, toInput, type Draft } from './editor.tsx';
+import {
+  birthdayParts,
+  birthdayValue,
+  ContactEditor,
+  CUSTOM_LABEL,
+  draftFrom,
+  emptyDraft,
+  errorsForForm,
+  isDirty,
+  normalizeDraft,
+  toInput,
+  type Draft,
+} from './editor.tsx';
 import { answer, contact, problem, stubFetch } from './test-support.ts';
 
 afterEach(() => {
@@ -15,16 +27,30 @@ describe('toInput', () => {
     const d: Draft = {
       ...emptyDraft(),
       firstName: '  Ada ',
-      emails: [{ value: ' ', label: 'home', customLabel: null }, { value: 'ada@example.org ', label: 'work', customLabel: null }],
+      emails: [
+        { value: ' ', label: 'home', customLabel: null },
+        { value: 'ada@example.org ', label: 'work', customLabel: null },
+      ],
       phones: [{ value: '', label: 'mobile', customLabel: null }],
       tags: ['math'],
       // Typed, not yet a chip: saved too, once per tag whatever its case.
       tagText: ' , engines, Math ',
     };
     const { input, rows } = toInput(d);
-    expect(input).toMatchObject({ firstName: 'Ada', lastName: null, emails: [{ value: 'ada@example.org', label: 'work', customLabel: null }], phones: [], tags: ['math', 'engines'], birthday: null });
+    expect(input).toMatchObject({
+      firstName: 'Ada',
+      lastName: null,
+      emails: [{ value: 'ada@example.org', label: 'work', customLabel: null }],
+      phones: [],
+      tags: ['math', 'engines'],
+      birthday: null,
+    });
     expect(rows.emails).toEqual([1]);
-    expect(errorsForForm({ 'emails.0.value': 'bad', firstName: 'x', '': 'form' }, rows)).toEqual({ 'emails.1.value': 'bad', firstName: 'x', '': 'form' });
+    expect(errorsForForm({ 'emails.0.value': 'bad', firstName: 'x', '': 'form' }, rows)).toEqual({
+      'emails.1.value': 'bad',
+      firstName: 'x',
+      '': 'form',
+    });
   });
 
   it('a contact read from the API comes back unchanged: name parts, custom labels, web addresses, related people, a year-less birthday', () => {
@@ -37,9 +63,14 @@ describe('toInput', () => {
       nickname: 'Countess',
       emails: [{ value: 'ada@example.org', label: 'work', customLabel: null }],
       phones: [{ value: '+44 20 7946 0000', label: 'other', customLabel: 'Boat' }],
-      addresses: [{ street: '1 Lake Rd', city: null, region: null, postalCode: null, country: 'UK', label: 'home', customLabel: 'Lake house' }],
+      addresses: [
+        { street: '1 Lake Rd', city: null, region: null, postalCode: null, country: 'UK', label: 'home', customLabel: 'Lake house' },
+      ],
       urls: [{ value: 'example.org/ada', label: 'home', customLabel: null }],
-      related: [{ value: 'Annabella Milbanke', label: 'mother', customLabel: null }, { value: 'Charles Babbage', label: 'other', customLabel: 'Mentor' }],
+      related: [
+        { value: 'Annabella Milbanke', label: 'mother', customLabel: null },
+        { value: 'Charles Babbage', label: 'other', customLabel: 'Mentor' },
+      ],
       birthday: '--12-10',
       notes: 'Wrote the first program.',
       tags: ['math'],
@@ -90,8 +121,28 @@ describe('birthdays', () => {
   });
 
   it('a draft kept by the previous version (birthday as text, no custom labels) is made whole', () => {
-    const old = { id: '7', firstName: 'Ada', lastName: '', company: '', jobTitle: '', emails: [{ value: 'a@b.co', label: 'home' }], phones: [], addresses: [], birthday: '1990-02-28', notes: '', tags: '', favorite: false };
-    expect(normalizeDraft(old)).toEqual({ ...emptyDraft(), id: '7', firstName: 'Ada', emails: [{ value: 'a@b.co', label: 'home', customLabel: null }], phones: [], birthday: { day: '28', month: '2', year: '1990' } });
+    const old = {
+      id: '7',
+      firstName: 'Ada',
+      lastName: '',
+      company: '',
+      jobTitle: '',
+      emails: [{ value: 'a@b.co', label: 'home' }],
+      phones: [],
+      addresses: [],
+      birthday: '1990-02-28',
+      notes: '',
+      tags: '',
+      favorite: false,
+    };
+    expect(normalizeDraft(old)).toEqual({
+      ...emptyDraft(),
+      id: '7',
+      firstName: 'Ada',
+      emails: [{ value: 'a@b.co', label: 'home', customLabel: null }],
+      phones: [],
+      birthday: { day: '28', month: '2', year: '1990' },
+    });
     // Tags were one comma-separated text: they become chips.
     expect(normalizeDraft({ ...old, tags: 'math, Engines, engines' })?.tags).toEqual(['math', 'Engines']);
     expect(normalizeDraft('nonsense')).toBeUndefined();
@@ -152,7 +203,9 @@ describe('ContactEditor', () => {
       nickname: 'Countess',
       emails: [],
       phones: [{ value: '+44 20 7946 0000', label: 'other', customLabel: 'Boat' }],
-      addresses: [{ street: null, city: 'Ockham', region: null, postalCode: null, country: null, label: 'other', customLabel: 'Lake house' }],
+      addresses: [
+        { street: null, city: 'Ockham', region: null, postalCode: null, country: null, label: 'other', customLabel: 'Lake house' },
+      ],
       urls: [{ value: 'example.org/ada', label: 'work', customLabel: null }],
       related: [
         { value: 'Annabella Milbanke', label: 'mother', customLabel: null },
@@ -163,7 +216,19 @@ describe('ContactEditor', () => {
   });
 
   it('opens the rarer name fields by itself when one is set, and shows a stored birthday without a year', () => {
-    render(<Harness initial={draftFrom(contact({ firstName: 'Ada', middleName: 'King', birthday: '--08-23', phones: [{ value: '1', label: 'other', customLabel: 'Boat' }] }))} onSaved={vi.fn()} />);
+    render(
+      <Harness
+        initial={draftFrom(
+          contact({
+            firstName: 'Ada',
+            middleName: 'King',
+            birthday: '--08-23',
+            phones: [{ value: '1', label: 'other', customLabel: 'Boat' }],
+          }),
+        )}
+        onSaved={vi.fn()}
+      />,
+    );
     expect(screen.getByRole('button', { name: 'Fewer name fields' }).getAttribute('aria-expanded')).toBe('true');
     expect((screen.getByLabelText('Middle name') as HTMLInputElement).value).toBe('King');
     expect((screen.getByLabelText('Day') as HTMLInputElement).value).toBe('23');
@@ -203,7 +268,10 @@ describe('ContactEditor', () => {
     const initial: Draft = {
       ...emptyDraft(),
       firstName: 'Ada',
-      urls: [{ value: '', label: 'home', customLabel: null }, { value: 'not a url', label: 'home', customLabel: null }],
+      urls: [
+        { value: '', label: 'home', customLabel: null },
+        { value: 'not a url', label: 'home', customLabel: null },
+      ],
       related: [{ value: 'Charles', label: 'other', customLabel: 'x'.repeat(51) }],
     };
     render(<Harness initial={initial} onSaved={vi.fn()} />);
@@ -218,9 +286,19 @@ describe('ContactEditor', () => {
   });
 
   it('shows a field error next to the field it belongs to', async () => {
-    stubFetch(problem(400, 'validation_failed', 'The request is not valid.', [{ path: 'emails.0.value', message: 'must be a valid email address' }]));
+    stubFetch(
+      problem(400, 'validation_failed', 'The request is not valid.', [
+        { path: 'emails.0.value', message: 'must be a valid email address' },
+      ]),
+    );
     const onSaved = vi.fn();
-    const initial = { ...emptyDraft(), emails: [{ value: '', label: 'home' as const, customLabel: null }, { value: 'nope', label: 'work' as const, customLabel: null }] };
+    const initial = {
+      ...emptyDraft(),
+      emails: [
+        { value: '', label: 'home' as const, customLabel: null },
+        { value: 'nope', label: 'work' as const, customLabel: null },
+      ],
+    };
     render(<Harness initial={initial} onSaved={onSaved} />);
     fireEvent.input(screen.getByLabelText('First name'), { target: { value: 'Ada' } });
     fireEvent.submit(screen.getByRole('form'));

@@ -18,7 +18,10 @@ import { describeError, fieldErrors } from './messages.ts';
 import { addTags, TagInput } from './tag-input.tsx';
 
 /** An address as the inputs see it. customLabel: null while an enum word is picked, text once "Custom…" is. */
-export type AddressRow = { [K in 'street' | 'city' | 'region' | 'postalCode' | 'country']: string } & Pick<Address, 'label' | 'customLabel'>;
+export type AddressRow = { [K in 'street' | 'city' | 'region' | 'postalCode' | 'country']: string } & Pick<
+  Address,
+  'label' | 'customLabel'
+>;
 /** A birthday as three inputs: day and month required, year optional ("" when not known). month is "1".."12" or "". */
 export interface BirthdayParts {
   day: string;
@@ -98,7 +101,8 @@ export function birthdayValue(b: BirthdayParts): BirthdayCheck {
   const day = b.day.trim();
   const year = b.year.trim();
   if (!day && !b.month && !year) return { ok: true, value: null };
-  if (!/^\d{1,2}$/.test(day) || Number(day) < 1 || Number(day) > 31) return { ok: false, part: 'day', message: 'Enter the day of the month, from 1 to 31.' };
+  if (!/^\d{1,2}$/.test(day) || Number(day) < 1 || Number(day) > 31)
+    return { ok: false, part: 'day', message: 'Enter the day of the month, from 1 to 31.' };
   if (!b.month) return { ok: false, part: 'month', message: 'Choose the month.' };
   if (year && (!/^\d{4}$/.test(year) || year === '0000')) {
     return { ok: false, part: 'year', message: 'Enter the year with four digits, like 1990, or leave it empty if you do not know it.' };
@@ -168,7 +172,9 @@ export function normalizeDraft(raw: unknown): Draft | undefined {
   const base = emptyDraft();
   const str = (v: unknown, fallback: string) => (typeof v === 'string' ? v : fallback);
   const list = <T extends { customLabel: string | null }>(v: unknown, fallback: T[]): T[] =>
-    Array.isArray(v) ? v.filter((x) => x && typeof x === 'object').map((x) => ({ ...(x as T), customLabel: (x as T).customLabel ?? null })) : fallback;
+    Array.isArray(v)
+      ? v.filter((x) => x && typeof x === 'object').map((x) => ({ ...(x as T), customLabel: (x as T).customLabel ?? null }))
+      : fallback;
   return {
     ...(typeof d.id === 'string' ? { id: d.id } : {}),
     ...(typeof d.etag === 'string' ? { etag: d.etag } : {}),
@@ -185,7 +191,12 @@ export function normalizeDraft(raw: unknown): Draft | undefined {
     addresses: list(d.addresses, base.addresses),
     urls: list(d.urls, base.urls),
     related: list(d.related, base.related),
-    birthday: typeof d.birthday === 'string' ? birthdayParts(d.birthday) : d.birthday && typeof d.birthday === 'object' ? { ...NO_BIRTHDAY, ...(d.birthday as BirthdayParts) } : base.birthday,
+    birthday:
+      typeof d.birthday === 'string'
+        ? birthdayParts(d.birthday)
+        : d.birthday && typeof d.birthday === 'object'
+          ? { ...NO_BIRTHDAY, ...(d.birthday as BirthdayParts) }
+          : base.birthday,
     notes: str(d.notes, ''),
     // Tags were one comma-separated text before they were chips.
     tags: Array.isArray(d.tags) ? d.tags.filter((t): t is string => typeof t === 'string') : addTags([], str(d.tags, '')),
@@ -210,7 +221,11 @@ export function toInput(d: Draft): { input: ContactInput; rows: Record<string, n
   const urls = keep(d.urls, (u) => !u.value.trim());
   const related = keep(d.related, (r) => !r.value.trim());
   const text = (s: string) => (s.trim() ? s.trim() : null);
-  const item = <T extends { value: string; customLabel: string | null }>(x: T): T => ({ ...x, value: x.value.trim(), customLabel: customOf(x.customLabel) });
+  const item = <T extends { value: string; customLabel: string | null }>(x: T): T => ({
+    ...x,
+    value: x.value.trim(),
+    customLabel: customOf(x.customLabel),
+  });
   const birthday = birthdayValue(d.birthday);
   return {
     input: {
@@ -333,7 +348,8 @@ export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, o
   useEffect(() => setMoreNames(anyRareName), [draft.id]);
   const namesOpen = moreNames || RARE_NAMES.some((k) => errors[k]);
 
-  const focusFirstError = () => requestAnimationFrame(() => (form.current?.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus());
+  const focusFirstError = () =>
+    requestAnimationFrame(() => (form.current?.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus());
 
   async function save(e: Event) {
     e.preventDefault();
@@ -370,7 +386,10 @@ export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, o
         {errors[path]}
       </p>
     );
-  const invalid = (path: string) => ({ 'aria-invalid': Boolean(errors[path]), 'aria-describedby': errors[path] ? `err-${path}` : undefined });
+  const invalid = (path: string) => ({
+    'aria-invalid': Boolean(errors[path]),
+    'aria-describedby': errors[path] ? `err-${path}` : undefined,
+  });
   const text = (key: NameField, label: string, autocomplete: string, hint?: string) => (
     <div class="field">
       <label for={`f-${key}`}>{label}</label>
@@ -397,7 +416,14 @@ export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, o
         <label class={visible ? undefined : 'sr-only'} for={id}>
           {name}
         </label>
-        <input id={id} maxLength={50} placeholder="Your own label, e.g. Boat" value={value} {...invalid(path)} onInput={(ev) => onInput(ev.currentTarget.value)} />
+        <input
+          id={id}
+          maxLength={50}
+          placeholder="Your own label, e.g. Boat"
+          value={value}
+          {...invalid(path)}
+          onInput={(ev) => onInput(ev.currentTarget.value)}
+        />
         {err(path)}
       </div>
     );
@@ -464,13 +490,27 @@ export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, o
   const dayInput = (
     <div class="field day" key="day">
       <label for="f-birthday-day">Day</label>
-      <input id="f-birthday-day" inputMode="numeric" autocomplete="bday-day" maxLength={2} value={b.day} {...bInvalid('day')} onInput={(e) => setB({ day: e.currentTarget.value })} />
+      <input
+        id="f-birthday-day"
+        inputMode="numeric"
+        autocomplete="bday-day"
+        maxLength={2}
+        value={b.day}
+        {...bInvalid('day')}
+        onInput={(e) => setB({ day: e.currentTarget.value })}
+      />
     </div>
   );
   const monthInput = (
     <div class="field month" key="month">
       <label for="f-birthday-month">Month</label>
-      <select id="f-birthday-month" autocomplete="bday-month" value={b.month} {...bInvalid('month')} onChange={(e) => setB({ month: e.currentTarget.value })}>
+      <select
+        id="f-birthday-month"
+        autocomplete="bday-month"
+        value={b.month}
+        {...bInvalid('month')}
+        onChange={(e) => setB({ month: e.currentTarget.value })}
+      >
         <option value="">—</option>
         {months.map((m, i) => (
           <option key={m} value={String(i + 1)}>
@@ -491,7 +531,13 @@ export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, o
       </header>
       {text('firstName', 'First name', 'given-name')}
       {text('lastName', 'Last name', 'family-name')}
-      <button type="button" class="disclosure" aria-expanded={namesOpen} aria-controls={namesOpen ? 'f-more-names' : undefined} onClick={() => setMoreNames(!namesOpen)}>
+      <button
+        type="button"
+        class="disclosure"
+        aria-expanded={namesOpen}
+        aria-controls={namesOpen ? 'f-more-names' : undefined}
+        onClick={() => setMoreNames(!namesOpen)}
+      >
         {namesOpen ? 'Fewer name fields' : 'More name fields'}
       </button>
       {namesOpen && (
@@ -514,8 +560,15 @@ export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, o
           <div class="address" key={i}>
             {(['street', 'city', 'region', 'postalCode', 'country'] as const).map((part) => (
               <div class="field" key={part}>
-                <label for={`f-address-${i}-${part}`}>{`${{ street: 'Street', city: 'City', region: 'Region', postalCode: 'Postal code', country: 'Country' }[part]} (address ${i + 1})`}</label>
-                <input id={`f-address-${i}-${part}`} value={a[part]} {...invalid(`addresses.${i}.${part}`)} onInput={(ev) => update('addresses', i, { [part]: ev.currentTarget.value })} />
+                <label
+                  for={`f-address-${i}-${part}`}
+                >{`${{ street: 'Street', city: 'City', region: 'Region', postalCode: 'Postal code', country: 'Country' }[part]} (address ${i + 1})`}</label>
+                <input
+                  id={`f-address-${i}-${part}`}
+                  value={a[part]}
+                  {...invalid(`addresses.${i}.${part}`)}
+                  onInput={(ev) => update('addresses', i, { [part]: ev.currentTarget.value })}
+                />
                 {err(`addresses.${i}.${part}`)}
               </div>
             ))}
@@ -530,7 +583,14 @@ export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, o
                 onChange={(v) => update('addresses', i, v)}
               />
             </div>
-            {customInput(`addresses.${i}.customLabel`, `f-address-custom-${i}`, `Custom label (address ${i + 1})`, a.customLabel, (v) => update('addresses', i, { customLabel: v }), true)}
+            {customInput(
+              `addresses.${i}.customLabel`,
+              `f-address-custom-${i}`,
+              `Custom label (address ${i + 1})`,
+              a.customLabel,
+              (v) => update('addresses', i, { customLabel: v }),
+              true,
+            )}
             {err(`addresses.${i}`)}
             <button type="button" onClick={() => removeRow('addresses', i)}>{`Remove address ${i + 1}`}</button>
           </div>
@@ -538,13 +598,25 @@ export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, o
         {err('addresses')}
         <button
           type="button"
-          onClick={() => set('addresses', [...draft.addresses, { street: '', city: '', region: '', postalCode: '', country: '', label: 'home', customLabel: null }])}
+          onClick={() =>
+            set('addresses', [
+              ...draft.addresses,
+              { street: '', city: '', region: '', postalCode: '', country: '', label: 'home', customLabel: null },
+            ])
+          }
         >
           Add address
         </button>
       </fieldset>
 
-      {valueRows('urls', 'web address', 'Web addresses', { type: 'url', autocomplete: 'url', placeholder: 'example.com' }, URL_LABELS, 'home')}
+      {valueRows(
+        'urls',
+        'web address',
+        'Web addresses',
+        { type: 'url', autocomplete: 'url', placeholder: 'example.com' },
+        URL_LABELS,
+        'home',
+      )}
       {valueRows('related', 'related person', 'Related people', { placeholder: 'Name' }, RELATED_LABELS, 'other')}
 
       <fieldset class="birthday" aria-describedby={birthdayError ? 'err-birthday' : 'birthday-hint'}>
@@ -556,7 +628,15 @@ export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, o
           {dayFirst() ? [dayInput, monthInput] : [monthInput, dayInput]}
           <div class="field year">
             <label for="f-birthday-year">Year (optional)</label>
-            <input id="f-birthday-year" inputMode="numeric" autocomplete="bday-year" maxLength={4} value={b.year} {...bInvalid('year')} onInput={(e) => setB({ year: e.currentTarget.value })} />
+            <input
+              id="f-birthday-year"
+              inputMode="numeric"
+              autocomplete="bday-year"
+              maxLength={4}
+              value={b.year}
+              {...bInvalid('year')}
+              onInput={(e) => setB({ year: e.currentTarget.value })}
+            />
           </div>
         </div>
         {birthdayError && (

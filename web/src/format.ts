@@ -66,7 +66,9 @@ export function formatBirthday(birthday: string, locale?: string): string {
   const full = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birthday);
   if (md) {
     // 2000 is a leap year, so --02-29 reads as 29 February.
-    return new Intl.DateTimeFormat(locale, { month: 'long', day: 'numeric', timeZone: 'UTC' }).format(Date.UTC(2000, Number(md[1]) - 1, Number(md[2])));
+    return new Intl.DateTimeFormat(locale, { month: 'long', day: 'numeric', timeZone: 'UTC' }).format(
+      Date.UTC(2000, Number(md[1]) - 1, Number(md[2])),
+    );
   }
   if (full) {
     const d = new Date(0);
@@ -79,9 +81,10 @@ export function formatBirthday(birthday: string, locale?: string): string {
 /** Up to two letters for an avatar: the first of the first and last words ("Ada Lovelace" -> "AL"). */
 export function initials(name: string): string {
   const words = name.split(/[\s.,@_-]+/).filter((w) => /\p{L}|\p{N}/u.test(w));
-  const first = (w: string | undefined) => (w ? [...w.replace(/^[^\p{L}\p{N}]+/u, '')][0] ?? '' : '');
+  const first = (w: string | undefined) => (w ? ([...w.replace(/^[^\p{L}\p{N}]+/u, '')][0] ?? '') : '');
   return (first(words[0]) + (words.length > 1 ? first(words.at(-1)) : '')).toUpperCase() || '?';
 }
 
 /** The name an avatar's initials come from: given and family name (not "Dr." and "Jr."), else the name shown. */
-export const avatarName = (c: Parameters<typeof serverDisplayName>[0]): string => [c.firstName, c.lastName].filter(Boolean).join(' ') || displayName(c);
+export const avatarName = (c: Parameters<typeof serverDisplayName>[0]): string =>
+  [c.firstName, c.lastName].filter(Boolean).join(' ') || displayName(c);

@@ -9,7 +9,15 @@ afterEach(() => {
 });
 
 it('a dropped vCard is sent as it is, as text/vcard, with the duplicates choice, and what was skipped is explained', async () => {
-  const calls = stubFetch(answer(200, { imported: 1, merged: 0, unchanged: 0, skipped: [{ index: 1, line: 5, name: 'Bo', reason: 'contact_limit_reached' }], changes: [] }));
+  const calls = stubFetch(
+    answer(200, {
+      imported: 1,
+      merged: 0,
+      unchanged: 0,
+      skipped: [{ index: 1, line: 5, name: 'Bo', reason: 'contact_limit_reached' }],
+      changes: [],
+    }),
+  );
   const onImported = vi.fn();
   render(<ImportPanel onImported={onImported} onClose={vi.fn()} />);
   const file = new File(['BEGIN:VCARD\r\nVERSION:3.0\r\nFN:A\r\nEND:VCARD\r\n'], 'contacts.vcf', { type: '' });
@@ -52,7 +60,14 @@ it('reports merged and unchanged records, skips by name or line, notes, and how 
       skippedTotal: 29,
       unread: 0,
       changes: [
-        { index: 0, line: 1, name: 'Ada Lovelace', contactId: '00000000-0000-4000-8000-000000000001', outcome: 'merged', notes: ["merged into 'Ada Lovelace' (same email)"] },
+        {
+          index: 0,
+          line: 1,
+          name: 'Ada Lovelace',
+          contactId: '00000000-0000-4000-8000-000000000001',
+          outcome: 'merged',
+          notes: ["merged into 'Ada Lovelace' (same email)"],
+        },
         {
           index: 1,
           line: 7,
@@ -69,15 +84,22 @@ it('reports merged and unchanged records, skips by name or line, notes, and how 
   fireEvent.change(screen.getByLabelText('Choose a file'), { target: { files: [new File(['x'], 'all.vcf')] } });
   expect(await screen.findByText('3 imported, 2 merged into existing contacts, 1 already there, 29 skipped.')).toBeTruthy();
   const lists = screen.getAllByRole('list');
-  const skipped = within(lists[0]!).getAllByRole('listitem').map((li) => li.textContent);
-  expect(skipped).toEqual(["Grace Hopper: the email, 'grace@', is not an email address", 'Line 30: a contact needs a name, an email or a phone', '…and 27 more']);
+  const skipped = within(lists[0]!)
+    .getAllByRole('listitem')
+    .map((li) => li.textContent);
+  expect(skipped).toEqual([
+    "Grace Hopper: the email, 'grace@', is not an email address",
+    'Line 30: a contact needs a name, an email or a phone',
+    '…and 27 more',
+  ]);
   expect(screen.getByRole('heading', { name: 'Merged, already there, or changed on the way in' })).toBeTruthy();
   const turing = screen.getByText('Alan Turing').closest('li')!;
   expect(turing.textContent).toContain('Alan Turing (imported)');
-  expect(within(turing).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
-    "the second phone number, 'abc', is not a phone number: kept in the notes",
-    'not kept: PHOTO',
-  ]);
+  expect(
+    within(turing)
+      .getAllByRole('listitem')
+      .map((li) => li.textContent),
+  ).toEqual(["the second phone number, 'abc', is not a phone number: kept in the notes", 'not kept: PHOTO']);
   expect(screen.getByText("merged into 'Ada Lovelace' (same email)")).toBeTruthy();
   expect(screen.getByText('…and 10 more')).toBeTruthy();
 });

@@ -69,7 +69,8 @@ export function ImportPanel({ onImported, onClose }: { onImported: () => void; o
         <legend>When a contact in the file is already in your contacts</legend>
         {DUPLICATE_CHOICES.map(([mode, text]) => (
           <label class="check" key={mode}>
-            <input type="radio" name="import-duplicates" value={mode} checked={duplicates === mode} onChange={() => setDuplicates(mode)} /> {text}
+            <input type="radio" name="import-duplicates" value={mode} checked={duplicates === mode} onChange={() => setDuplicates(mode)} />{' '}
+            {text}
           </label>
         ))}
       </fieldset>
@@ -91,7 +92,13 @@ export function ImportPanel({ onImported, onClose }: { onImported: () => void; o
         <label class="button" for="import-file">
           Choose a file
         </label>
-        <input id="import-file" class="sr-only" type="file" accept=".vcf,.vcard,.csv,text/vcard,text/csv" onChange={(e) => void load(e.currentTarget.files?.[0])} />
+        <input
+          id="import-file"
+          class="sr-only"
+          type="file"
+          accept=".vcf,.vcard,.csv,text/vcard,text/csv"
+          onChange={(e) => void load(e.currentTarget.files?.[0])}
+        />
       </div>
       {busy && <p role="status">Importing…</p>}
       {error && (

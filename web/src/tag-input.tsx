@@ -36,7 +36,17 @@ export function TagInput({ tags, text, known, onChange, error }: Props) {
             <li key={t}>
               <span class="tag">
                 {t}
-                <button type="button" class="chip-remove" aria-label={`Remove tag ${t}`} onClick={() => onChange(tags.filter((x) => x !== t), text)}>
+                <button
+                  type="button"
+                  class="chip-remove"
+                  aria-label={`Remove tag ${t}`}
+                  onClick={() =>
+                    onChange(
+                      tags.filter((x) => x !== t),
+                      text,
+                    )
+                  }
+                >
                   ×
                 </button>
               </span>
@@ -55,7 +65,11 @@ export function TagInput({ tags, text, known, onChange, error }: Props) {
           const v = e.currentTarget.value;
           // A comma, or a pick from the list (an exact known tag), makes a chip.
           if (v.includes(',')) onChange(addTags(tags, v.slice(0, v.lastIndexOf(','))), v.slice(v.lastIndexOf(',') + 1).trimStart());
-          else if ((e as InputEvent).inputType === 'insertReplacementText' || ((e as InputEvent).inputType === undefined && offered.includes(v))) onChange(addTags(tags, v), '');
+          else if (
+            (e as InputEvent).inputType === 'insertReplacementText' ||
+            ((e as InputEvent).inputType === undefined && offered.includes(v))
+          )
+            onChange(addTags(tags, v), '');
           else onChange(tags, v);
         }}
         onKeyDown={(e) => {

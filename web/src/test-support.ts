@@ -10,7 +10,14 @@ export function answer(status: number, body?: unknown, headers: Record<string, s
 }
 
 export function problem(status: number, code: string, detail = code, errors?: { path: string; message: string }[]) {
-  return answer(status, { type: `https://contactfolio.com/problems/${code}`, title: 'x', status, detail, code, ...(errors ? { errors } : {}) });
+  return answer(status, {
+    type: `https://contactfolio.com/problems/${code}`,
+    title: 'x',
+    status,
+    detail,
+    code,
+    ...(errors ? { errors } : {}),
+  });
 }
 
 export function stubFetch(...responses: Response[]) {

@@ -33,5 +33,12 @@ export function synthesize(context: Record<string, unknown> = {}): Synthesized {
   } catch (err) {
     synthError = err;
   }
-  return { stacks, backend: Template.fromStack(stacks.backend), frontend: Template.fromStack(stacks.frontend), lambda: stacks.lambda ? Template.fromStack(stacks.lambda) : undefined, outdir, synthError };
+  return {
+    stacks,
+    backend: Template.fromStack(stacks.backend),
+    frontend: Template.fromStack(stacks.frontend),
+    lambda: stacks.lambda ? Template.fromStack(stacks.lambda) : undefined,
+    outdir,
+    synthError,
+  };
 }

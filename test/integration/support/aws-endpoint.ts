@@ -60,7 +60,8 @@ function secretsManager(secrets: Map<string, StoredSecret>) {
     CreateSecret(input) {
       const name = String(input.Name ?? '');
       if (!name) throw new AwsError('InvalidParameterException', 'Name is required.');
-      if (secrets.has(name)) throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+      if (secrets.has(name))
+        throw new AwsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
       const s: StoredSecret = {
         name,
         arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-${randomBytes(3).toString('hex')}`,
@@ -73,7 +74,14 @@ function secretsManager(secrets: Map<string, StoredSecret>) {
     },
     GetSecretValue(input) {
       const s = find(input.SecretId);
-      return { ARN: s.arn, Name: s.name, SecretString: s.value, VersionId: s.versionId, VersionStages: ['AWSCURRENT'], CreatedDate: s.created };
+      return {
+        ARN: s.arn,
+        Name: s.name,
+        SecretString: s.value,
+        VersionId: s.versionId,
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: s.created,
+      };
     },
     PutSecretValue(input) {
       const s = find(input.SecretId);
@@ -109,7 +117,9 @@ function sts(body: string, res: ServerResponse): void {
   res.setHeader('content-type', 'text/xml');
   if (params.get('Action') !== 'GetCallerIdentity') {
     res.statusCode = 400;
-    res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>Only GetCallerIdentity is emulated.</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+    res.end(
+      `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>Only GetCallerIdentity is emulated.</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    );
     return;
   }
   res.end(
