@@ -9,7 +9,7 @@ import { withSearchKeys, type SearchKeys } from './search-keys.ts';
 
 // Each field's column and type: keyed by the draft's fields, so a field added to
 // ContactDraft does not compile until it has a column here.
-const COLUMN_OF: Record<keyof ContactDraft | keyof SearchKeys, [column: string, type: string]> = {
+export const DRAFT_COLUMNS: Record<keyof ContactDraft, [column: string, type: string]> = {
   prefix: ['prefix', 'text'],
   firstName: ['first_name', 'text'],
   middleName: ['middle_name', 'text'],
@@ -27,13 +27,15 @@ const COLUMN_OF: Record<keyof ContactDraft | keyof SearchKeys, [column: string, 
   notes: ['notes', 'text'],
   tags: ['tags', 'text[]'],
   favorite: ['favorite', 'boolean'],
+};
+const DERIVED_COLUMNS: Record<keyof SearchKeys, [column: string, type: string]> = {
   searchText: ['search_text', 'text'],
   phoneDigits: ['phone_digits', 'text'],
   sortName: ['sort_name', 'text'],
   tagKeys: ['tag_keys', 'text[]'],
   keysVersion: ['keys_version', 'int'],
 };
-const COLUMNS = Object.entries(COLUMN_OF).map(([key, [column, type]]) => [column, key, type] as const);
+const COLUMNS = Object.entries({ ...DRAFT_COLUMNS, ...DERIVED_COLUMNS }).map(([key, [column, type]]) => [column, key, type] as const);
 
 const RECORD = `jsonb_to_recordset($1::jsonb) AS r("id" uuid, "at" timestamptz, ${COLUMNS.map(([, key, type]) => `"${key}" ${type}`).join(', ')})`;
 

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { DRAFT_COLUMNS } from './bulk-write.ts';
 import type { ContactDraft } from './schemas.ts';
 import { SEARCH_KEYS_VERSION, searchKeys } from './search-keys.ts';
 
@@ -12,29 +13,13 @@ import { SEARCH_KEYS_VERSION, searchKeys } from './search-keys.ts';
 
 const BATCH = 500;
 
-type Row = { id: string; version: number } & { [K in keyof typeof COLUMN]: ContactDraft[K] };
+type Row = { id: string; version: number } & ContactDraft;
 
-// The draft fields searchKeys reads, and their columns.
-const COLUMN = {
-  prefix: 'prefix',
-  firstName: 'first_name',
-  middleName: 'middle_name',
-  lastName: 'last_name',
-  suffix: 'suffix',
-  nickname: 'nickname',
-  company: 'company',
-  jobTitle: 'job_title',
-  emails: 'emails',
-  phones: 'phones',
-  addresses: 'addresses',
-  related: 'related',
-  notes: 'notes',
-  tags: 'tags',
-} as const satisfies Partial<Record<keyof ContactDraft, string>>;
-
-const SELECT = `SELECT id, version, ${Object.entries(COLUMN)
-  .map(([key, column]) => `"${column}" AS "${key}"`)
-  .join(', ')} FROM contacts WHERE keys_version < $1 AND id > $2::uuid ORDER BY id LIMIT ${BATCH}`;
+// Every field of the draft, by the column map the bulk writes use.
+const SELECT = `SELECT id, version, ${Object.entries(DRAFT_COLUMNS)
+  .map(([key, [column]]) => `"${column}" AS "${key}"`)
+  .join(', ')}
+  FROM contacts WHERE keys_version < $1 AND id > $2::uuid ORDER BY id LIMIT ${BATCH}`;
 
 // Only a row still at the version read is written: one the app changed
 // meanwhile already carries current keys.
@@ -55,8 +40,7 @@ export async function refreshSearchKeys(client: pg.ClientBase): Promise<number> 
   for (;;) {
     const { rows } = await client.query<Row>(SELECT, [SEARCH_KEYS_VERSION, after]);
     if (rows.length === 0) return refreshed;
-    // The fields searchKeys does not read (urls, birthday, favorite) do not matter here.
-    const keys = rows.map((r) => ({ id: r.id, version: r.version, ...searchKeys({ ...r, urls: [], birthday: null, favorite: false }) }));
+    const keys = rows.map((r) => ({ id: r.id, version: r.version, ...searchKeys(r) }));
     refreshed += (await client.query(UPDATE, [JSON.stringify(keys)])).rowCount ?? 0;
     after = rows.at(-1)!.id;
   }

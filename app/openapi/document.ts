@@ -15,7 +15,7 @@ import {
 } from '../contacts/schemas.ts';
 import { CSV_TYPES, IMPORT_LIMIT, VCARD_TYPES } from '../contacts/routes.ts';
 import { healthSchema, livenessSchema } from '../health/handlers.ts';
-import { limitsSchema } from '../limits/routes.ts';
+import { limitsSchema } from '../limits/schemas.ts';
 import { tagListSchema } from '../tags/schemas.ts';
 import { ERRORS, type ErrorCode } from '../http/errors.ts';
 import { problemSchema } from '../http/problem.ts';

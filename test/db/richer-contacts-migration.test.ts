@@ -1,31 +1,15 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { applyMigrations } from '../../app/db/migrate.ts';
 import { MIGRATIONS_DIR } from '../../handlers/bootstrap.ts';
-import { createTestDatabase, type TestDatabase } from '../support/harness.ts';
+import { useEarlierSchema } from './earlier-schema.ts';
 
 // Data written before issue 16 must read back in the new shape: customLabel
 // on every labelled item, and Apple's 1604 "no year" birthdays as --MM-DD.
-let db: TestDatabase;
-let client: pg.Client;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-});
-afterAll(async () => {
-  await client.end();
-  await db.drop();
-});
+const earlier = useEarlierSchema();
 
 it('migrates contacts stored before the richer contact', async () => {
-  const before = mkdtempSync(path.join(tmpdir(), 'cf-migrations-'));
-  cpSync(path.join(MIGRATIONS_DIR, '20261125000000_init'), path.join(before, '20261125000000_init'), { recursive: true });
-  await applyMigrations(db.url, before);
-  rmSync(before, { recursive: true });
+  await earlier.migrateTo(['20261125000000_init']);
+  const { db, client } = earlier;
   await client.query(
     `INSERT INTO users (id, email, name, password_hash) VALUES ('00000000-0000-4000-8000-000000000001', 'm@example.org', 'M', 'x')`,
   );

@@ -1,36 +1,19 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { applyMigrations } from '../../app/db/migrate.ts';
 import { SEARCH_KEYS_VERSION } from '../../app/contacts/search-keys.ts';
 import { MIGRATIONS_DIR } from '../../handlers/bootstrap.ts';
-import { createTestDatabase, type TestDatabase } from '../support/harness.ts';
+import { useEarlierSchema } from './earlier-schema.ts';
 
 // Contacts stored before issue 17 become findable by their notes, addresses
 // and job titles, and their (lower-cased) tags gain keys, without being edited.
-let db: TestDatabase;
-let client: pg.Client;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-});
-afterAll(async () => {
-  await client.end();
-  await db.drop();
-});
+const earlier = useEarlierSchema();
 
 const USER = '00000000-0000-4000-8000-000000000001';
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 it('recomputes the search columns of contacts stored before, in batches, once', async () => {
-  const before = mkdtempSync(path.join(tmpdir(), 'cf-migrations-'));
-  for (const m of ['20261125000000_init', '20261204000000_richer_contacts'])
-    cpSync(path.join(MIGRATIONS_DIR, m), path.join(before, m), { recursive: true });
-  await applyMigrations(db.url, before);
-  rmSync(before, { recursive: true });
+  await earlier.migrateTo(['20261125000000_init', '20261204000000_richer_contacts']);
+  const { db, client } = earlier;
   await client.query(`INSERT INTO users (id, email, name, password_hash) VALUES ($1, 'k@example.org', 'K', 'x')`, [USER]);
   // As the previous code wrote them: search_text without notes, addresses or job title.
   await client.query(

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'preact/hooks';
-import { api, type ExportFormat, type Limits, type User } from './api.ts';
+import { api, type Limits, type User } from './api.ts';
 import { ConfirmDialog } from './dialog.tsx';
+import { ExportLink } from './export-link.tsx';
 import { describeError, fieldErrors, fieldSentence } from './messages.ts';
 
 interface Props {
@@ -32,7 +33,6 @@ export function AccountPage({ user, limits, onUser, onSignedOut, onClose }: Prop
   const [pwStatus, setPwStatus] = useState<Status>();
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [format, setFormat] = useState<ExportFormat>('vcard3');
   const pwForm = useRef<HTMLFormElement>(null);
 
   async function saveName(e: Event) {
@@ -170,17 +170,7 @@ export function AccountPage({ user, limits, onUser, onSignedOut, onClose }: Prop
       </button>
 
       <h3>Your contacts</h3>
-      <div class="export">
-        <label for="a-export-format">Export as</label>
-        <select id="a-export-format" value={format} onChange={(e) => setFormat(e.currentTarget.value as ExportFormat)}>
-          <option value="vcard3">vCard 3.0</option>
-          <option value="vcard4">vCard 4.0</option>
-          <option value="csv">CSV (Google)</option>
-        </select>
-        <a class="button" href={api.exportUrl(format)} download>
-          Export everything
-        </a>
-      </div>
+      <ExportLink id="a-export-format" label="Export everything" />
 
       <h3>Delete account</h3>
       <p class="hint">

@@ -1,11 +1,11 @@
 import type { User } from '../../app/auth/schemas.ts';
 import type { Contact, ContactList, DuplicateGroups, DuplicateMode, ImportResult } from '../../app/contacts/schemas.ts';
 import type { Problem } from '../../app/http/problem-schema.ts';
+import type { Limits } from '../../app/limits/schemas.ts';
 import type { TagList } from '../../app/tags/schemas.ts';
 
 // Types come from the server's zod schemas (type-only imports: no code ships).
-export type { Contact, DuplicateMode, ImportResult, Problem, TagList, User };
-export type Limits = { maxUsers: number; users: number; maxContactsPerUser: number; contacts: number };
+export type { Contact, DuplicateMode, ImportResult, Limits, Problem, TagList, User };
 export type ContactInput = Partial<Omit<Contact, 'id' | 'createdAt' | 'updatedAt'>>;
 export type DuplicateGroup = DuplicateGroups['groups'][number];
 /** The export formats offered: vCard 3.0 (what every contacts app reads), vCard 4.0, and CSV in Google's layout. */

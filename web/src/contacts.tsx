@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { Link, useRoute } from 'wouter-preact';
-import { api, type Contact, type ExportFormat, type Limits, type TagList, type User } from './api.ts';
+import { api, type Contact, type Limits, type TagList, type User } from './api.ts';
 import { AccountPage } from './account.tsx';
 import { Avatar, ContactDetail } from './detail.tsx';
 import { ConfirmDialog } from './dialog.tsx';
 import { DuplicatesPanel } from './duplicates.tsx';
 import { ContactEditor, draftFrom, emptyDraft, isDirty, type Draft } from './editor.tsx';
 import { avatarName, displayName } from './format.ts';
+import { ExportLink } from './export-link.tsx';
 import { ImportPanel } from './import.tsx';
 import { LoadError } from './load-error.tsx';
 import { describeError } from './messages.ts';
@@ -46,7 +47,6 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
   const [limits, setLimits] = useState<Limits>();
   const [tags, setTags] = useState<TagList['tags']>([]);
   const [viewing, setViewing] = useState<Viewing>();
-  const [exportFormat, setExportFormat] = useState<ExportFormat>('vcard3');
   const [filtersOpen, setFiltersOpen] = useState(false);
   const [askDiscard, setAskDiscard] = useState<() => void>();
   const [notice, setNotice] = useState<string>();
@@ -324,17 +324,7 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
           <button type="button" onClick={() => go(paths.duplicates)}>
             Duplicates
           </button>
-          <span class="export">
-            <label for="export-format">Export as</label>
-            <select id="export-format" value={exportFormat} onChange={(e) => setExportFormat(e.currentTarget.value as ExportFormat)}>
-              <option value="vcard3">vCard 3.0</option>
-              <option value="vcard4">vCard 4.0</option>
-              <option value="csv">CSV (Google)</option>
-            </select>
-            <a class="button" href={api.exportUrl(exportFormat)} download>
-              Export
-            </a>
-          </span>
+          <ExportLink id="export-format" />
         </div>
       </div>
       {atLimit && (
