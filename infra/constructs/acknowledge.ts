@@ -19,3 +19,13 @@ export function acknowledge(scopes: IConstruct | IConstruct[], rules: Acknowledg
     }
   }
 }
+
+/** A Lambda function in a VPC: the two AWS-managed policies every such function has. */
+export const VPC_FUNCTION_MANAGED_POLICIES: Acknowledged = {
+  id: 'AwsSolutions-IAM4',
+  reason: 'AWSLambdaVPCAccessExecutionRole and AWSLambdaBasicExecutionRole are the minimal managed policies for a VPC function.',
+  findings: [
+    'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+    'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+  ],
+};

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { SECRET_KEYS } from '../../app/config/secrets.ts';
 import type { Data } from './data.ts';
 import { AppFunction } from './node-function.ts';
-import { acknowledge } from './acknowledge.ts';
+import { acknowledge, VPC_FUNCTION_MANAGED_POLICIES } from './acknowledge.ts';
 import { logGroup } from './logs.ts';
 
 export const APP_PORT = 3000;
@@ -231,15 +231,6 @@ export class Service extends Construct {
         },
       ],
     );
-    acknowledge(this.migrate, [
-      {
-        id: 'AwsSolutions-IAM4',
-        reason: 'AWSLambdaVPCAccessExecutionRole and AWSLambdaBasicExecutionRole are the minimal managed policies for a VPC function.',
-        findings: [
-          'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-          'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
-        ],
-      },
-    ]);
+    acknowledge(this.migrate, [VPC_FUNCTION_MANAGED_POLICIES]);
   }
 }
