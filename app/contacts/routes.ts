@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requireUser, userIdOf } from '../auth/session.ts';
 import { jsonBody, rawBody, requireContentType } from '../http/middleware.ts';
-import { decodeImportBody, declaredCharset } from './text-encoding.ts';
+import { csvFormat, IMPORT_LIMIT, IMPORT_TYPES, readImportBody, vcardFormat } from './formats.ts';
 import { HttpProblem } from '../http/problem.ts';
 import { parseBody, parseQuery } from '../http/validate.ts';
 import {
@@ -19,20 +19,10 @@ import { duplicateGroups } from './duplicates.ts';
 import { importContacts } from './import.ts';
 import type { ContactStore, StoredContact } from './store.ts';
 
-// The file formats load on first use: their parsers (ical.js, csv-parse)
-// are a start-up cost, a Lambda cold start's included, that lists never need.
-const csvFormat = () => import('./csv.ts');
-const vcardFormat = () => import('./vcard.ts');
-
 export interface ContactRouteDeps {
   contacts: ContactStore;
   maxContactsPerUser: number;
 }
-
-/** Imports may be larger than JSON bodies: a full address book with notes. */
-export const IMPORT_LIMIT = '5mb';
-export const VCARD_TYPES = ['text/vcard', 'text/x-vcard', 'text/directory'];
-export const CSV_TYPES = ['text/csv', 'application/csv'];
 
 const etag = (s: StoredContact) => `"v${s.version}"`;
 
@@ -101,18 +91,11 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
     }
   });
 
-  router.post(
-    '/import',
-    requireContentType([...VCARD_TYPES, ...CSV_TYPES]),
-    rawBody([...VCARD_TYPES, ...CSV_TYPES], IMPORT_LIMIT),
-    async (req, res) => {
-      const { duplicates } = parseQuery(importQuerySchema, req.query);
-      const text = Buffer.isBuffer(req.body) ? decodeImportBody(req.body, declaredCharset(req.get('content-type'))).text : '';
-      if (text.trim() === '') throw new HttpProblem('unparseable_import', 'The import body is empty.');
-      const parser = req.is(CSV_TYPES) ? (await csvFormat()).parseCsv : (await vcardFormat()).parseVCards;
-      res.json(await importContacts({ contacts, maxContactsPerUser }, userIdOf(req), text, parser, duplicates));
-    },
-  );
+  router.post('/import', requireContentType(IMPORT_TYPES), rawBody(IMPORT_TYPES, IMPORT_LIMIT), async (req, res) => {
+    const { duplicates } = parseQuery(importQuerySchema, req.query);
+    const { text, parser } = await readImportBody(req);
+    res.json(await importContacts({ contacts, maxContactsPerUser }, userIdOf(req), text, parser, duplicates));
+  });
 
   router.get('/duplicates', async (req, res) => {
     const stored = await contacts.allStored(userIdOf(req));

@@ -13,7 +13,7 @@ import {
   listQuerySchema,
   mergeRequestSchema,
 } from '../contacts/schemas.ts';
-import { CSV_TYPES, IMPORT_LIMIT, VCARD_TYPES } from '../contacts/routes.ts';
+import { IMPORT_LIMIT, IMPORT_TYPES } from '../contacts/formats.ts';
 import { healthSchema, livenessSchema } from '../health/handlers.ts';
 import { limitsSchema } from '../limits/schemas.ts';
 import { tagListSchema } from '../tags/schemas.ts';
@@ -188,7 +188,7 @@ export function buildOpenApiDocument(version: string) {
           summary: `Import vCard 2.1/3.0/4.0, or Google or Outlook CSV (up to ${IMPORT_LIMIT}); contacts already there are merged, skipped or created again as \`duplicates\` says; imports up to the contact limit and reports the rest in words`,
           requestParams: { query: importQuerySchema },
           requestBody: {
-            content: Object.fromEntries([...VCARD_TYPES, ...CSV_TYPES].map((t) => [t, { schema: { type: 'string' } }])),
+            content: Object.fromEntries(IMPORT_TYPES.map((t) => [t, { schema: { type: 'string' } }])),
           },
           responses: {
             '200': json(importResultSchema, 'What was imported, merged, left unchanged or skipped, and why'),
