@@ -16,6 +16,19 @@ import { listSearch, paths, useAppLocation, type SortChoice } from './routes.ts'
 import { useContactList, useOnline } from './use-contact-list.ts';
 import { useUndoableDelete } from './use-undoable-delete.ts';
 
+/** A panel's contact on its way, or why it could not be read. */
+function PanelStatus({ error }: { error?: string }) {
+  return error ? (
+    <p class="error" role="alert">
+      {error}
+    </p>
+  ) : (
+    <p class="empty" role="status">
+      Loading…
+    </p>
+  );
+}
+
 /** Waits until typing pauses, so search-as-you-type asks once per pause. */
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
@@ -49,7 +62,8 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
   const [viewing, setViewing] = useState<Viewing>();
   const [filtersOpen, setFiltersOpen] = useState(false);
   const [askDiscard, setAskDiscard] = useState<() => void>();
-  const [notice, setNotice] = useState<string>();
+  // Why the open panel's contact could not be read (gone, offline).
+  const [panelError, setPanelError] = useState<string>();
   const undoButton = useRef<HTMLButtonElement>(null);
 
   const [isNew] = useRoute(paths.newContact);
@@ -62,10 +76,17 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
   const editId = isEdit ? editParams.id : undefined;
   const editing = isNew || Boolean(editId);
 
-  // Back and Forward change the search in the URL: the box follows. Typing writes the URL once it pauses.
-  useEffect(() => setQInput(query.q), [query.q]);
+  // Typing writes the URL once it pauses; Back and Forward change the search in the URL, and the box
+  // follows, but not for the URL's own echo of what was typed (the person may have typed on since).
+  const written = useRef(query.q);
   useEffect(() => {
-    if (typed !== query.q) setQuery({ q: typed });
+    if (query.q !== written.current) setQInput(query.q);
+    written.current = query.q;
+  }, [query.q]);
+  useEffect(() => {
+    if (typed === query.q) return;
+    written.current = typed;
+    setQuery({ q: typed });
   }, [typed]);
 
   const refreshSide = useCallback(() => {
@@ -89,13 +110,15 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
     refresh();
   });
 
-  // The contact a path names, fetched unless it is the one already shown.
+  // The contact a path names, read again each time it opens (it may have changed elsewhere); a copy
+  // already at hand shows meanwhile.
   useEffect(() => {
-    if (!cardId || viewing?.contact.id === cardId) return;
+    setPanelError(undefined);
+    if (!cardId) return;
     let live = true;
     api.get(cardId).then(
       ({ data, etag }) => live && setViewing({ contact: data, etag: etag ?? undefined }),
-      (err: unknown) => live && setNotice(describeError(err)),
+      (err: unknown) => live && setPanelError(describeError(err)),
     );
     return () => {
       live = false;
@@ -106,6 +129,7 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
   // (an expired session, a reload, Back and Forward) is already that one. /contacts/new shows the
   // kept new draft, else an empty one (see below).
   useEffect(() => {
+    setPanelError(undefined);
     if (!editId || draft?.id === editId) return;
     if (viewing?.contact.id === editId) return setDraft(draftFrom(viewing.contact, viewing.etag));
     let live = true;
@@ -115,7 +139,7 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
         setViewing({ contact: data, etag: etag ?? undefined });
         setDraft(draftFrom(data, etag ?? undefined));
       },
-      (err: unknown) => live && setNotice(describeError(err)),
+      (err: unknown) => live && setPanelError(describeError(err)),
     );
     return () => {
       live = false;
@@ -187,15 +211,13 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
               else
                 api.get(id).then(
                   ({ data }) => remove(data),
-                  (err: unknown) => setNotice(describeError(err)),
+                  (err: unknown) => setPanelError(describeError(err)),
                 );
             }}
             onClose={closeEditor}
           />
         ) : (
-          <p class="empty" role="status">
-            Loading…
-          </p>
+          <PanelStatus error={panelError} />
         )}
       </Panel>
     );
@@ -212,9 +234,7 @@ export function ContactsScreen({ user, onUser, draft, setDraft, onSignOut, onSig
             onDelete={() => remove(viewing.contact)}
           />
         ) : (
-          <p class="empty" role="status">
-            {notice ?? 'Loading…'}
-          </p>
+          <PanelStatus error={panelError} />
         )}
       </Panel>
     );
