@@ -487,12 +487,12 @@ it.each(SIZES)(
     await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
 
     // A link to a contact that is gone says so, and the list still works.
-  await page.goto(`${t.baseUrl}/contacts/00000000-0000-4000-8000-000000000000`);
-  await page.getByRole('alert').getByText('No such contact.').waitFor();
-  await row(page, 'Ada Lovelace').waitFor();
-  await page.goto(cardUrl);
+    await page.goto(`${t.baseUrl}/contacts/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole('alert').getByText('No such contact.').waitFor();
+    await row(page, 'Ada Lovelace').waitFor();
+    await page.goto(cardUrl);
 
-  // A deep link survives signing in.
+    // A deep link survives signing in.
     const other = await browser.newContext({ viewport: { width: size.width, height: size.height } });
     const fresh = await other.newPage();
     await fresh.goto(cardUrl);
