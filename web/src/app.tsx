@@ -3,7 +3,7 @@ import { Router, useLocation } from 'wouter-preact';
 import { api, onSessionExpired, type User } from './api.ts';
 import { AuthScreen } from './auth.tsx';
 import { ContactsScreen } from './contacts.tsx';
-import { normalizeDraft, type Draft } from './editor.tsx';
+import { normalizeDraft, type Draft } from './draft.ts';
 import { describeError } from './messages.ts';
 
 const DRAFT_KEY = 'contactfolio.draft';

@@ -5,8 +5,6 @@ import type { Contact } from './api.ts';
 import {
   birthdayParts,
   birthdayValue,
-  ContactEditor,
-  CUSTOM_LABEL,
   draftFrom,
   emptyDraft,
   errorsForForm,
@@ -14,7 +12,9 @@ import {
   normalizeDraft,
   toInput,
   type Draft,
-} from './editor.tsx';
+} from './draft.ts';
+import { ContactEditor } from './editor.tsx';
+import { CUSTOM_LABEL } from './label-picker.tsx';
 import { answer, contact, problem, stubFetch } from './test-support.ts';
 
 afterEach(() => {
