@@ -270,18 +270,25 @@ function rowToInput(
   const emails = range(n.emails).flatMap((i) =>
     multi('email', col(`E-mail ${i} - Label`, `E-mail ${i} - Type`), col(`E-mail ${i} - Value`)),
   );
-  // Outlook's fixed columns, and the plain ones of hand-made sheets.
-  const fixedEmails = ['E-mail Address', 'E-mail 2 Address', 'E-mail 3 Address', 'Email', 'E-mail', 'Email Address'].flatMap((column) => {
-    const value = col(column);
-    return value ? [{ column, item: { value, label: 'other', customLabel: null } }] : [];
-  });
+  // Outlook's fixed columns (and the plain ones of hand-made sheets) that hold something, each an
+  // item with the column it came from, for inFileOrder.
+  const filled = <E extends readonly [string, ...unknown[]]>(entries: readonly E[], item: (value: string, entry: E) => Item) =>
+    entries.flatMap((entry) => {
+      const value = col(entry[0]);
+      return value ? [{ column: entry[0], item: item(value, entry) }] : [];
+    });
+  const fixedEmails = filled(
+    (['E-mail Address', 'E-mail 2 Address', 'E-mail 3 Address', 'Email', 'E-mail', 'Email Address'] as const).map((c) => [c] as const),
+    (value) => ({ value, label: 'other', customLabel: null }),
+  );
   emails.push(...inFileOrder(fixedEmails, position));
   const phones = range(n.phones).flatMap((i) => multi('phone', col(`Phone ${i} - Label`, `Phone ${i} - Type`), col(`Phone ${i} - Value`)));
-  const fixedPhones = ([...OUTLOOK_PHONES, ['Phone', []], ['Phone Number', []], ['Mobile', ['cell']]] as [string, string[]][]).flatMap(
-    ([column, words]) => {
-      const value = col(column);
-      return value ? [{ column, item: { value, ...labelFrom('phone', words) } }] : [];
-    },
+  const fixedPhones = filled(
+    [...OUTLOOK_PHONES, ['Phone', []], ['Phone Number', []], ['Mobile', ['cell']]] as [string, string[]][],
+    (value, [, words]) => ({
+      value,
+      ...labelFrom('phone', words),
+    }),
   );
   phones.push(...inFileOrder(fixedPhones, position));
   const addresses: Record<string, unknown>[] = [];
@@ -329,30 +336,26 @@ function rowToInput(
   }
   addresses.push(...inFileOrder(fixedAddresses, position));
   const urls = range(n.urls).flatMap((i) => multi('url', col(`Website ${i} - Label`, `Website ${i} - Type`), col(`Website ${i} - Value`)));
-  const fixedUrls = (
+  const fixedUrls = filled(
     [
       ['Web Page', 'other'],
       ['Personal Web Page', 'home'],
       ['Business Web Page', 'work'],
-    ] as const
-  ).flatMap(([column, label]) => {
-    const value = col(column);
-    return value ? [{ column, item: { value, label, customLabel: null } }] : [];
-  });
+    ] as const,
+    (value, [, label]) => ({ value, label, customLabel: null }),
+  );
   urls.push(...inFileOrder(fixedUrls, position));
   const related = range(n.related).flatMap((i) =>
     multi('related', col(`Relation ${i} - Label`, `Relation ${i} - Type`), col(`Relation ${i} - Value`)),
   );
-  const fixedRelated: { column: string; item: Item }[] = (
+  const fixedRelated = filled(
     [
       ['Spouse', 'spouse'],
       ["Manager's Name", 'manager'],
       ["Assistant's Name", 'assistant'],
-    ] as const
-  ).flatMap(([column, label]) => {
-    const value = col(column);
-    return value ? [{ column, item: { value, label, customLabel: null } }] : [];
-  });
+    ] as const,
+    (value, [, label]) => ({ value, label, customLabel: null }),
+  );
   // Outlook's "Children" is one cell, names separated by commas or semicolons.
   for (const child of col('Children')
     .split(/[,;]/)
