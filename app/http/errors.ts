@@ -32,8 +32,3 @@ export const ERRORS = {
 } as const satisfies Record<string, { status: number; title: string; means: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
-
-/** The codes a status can carry, for the OpenAPI document ("`email_taken`" under 409). */
-export function codesFor(status: number): ErrorCode[] {
-  return (Object.keys(ERRORS) as ErrorCode[]).filter((c) => ERRORS[c].status === status);
-}
