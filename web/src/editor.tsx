@@ -175,18 +175,22 @@ export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, o
     'aria-describedby': birthdayError ? 'err-birthday' : undefined,
   });
   const setB = (patch: Partial<BirthdayParts>) => set('birthday', { ...b, ...patch });
+  /** The day or the year, typed as digits. */
+  const digitsInput = (part: 'day' | 'year', maxLength: number) => (
+    <input
+      id={`f-birthday-${part}`}
+      inputMode="numeric"
+      autocomplete={`bday-${part}`}
+      maxLength={maxLength}
+      value={b[part]}
+      {...bInvalid(part)}
+      onInput={(e) => setB({ [part]: e.currentTarget.value })}
+    />
+  );
   const dayInput = (
     <div class="field day" key="day">
       <label for="f-birthday-day">Day</label>
-      <input
-        id="f-birthday-day"
-        inputMode="numeric"
-        autocomplete="bday-day"
-        maxLength={2}
-        value={b.day}
-        {...bInvalid('day')}
-        onInput={(e) => setB({ day: e.currentTarget.value })}
-      />
+      {digitsInput('day', 2)}
     </div>
   );
   const monthInput = (
@@ -316,15 +320,7 @@ export function ContactEditor({ draft, knownTags, onChange, onSaved, onDelete, o
           {dayFirst() ? [dayInput, monthInput] : [monthInput, dayInput]}
           <div class="field year">
             <label for="f-birthday-year">Year (optional)</label>
-            <input
-              id="f-birthday-year"
-              inputMode="numeric"
-              autocomplete="bday-year"
-              maxLength={4}
-              value={b.year}
-              {...bInvalid('year')}
-              onInput={(e) => setB({ year: e.currentTarget.value })}
-            />
+            {digitsInput('year', 4)}
           </div>
         </div>
         {birthdayError && (
