@@ -133,9 +133,12 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
       });
     }
     await loginLimiter.succeeded(attempt);
-    const user = await users.update(found.user.id, { passwordHash: await hashPassword(input.newPassword) });
-    if (!user) throw await accountGone(req);
-    await sessions.endAll(user.id);
+    const passwordHash = await hashPassword(input.newPassword);
+    // Sessions first: if the store cannot end them (503), the password stays as it was, rather than
+    // changed with a stolen session still alive.
+    await sessions.endAll(found.user.id);
+    const user = await users.update(found.user.id, { passwordHash });
+    if (!user) throw signInFirst();
     // This browser stays signed in, under a new session id.
     await startSession(req, user.id, sessions);
     res.json({ user });

@@ -1,4 +1,7 @@
+import supertest from 'supertest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApp } from '../../app/create-app.ts';
+import { DependencyUnavailable } from '../../app/http/problem.ts';
 import { USER_SESSIONS_PREFIX } from '../../app/sessions/registry.ts';
 import { SESSION_PREFIX } from '../../app/sessions/store.ts';
 import { PASSWORD, sessionIdFromCookie, signUp, startTestApp, uniqueEmail, type TestApp } from '../support/harness.ts';
@@ -92,4 +95,17 @@ it('POST /v1/auth/logout-all signs out every session, this one included', async 
   // The account itself is still there.
   expect((await t.client().post('/v1/auth/login').send({ email, password: PASSWORD })).status).toBe(200);
   expect((await t.client().post('/v1/auth/logout-all')).status).toBe(401);
+});
+
+it('when the session store cannot end the other sessions, the password is not changed (503, then the old one still works)', async () => {
+  const email = uniqueEmail('store-down');
+  const deps = t.runtime.deps;
+  // The same app and stores, but a session registry that fails to end sessions (Redis gone mid-request).
+  const app = createApp({ ...deps, sessions: { ...deps.sessions, endAll: () => Promise.reject(new DependencyUnavailable('sessions')) } });
+  const agent = supertest.agent(app).set('X-Forwarded-For', '10.77.0.1');
+  expect((await agent.post('/v1/auth/signup').send({ email, password: PASSWORD, name: 'S' })).status).toBe(201);
+  const res = await agent.post('/v1/auth/password').send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+  expect([res.status, res.body.code]).toEqual([503, 'sessions_unavailable']);
+  expect((await t.client().post('/v1/auth/login').send({ email, password: PASSWORD })).status).toBe(200);
+  expect((await t.client().post('/v1/auth/login').send({ email, password: NEW_PASSWORD })).status).toBe(401);
 });
