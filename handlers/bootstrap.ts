@@ -76,8 +76,9 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
     );
   }
 
-  const db = createDatabase({ ...config.database, url, poolMax, sslMode, sharedSession: !config.database.url }, (err) =>
-    logger.warn({ err: err.message }, 'database connection error'),
+  const db = createDatabase(
+    { ...config.database, url, poolMax, sslMode, sharedSession: !config.database.url, maxContactsPerUser: config.maxContactsPerUser },
+    (err) => logger.warn({ err: err.message }, 'database connection error'),
   );
   closers.unshift(() => db.close());
   // Open the first connection of the pool that lists and search read from
@@ -123,7 +124,7 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
       staticDir: webDirectory(config),
     },
     users: createUserStore(db.prisma),
-    contacts: createContactStore(db.prisma, db.readPool),
+    contacts: createContactStore(db),
     sessionStore: sessions.store,
     // On the client whose commands have deadlines (sessions/store.ts).
     sessions: sessions.redis

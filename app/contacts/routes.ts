@@ -69,7 +69,7 @@ export function contactRoutes({ contacts, maxContactsPerUser }: ContactRouteDeps
 
   router.post('/', requireContentType(['application/json']), jsonBody, async (req, res) => {
     const draft = parseBody(contactCreateSchema, req.body);
-    const [created] = await contacts.createWithinLimit(userIdOf(req), [draft], maxContactsPerUser);
+    const created = await contacts.create(userIdOf(req), draft);
     if (!created) throw limitReached();
     res.location(`${req.baseUrl}/${created.contact.id}`);
     sendContact(res, created, 201);

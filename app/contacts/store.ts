@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type pg from 'pg';
-import type { PrismaProvider } from '../db/client.ts';
+import type { DatabaseHandle } from '../db/client.ts';
 import type { Contact as ContactRow, Prisma } from '../db/generated/client.ts';
 import { DB_DEADLINES } from '../db/deadlines.ts';
 import { guardOutages } from '../db/outage.ts';
@@ -37,8 +36,8 @@ export interface ContactStore {
   count(userId: string): Promise<number>;
   /** Every tag of the user's contacts with how many carry it, by name. */
   tags(userId: string): Promise<{ name: string; count: number }[]>;
-  /** Creates the drafts in order while the user stays under `max`; returns those created. */
-  createWithinLimit(userId: string, drafts: ContactDraft[], max: number): Promise<StoredContact[]>;
+  /** Creates the contact, or returns null when the user is at the cap (MAX_CONTACTS_PER_USER; see client.ts). */
+  create(userId: string, draft: ContactDraft): Promise<StoredContact | null>;
   update(userId: string, id: string, patch: ContactPatch, ifMatchVersions?: number[] | '*'): Promise<UpdateOutcome>;
   delete(userId: string, id: string): Promise<boolean>;
   /** Creates or merges each record in one transaction (see import.ts); returns an outcome per record. */
@@ -153,11 +152,16 @@ export function draftOf(c: Contact): ContactDraft {
 
 const BY_NAME: Prisma.ContactOrderByWithRelationInput[] = [{ sortName: 'asc' }, { id: 'asc' }];
 
+/** SQLSTATE the insert trigger raises past MAX_CONTACTS_PER_USER (migration 20261206000000_contact_cap_trigger). */
+export const CONTACT_CAP_REACHED = 'CF001';
+/** Optimistic PATCH tries before it takes the row lock (see update). */
+const OPTIMISTIC_ATTEMPTS = 3;
+
 /**
  * Contacts in PostgreSQL through Prisma; the list and search read goes to
  * `readPool` directly (see list-query.ts).
  */
-export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): ContactStore {
+export function createContactStore({ prisma, primary, readPool }: Pick<DatabaseHandle, 'prisma' | 'primary' | 'readPool'>): ContactStore {
   const store: ContactStore = {
     list(userId, q) {
       return listContacts(readPool, userId, q);
@@ -191,36 +195,45 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
       return (await prisma()).contact.count({ where: { userId } });
     },
 
-    async createWithinLimit(userId, drafts, max) {
-      if (drafts.length === 0) return [];
-      return (await prisma()).$transaction(async (tx) => {
-        await lockOwner(tx, userId);
-        const existing = await tx.contact.count({ where: { userId } });
-        const room = Math.max(0, max - existing);
-        const created: StoredContact[] = [];
-        for (const d of drafts.slice(0, room)) {
-          created.push(toContact(await tx.contact.create({ data: { userId, ...withSearchKeys(d) } })));
-        }
-        return created;
-      }, DB_DEADLINES.transaction);
+    async create(userId, draft) {
+      try {
+        // One INSERT: the trigger locks the owner and checks the cap in the same statement.
+        return toContact(await (await prisma()).contact.create({ data: { userId, ...withSearchKeys(draft) }, select: CONTACT_COLUMNS }));
+      } catch (err) {
+        if (sqlState(err) === CONTACT_CAP_REACHED) return null;
+        // A session that outlived its account (deleted meanwhile): a 401, not a foreign-key 500.
+        if ((err as { code?: unknown }).code === 'P2003') throw accountGone();
+        throw err;
+      }
     },
 
     async update(userId, id, patch, ifMatch) {
-      return (await prisma()).$transaction(async (tx) => {
-        // Lock the row so the If-Match check, the merge and the write see
-        // one version; transactions always run on the writer.
-        const locked = await tx.$queryRaw<{ version: number }[]>`
-          SELECT "version" FROM "contacts" WHERE "id" = ${id}::uuid AND "user_id" = ${userId}::uuid FOR UPDATE`;
-        const row = locked[0] ? await tx.contact.findFirst({ where: { id, userId } }) : null;
-        if (!row) return { ok: false, reason: 'not_found' } as const;
-        if (ifMatch && ifMatch !== '*' && !ifMatch.includes(row.version)) {
-          return { ok: false, reason: 'precondition_failed' } as const;
-        }
-        const merged: ContactDraft = { ...draftOf(toContact(row).contact), ...definedOnly(patch) };
-        if (!hasIdentity(merged)) return { ok: false, reason: 'no_identity' } as const;
+      // Optimistic: read, merge, and write only if the version is still the one
+      // read; two statements and no transaction. Another writer in between
+      // makes the write miss, and the loop reads again (If-Match is checked
+      // against the version current then, RFC 9110 section 13.1.1).
+      const client = await primary();
+      for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+        const row = await client.contact.findFirst({ where: { id, userId }, select: CONTACT_COLUMNS });
+        const outcome = mergePatch(row, patch, ifMatch);
+        if (!outcome.ok) return outcome;
+        const [updated] = await client.contact.updateManyAndReturn({
+          where: { id, userId, version: row!.version },
+          data: { ...withSearchKeys(outcome.merged), version: { increment: 1 } },
+          select: CONTACT_COLUMNS,
+        });
+        if (updated) return { ok: true, stored: toContact(updated) };
+      }
+      // Still losing the race: wait for the row lock instead, which always ends.
+      return client.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT 1 FROM "contacts" WHERE "id" = ${id}::uuid AND "user_id" = ${userId}::uuid FOR UPDATE`;
+        const row = await tx.contact.findFirst({ where: { id, userId }, select: CONTACT_COLUMNS });
+        const outcome = mergePatch(row, patch, ifMatch);
+        if (!outcome.ok) return outcome;
         const updated = await tx.contact.update({
           where: { id },
-          data: { ...withSearchKeys(merged), version: { increment: 1 } },
+          data: { ...withSearchKeys(outcome.merged), version: { increment: 1 } },
+          select: CONTACT_COLUMNS,
         });
         return { ok: true, stored: toContact(updated) } as const;
       }, DB_DEADLINES.transaction);
@@ -235,16 +248,24 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
       if (records.length === 0) return [];
       return (await prisma()).$transaction(async (tx) => {
         await lockOwner(tx, userId);
-        // Matching reads every contact of the user (MAX_CONTACTS_PER_USER bounds them).
-        // The owner lock keeps a concurrent import or create from adding the same
-        // person; locking the rows too (in id order, as merge does) keeps a PATCH,
-        // DELETE or merge from changing one between this read and the write, which
-        // would otherwise be overwritten with what was read.
-        await tx.$executeRaw`SELECT 1 FROM "contacts" WHERE "user_id" = ${userId}::uuid ORDER BY "id" FOR UPDATE`;
-        const rows = await tx.contact.findMany({ where: { userId }, select: CONTACT_COLUMNS });
+        let room: number;
         const index = new DuplicateIndex<ContactDraft>();
-        for (const r of rows) index.set(r.id, draftOf(toContact(r).contact));
-        let room = Math.max(0, max - rows.length);
+        if (duplicates === 'create') {
+          // Nothing is matched: the count is all this needs.
+          room = Math.max(0, max - (await tx.contact.count({ where: { userId } })));
+        } else {
+          // Matching reads every contact of the user (MAX_CONTACTS_PER_USER bounds them).
+          // The owner lock keeps a concurrent import from adding the same person;
+          // locking the rows too (in id order, as merge does) keeps a PATCH,
+          // DELETE or merge from changing one between this read and the write,
+          // which would otherwise be overwritten with what was read. (A single
+          // create takes the owner lock only in its insert's trigger, so one racing
+          // this import can add the same person: two contacts, never over the cap.)
+          await tx.$executeRaw`SELECT 1 FROM "contacts" WHERE "user_id" = ${userId}::uuid ORDER BY "id" FOR UPDATE`;
+          const rows = await tx.contact.findMany({ where: { userId }, select: CONTACT_COLUMNS });
+          for (const r of rows) index.set(r.id, draftOf(toContact(r).contact));
+          room = Math.max(0, max - rows.length);
+        }
         const created = new Set<string>();
         const changed = new Set<string>();
         const outcomes: ImportOutcome[] = [];
@@ -338,9 +359,30 @@ export function createContactStore(prisma: PrismaProvider, readPool: pg.Pool): C
  * here, so a count or a duplicate check cannot go stale before the insert commits.
  */
 async function lockOwner(tx: Prisma.TransactionClient, userId: string): Promise<void> {
-  const owner = await tx.$executeRaw`SELECT 1 FROM "users" WHERE "id" = ${userId}::uuid FOR UPDATE`;
+  // NO KEY UPDATE, as the insert trigger takes it: it does not wait for the
+  // foreign-key checks of inserts in flight.
+  const owner = await tx.$executeRaw`SELECT 1 FROM "users" WHERE "id" = ${userId}::uuid FOR NO KEY UPDATE`;
   // A session that outlived its account (deleted meanwhile): a 401, not a foreign-key 500.
-  if (owner === 0) throw new HttpProblem('unauthenticated', 'Your account no longer exists; sign in again.');
+  if (owner === 0) throw accountGone();
+}
+
+const accountGone = () => new HttpProblem('unauthenticated', 'Your account no longer exists; sign in again.');
+
+/** The PostgreSQL error code behind a Prisma error (through the pg adapter), if any. */
+function sqlState(err: unknown): string | undefined {
+  const cause = (err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta?.driverAdapterError?.cause;
+  return typeof cause?.originalCode === 'string' ? cause.originalCode : undefined;
+}
+
+type MergeResult = { ok: true; merged: ContactDraft } | { ok: false; reason: 'not_found' | 'precondition_failed' | 'no_identity' };
+
+/** A PATCH applied to the row read: the If-Match check, the merge, the identity rule. */
+function mergePatch(row: ContactColumns | null, patch: ContactPatch, ifMatch: number[] | '*' | undefined): MergeResult {
+  if (!row) return { ok: false, reason: 'not_found' };
+  if (ifMatch && ifMatch !== '*' && !ifMatch.includes(row.version)) return { ok: false, reason: 'precondition_failed' };
+  const merged: ContactDraft = { ...draftOf(toContact(row).contact), ...definedOnly(patch) };
+  if (!hasIdentity(merged)) return { ok: false, reason: 'no_identity' };
+  return { ok: true, merged };
 }
 
 /** Why a merged contact would break the caps (20 emails, 10,000 characters of notes...), or undefined. */

@@ -18,6 +18,8 @@ export type PrismaProvider = () => Promise<PrismaClient>;
 export interface DatabaseHandle {
   /** Writer client, extended to send reads to the replica when one is configured. */
   prisma: PrismaProvider;
+  /** The writer alone, for reads that must see the latest commit (a read before a conditional write). */
+  primary: PrismaProvider;
   /** The pool plain reads may use directly: the replica's when one is configured, else the writer's. */
   readPool: pg.Pool;
   /** Cheap liveness probe of the writer, used by /health. */
@@ -57,6 +59,35 @@ function dropStuckClients(pool: pg.Pool): void {
   });
 }
 
+/**
+ * pg-pool's `pool.query` ends its connection after any error, an SQL one
+ * included (it releases the client with the error). Prisma's adapter runs
+ * every statement outside a transaction that way, so each create refused at
+ * the cap cost a new connection (a TLS handshake on RDS), and on the embedded
+ * database, which takes one connection at a time, the next query failed.
+ * After an SQL error (the server answered, and is ready for the next
+ * statement) the connection is kept; after any other error (a timeout, a
+ * broken socket) it is ended, as before.
+ */
+function keepConnectionsAfterSqlErrors(pool: pg.Pool): void {
+  const query = async (config: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult> => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    const onError = (err: Error) => (broken = err);
+    client.once('error', onError);
+    try {
+      return await client.query(config, values);
+    } catch (err) {
+      if (!(err instanceof pg.DatabaseError)) broken = err as Error;
+      throw err;
+    } finally {
+      client.removeListener('error', onError);
+      client.release(broken);
+    }
+  };
+  pool.query = query as typeof pool.query;
+}
+
 export interface DatabaseTarget extends DatabaseConfig {
   url: string;
   /**
@@ -65,16 +96,31 @@ export interface DatabaseTarget extends DatabaseConfig {
    * named statements, prepared by an earlier connection, would collide.
    */
   sharedSession?: boolean;
+  /**
+   * MAX_CONTACTS_PER_USER. Every connection sets it as a session setting, and
+   * the insert trigger enforces it (migration 20261206000000_contact_cap_trigger).
+   * Unset: no cap.
+   */
+  maxContactsPerUser?: number;
 }
+
+/** The session setting the contacts insert trigger reads the cap from. */
+export const CONTACT_CAP_SETTING = 'contactfolio.max_contacts_per_user';
 
 export function createDatabase(db: DatabaseTarget, onPoolError?: (err: Error) => void): DatabaseHandle {
   const writerPool = new pg.Pool({
     ...poolConfig(db.url, db),
     // Awaited before the pool hands the connection out (a fire-and-forget
     // query here made pg warn that the client was queried concurrently).
-    onConnect: db.sharedSession ? async (client) => void (await client.query('DEALLOCATE ALL')) : undefined,
+    onConnect: async (client) => {
+      if (db.sharedSession) await client.query('DEALLOCATE ALL');
+      if (db.maxContactsPerUser !== undefined) {
+        await client.query('SELECT set_config($1, $2, false)', [CONTACT_CAP_SETTING, String(db.maxContactsPerUser)]);
+      }
+    },
   });
   dropStuckClients(writerPool);
+  keepConnectionsAfterSqlErrors(writerPool);
   // An idle client losing its connection emits 'error' on the pool; without
   // a listener that would crash the process during a database outage.
   writerPool.on('error', (err) => onPoolError?.(err));
@@ -82,15 +128,18 @@ export function createDatabase(db: DatabaseTarget, onPoolError?: (err: Error) =>
   if (db.readerUrl) {
     readerPool = new pg.Pool(poolConfig(db.readerUrl, db));
     dropStuckClients(readerPool);
+    keepConnectionsAfterSqlErrors(readerPool);
     readerPool.on('error', (err) => onPoolError?.(err));
   }
 
   const clients = loadOnce(async (): Promise<{ prisma: PrismaClient; writer: PrismaClient; reader?: PrismaClient }> => {
     const [{ PrismaClient }, { PrismaPg }] = await Promise.all([import('./generated/client.ts'), import('@prisma/adapter-pg')]);
-    const writer = new PrismaClient({ adapter: new PrismaPg(writerPool) });
+    // errorFormat 'minimal': any other format captures a stack trace on every
+    // call, for a call site in error messages that never reach a response.
+    const writer = new PrismaClient({ adapter: new PrismaPg(writerPool), errorFormat: 'minimal' });
     if (!readerPool) return { prisma: writer, writer };
     const { readReplicas } = await import('@prisma/extension-read-replicas');
-    const reader = new PrismaClient({ adapter: new PrismaPg(readerPool) });
+    const reader = new PrismaClient({ adapter: new PrismaPg(readerPool), errorFormat: 'minimal' });
     // The extended client has the same model API; transactions and writes
     // stay on the writer, plain reads go to the replica.
     return { prisma: writer.$extends(readReplicas({ replicas: [reader] })) as unknown as PrismaClient, writer, reader };
@@ -99,6 +148,9 @@ export function createDatabase(db: DatabaseTarget, onPoolError?: (err: Error) =>
   return {
     async prisma() {
       return (await clients()).prisma;
+    },
+    async primary() {
+      return (await clients()).writer;
     },
     readPool: readerPool ?? writerPool,
     async ping() {

@@ -13,7 +13,7 @@ let db: DatabaseHandle;
 beforeAll(async () => {
   pg = await startEmbeddedPostgres(undefined);
   await applyMigrations(pg.url, path.resolve(import.meta.dirname, '../../prisma/migrations'));
-  db = createDatabase({ url: pg.url, sslMode: 'disable', poolMax: 1, migrateOnBoot: false, sharedSession: true });
+  db = createDatabase({ url: pg.url, sslMode: 'disable', poolMax: 1, migrateOnBoot: false, sharedSession: true, maxContactsPerUser: 2 });
 });
 afterAll(async () => {
   await db?.close();
@@ -22,8 +22,8 @@ afterAll(async () => {
 
 it('lists again after the pool replaced its connection to the embedded database', async () => {
   const user = await (await db.prisma()).user.create({ data: { email: 'shared@example.test', name: 'Shared', passwordHash: 'x' } });
-  const contacts = createContactStore(db.prisma, db.readPool);
-  await contacts.createWithinLimit(user.id, [contactCreateSchema.parse({ firstName: 'Ada' })], 10);
+  const contacts = createContactStore(db);
+  await contacts.create(user.id, contactCreateSchema.parse({ firstName: 'Ada' }));
   const query = listQuerySchema.parse({ q: 'ada' });
   expect(JSON.parse((await contacts.list(user.id, query)).itemsJson)).toHaveLength(1);
 
@@ -33,4 +33,13 @@ it('lists again after the pool replaced its connection to the embedded database'
   // pglite-socket takes one connection at a time: let it see the close first.
   await new Promise((r) => setTimeout(r, 200));
   expect(JSON.parse((await contacts.list(user.id, query)).itemsJson)).toHaveLength(1);
+});
+
+it('enforces the contact cap in the embedded database too (its insert trigger, PL/pgSQL)', async () => {
+  const user = await (await db.prisma()).user.create({ data: { email: 'capped@example.test', name: 'Capped', passwordHash: 'x' } });
+  const contacts = createContactStore(db);
+  expect(await contacts.create(user.id, contactCreateSchema.parse({ firstName: 'One' }))).not.toBeNull();
+  expect(await contacts.create(user.id, contactCreateSchema.parse({ firstName: 'Two' }))).not.toBeNull();
+  expect(await contacts.create(user.id, contactCreateSchema.parse({ firstName: 'Three' }))).toBeNull();
+  expect(await contacts.count(user.id)).toBe(2);
 });

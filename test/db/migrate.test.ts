@@ -8,7 +8,12 @@ import { applyMigrations } from '../../app/db/migrate.ts';
 import { MIGRATIONS_DIR } from '../../handlers/bootstrap.ts';
 import { createTestDatabase, type TestDatabase } from '../support/harness.ts';
 
-const MIGRATIONS = ['20261125000000_init', '20261204000000_richer_contacts', '20261205000000_search_notes_tag_case'];
+const MIGRATIONS = [
+  '20261125000000_init',
+  '20261204000000_richer_contacts',
+  '20261205000000_search_notes_tag_case',
+  '20261206000000_contact_cap_trigger',
+];
 const readBytes = (file: string) => readFileSync(file);
 
 describe('applyMigrations (the offline stand-in for prisma migrate deploy)', () => {

@@ -32,6 +32,7 @@ it('migrates contacts stored before the richer contact', async () => {
   expect((await applyMigrations(db.url, MIGRATIONS_DIR)).applied).toEqual([
     '20261204000000_richer_contacts',
     '20261205000000_search_notes_tag_case',
+    '20261206000000_contact_cap_trigger',
   ]);
 
   const { rows } = await client.query(

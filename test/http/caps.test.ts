@@ -25,6 +25,23 @@ describe('MAX_CONTACTS_PER_USER under concurrency', () => {
     expect((await agent.post('/v1/contacts').send({ firstName: 'Too many' })).status).toBe(403);
   });
 
+  it('creates racing imports never pass the limit', async () => {
+    const agent = t.client();
+    await signUp(agent);
+    const cards = (tag: string) =>
+      Array.from({ length: 20 }, (_, i) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:${tag} ${i}\r\nEND:VCARD\r\n`).join('');
+    const results = await Promise.all([
+      ...Array.from({ length: 30 }, (_, i) => agent.post('/v1/contacts').send({ firstName: `Single ${i}` })),
+      agent.post('/v1/contacts/import').type('text/vcard').send(cards('Merged')),
+      agent.post('/v1/contacts/import?duplicates=create').type('text/vcard').send(cards('Created')),
+    ]);
+    const singles = results.slice(0, 30).filter((r) => r.status === 201).length;
+    const imported = results.slice(30).reduce((n, r) => n + (r.body as { imported: number }).imported, 0);
+    expect(results.every((r) => [200, 201, 403].includes(r.status))).toBe(true);
+    expect(singles + imported).toBe(50);
+    expect((await agent.get('/v1/limits')).body.contacts).toBe(50);
+  });
+
   it('an import that would pass the limit imports up to it and reports the rest as skipped', async () => {
     const agent = t.client();
     await signUp(agent);

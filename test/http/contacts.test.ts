@@ -222,6 +222,37 @@ describe('update and delete', () => {
     expect(results.filter((r) => r.status === 412)).toHaveLength(7);
   });
 
+  it('concurrent PATCHes without If-Match, each of another field, all stay: none overwrites another', async () => {
+    // The PATCH is optimistic (store.ts): a write that finds the version moved reads again.
+    const created = await agent.post('/v1/contacts').send({ firstName: 'Many' });
+    const fields = {
+      prefix: 'Dr',
+      middleName: 'M',
+      lastName: 'Writers',
+      suffix: 'Jr',
+      nickname: 'Nick',
+      company: 'Co',
+      jobTitle: 'Job',
+      notes: 'N',
+    };
+    const results = await Promise.all(Object.entries(fields).map(([k, v]) => agent.patch(created.headers.location!).send({ [k]: v })));
+    expect(results.map((r) => r.status)).toEqual(Object.keys(fields).map(() => 200));
+    const after = await agent.get(created.headers.location!);
+    expect(after.body).toMatchObject({ firstName: 'Many', ...fields });
+    expect(after.headers.etag).toBe(`"v${1 + Object.keys(fields).length}"`);
+  });
+
+  it('a PATCH racing a DELETE of the same contact is a 200 or a 404, never a 500', async () => {
+    const created = await agent.post('/v1/contacts').send({ firstName: 'Doomed' });
+    const [patched, deleted] = await Promise.all([
+      agent.patch(created.headers.location!).send({ notes: 'late' }),
+      agent.delete(created.headers.location!),
+    ]);
+    expect([200, 404]).toContain(patched.status);
+    expect(deleted.status).toBe(204);
+    expect((await agent.get(created.headers.location!)).status).toBe(404);
+  });
+
   it('a PATCH that would leave no identity is a 400 and changes nothing', async () => {
     const created = await agent.post('/v1/contacts').send({ firstName: 'Only' });
     const res = await agent.patch(created.headers.location!).send({ firstName: null });

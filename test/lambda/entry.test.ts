@@ -26,7 +26,12 @@ it('a migrate invocation applies the migrations; HTTP events are then served', a
   });
   const { handler } = await import('../../handlers/lambda.ts');
   // Production does not migrate at boot: the deploy runs this once.
-  const migrations = ['20261125000000_init', '20261204000000_richer_contacts', '20261205000000_search_notes_tag_case'];
+  const migrations = [
+    '20261125000000_init',
+    '20261204000000_richer_contacts',
+    '20261205000000_search_notes_tag_case',
+    '20261206000000_contact_cap_trigger',
+  ];
   expect(await handler({ action: 'migrate' }, {})).toEqual({
     applied: migrations,
     alreadyApplied: [],
