@@ -26,9 +26,25 @@ const LAST = ['Lovelace', 'Hopper', 'Turing', 'Ørsted', 'Zola', 'Smith', 'Lisko
 
 export interface Scenario {
   name: string;
-  run: (base: string, cookies: Cookies, connections: number, duration: number) => Promise<autocannon.Result>;
+  run: (cell: Cell) => Promise<autocannon.Result>;
 }
-type Cookies = { reader: string; writer: string };
+/** One measurement: a server, its sessions and what its earlier write cells left. */
+export interface Cell {
+  base: string;
+  cookies: Cookies;
+  connections: number;
+  duration: number;
+  writes: WriteState;
+}
+/** `reader` lists and searches; writes go to `writers`, taken in turn (see writerOf). */
+export type Cookies = { reader: string; writers: string[] };
+/** Contacts made by the create cells, for the PATCH and DELETE cells that follow. */
+export interface WriteState {
+  created: { cookie: string; id: string }[];
+  patched: number;
+  deleteCellsLeft: number;
+}
+export const newWriteState = (deleteCells: number): WriteState => ({ created: [], patched: 0, deleteCellsLeft: deleteCells });
 export type Server = 'app' | 'express' | 'fastify';
 export const SERVERS: Server[] = ['app', 'express', 'fastify'];
 
@@ -98,7 +114,7 @@ export interface Running {
   pid: number;
 }
 
-export function startServer(name: Server, databaseUrl: string): Promise<Running> {
+export function startServer(name: Server, databaseUrl: string, nodeArgs: string[] = []): Promise<Running> {
   const env = {
     PATH: process.env.PATH ?? '',
     DATABASE_URL: databaseUrl,
@@ -116,7 +132,7 @@ export function startServer(name: Server, databaseUrl: string): Promise<Running>
     MIGRATE_ON_BOOT: 'false',
   };
   const args = name === 'app' ? containerCommand() : [`bench/baselines/${name}-app.mjs`];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -142,7 +158,7 @@ export function containerCommand(): string[] {
   return args;
 }
 
-async function login(base: string, email: string): Promise<string> {
+export async function login(base: string, email: string): Promise<string> {
   const res = await fetch(`${base}/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -156,62 +172,180 @@ async function login(base: string, email: string): Promise<string> {
     .split(';')[0]!;
 }
 
+/** Users 1 and 3-49 write (0 reads, 2 is the login flood's). */
+const WRITERS = Array.from({ length: 50 }, (_, u) => u).filter((u) => u !== 0 && u !== 2);
+
 export async function sessions(base: string): Promise<Cookies> {
-  return { reader: await login(base, 'bench0@example.test'), writer: await login(base, 'bench1@example.test') };
+  const writers: string[] = [];
+  // A few at a time: each login is a scrypt hash, and the app's hash queue refuses a flood (by design).
+  for (let i = 0; i < WRITERS.length; i += 4) {
+    writers.push(...(await Promise.all(WRITERS.slice(i, i + 4).map((u) => login(base, `bench${u}@example.test`)))));
+  }
+  return { reader: await login(base, 'bench0@example.test'), writers };
 }
 
 const cannon = (opts: autocannon.Options) =>
   new Promise<autocannon.Result>((resolve, reject) => autocannon(opts, (err, result) => (err ? reject(err) : resolve(result))));
 
+/** What autocannon keeps from a request's setup to its answer (its `context`, reset every request here). */
+type Connection = { cookie?: string };
+/** Requests take the writers in turn, so requests in flight write as different users, as people do. */
+function writerOf(cell: Cell): (ctx: Connection) => string {
+  let next = 0;
+  return (ctx) => (ctx.cookie = cell.cookies.writers[next++ % cell.cookies.writers.length]!);
+}
+const header = (headers: Record<string, unknown> | undefined, name: string) =>
+  Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] as string | undefined;
+
+/** 50 cards as a phone exports them (vCard 3.0: N, FN, ORG, two EMAILs, a TEL). */
+export const IMPORT_BODY = Array.from(
+  { length: 50 },
+  (_, i) =>
+    `BEGIN:VCARD\r\nVERSION:3.0\r\nN:${LAST[i % 10]}-${i};${FIRST[(i * 3) % 10]};;;\r\nFN:${FIRST[(i * 3) % 10]} ${LAST[i % 10]}-${i}\r\nORG:Company ${i % 7}\r\n` +
+    `EMAIL;TYPE=INTERNET,WORK:import${i}@example.org\r\nEMAIL;TYPE=INTERNET,HOME:i${i}@home.example\r\nTEL;TYPE=CELL:+1 555 01${String(i).padStart(2, '0')} ${1000 + i}\r\nEND:VCARD\r\n`,
+).join('');
+
 // Login comes last: scrypt work queued by a login flood would otherwise
-// still be running while the next scenario is measured.
+// still be running while the next scenario is measured. The write cells run
+// in this order: create leaves the contacts that patch edits and delete removes.
 export const SCENARIOS: Scenario[] = [
-  { name: 'health', run: (base, _c, connections, duration) => cannon({ url: `${base}/health`, connections, duration }) },
+  { name: 'health', run: (c) => cannon({ url: `${c.base}/health`, connections: c.connections, duration: c.duration }) },
   {
     name: 'list 50',
-    run: (base, c, connections, duration) =>
-      cannon({ url: `${base}/v1/contacts?limit=50`, headers: { cookie: c.reader }, connections, duration }),
+    run: (c) =>
+      cannon({
+        url: `${c.base}/v1/contacts?limit=50`,
+        headers: { cookie: c.cookies.reader },
+        connections: c.connections,
+        duration: c.duration,
+      }),
   },
   {
     name: 'search',
-    run: (base, c, connections, duration) =>
-      cannon({ url: `${base}/v1/contacts?q=smith`, headers: { cookie: c.reader }, connections, duration }),
+    run: (c) =>
+      cannon({
+        url: `${c.base}/v1/contacts?q=smith`,
+        headers: { cookie: c.cookies.reader },
+        connections: c.connections,
+        duration: c.duration,
+      }),
   },
   {
-    name: 'create+delete',
-    run: (base, c, connections, duration) =>
-      cannon({
-        url: base,
-        connections,
-        duration,
-        headers: { cookie: c.writer },
+    name: 'create',
+    run: (c) => {
+      const writer = writerOf(c);
+      return cannon({
+        url: c.base,
+        connections: c.connections,
+        duration: c.duration,
         requests: [
           {
             method: 'POST',
             path: '/v1/contacts',
-            headers: { cookie: c.writer, 'content-type': 'application/json' },
-            body: JSON.stringify({ firstName: 'Bench', lastName: 'Write', emails: [{ value: 'w@example.org' }] }),
-            onResponse: (status, body, context) => {
-              if (status === 201) (context as { id?: string }).id = (JSON.parse(body) as { id: string }).id;
+            body: JSON.stringify({
+              firstName: 'Bench',
+              lastName: 'Write',
+              company: 'Acme',
+              emails: [{ value: 'w@example.org', label: 'work' }],
+            }),
+            setupRequest: (req, ctx) => ({ ...req, headers: { cookie: writer(ctx as Connection), 'content-type': 'application/json' } }),
+            onResponse: (status, body, ctx) => {
+              if (status === 201)
+                c.writes.created.push({ cookie: (ctx as Connection).cookie!, id: (JSON.parse(body) as { id: string }).id });
             },
           },
+        ],
+      });
+    },
+  },
+  {
+    // Each request edits a contact no other request in flight holds, with the
+    // ETag of its last answer (autocannon's context lasts one request here).
+    name: 'patch',
+    run: (c) => {
+      const free = c.writes.created.slice(c.writes.patched, c.writes.patched + 2 * c.connections).map((t) => ({ ...t, etag: '"v1"' }));
+      c.writes.patched += free.length;
+      let edit = 0;
+      return cannon({
+        url: c.base,
+        connections: c.connections,
+        duration: c.duration,
+        requests: [
           {
-            method: 'DELETE',
-            setupRequest: (req, context) => ({ ...req, path: `/v1/contacts/${(context as { id?: string }).id ?? 'none'}` }),
+            method: 'PATCH',
+            setupRequest: (req, context) => {
+              const target = free.shift()!;
+              (context as { target?: typeof target }).target = target;
+              return {
+                ...req,
+                path: `/v1/contacts/${target.id}`,
+                headers: { cookie: target.cookie, 'content-type': 'application/json', 'if-match': target.etag },
+                body: JSON.stringify({ company: `Acme ${edit++}`, lastName: 'Edited' }),
+              };
+            },
+            onResponse: (status, _body, context, headers) => {
+              const { target } = context as { target: (typeof free)[number] };
+              if (status === 200) target.etag = header(headers, 'etag') ?? target.etag;
+              free.push(target);
+            },
           },
         ],
-      }),
+      });
+    },
+  },
+  {
+    // As many deletes as the create cells left, shared out over the delete cells.
+    name: 'delete',
+    run: async (c) => {
+      const amount = Math.max(1, Math.floor(c.writes.created.length / c.writes.deleteCellsLeft--));
+      const result = await cannon({
+        url: c.base,
+        connections: c.connections,
+        amount,
+        requests: [
+          {
+            method: 'DELETE',
+            setupRequest: (req) => {
+              const target = c.writes.created.pop() ?? { cookie: '', id: 'none' };
+              return { ...req, path: `/v1/contacts/${target.id}`, headers: { cookie: target.cookie } };
+            },
+          },
+        ],
+      });
+      // A run of a fixed amount may end within its first second, whose count autocannon reports as the rate.
+      result.requests.average = result.requests.total / result.duration;
+      return result;
+    },
+  },
+  {
+    name: 'import 50',
+    run: (c) => {
+      const writer = writerOf(c);
+      return cannon({
+        url: c.base,
+        connections: c.connections,
+        duration: c.duration,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/contacts/import?duplicates=create',
+            body: IMPORT_BODY,
+            setupRequest: (req, ctx) => ({ ...req, headers: { cookie: writer(ctx as Connection), 'content-type': 'text/vcard' } }),
+          },
+        ],
+      });
+    },
   },
   {
     name: 'login',
-    run: (base, _c, connections, duration) =>
+    run: (c) =>
       cannon({
-        url: `${base}/v1/auth/login`,
+        url: `${c.base}/v1/auth/login`,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: 'bench2@example.test', password: PASSWORD }),
-        connections,
-        duration,
+        connections: c.connections,
+        duration: c.duration,
       }),
   },
 ];

@@ -4,7 +4,7 @@ import { RedisStore } from 'connect-redis';
 import express from 'express';
 import session from 'express-session';
 import { createClient } from 'redis';
-import { create, findUser, health, list, listening, remove, verify } from './shared.mjs';
+import { create, etag, findUser, health, importVCards, list, listening, patch, remove, toContact, verify } from './shared.mjs';
 
 const redis = createClient({ url: process.env.REDIS_URL });
 await redis.connect();
@@ -36,9 +36,17 @@ app.get('/v1/contacts', auth, async (req, res) => {
   res.json(await list(req.session.userId, req.query.q));
 });
 app.post('/v1/contacts', auth, async (req, res) => {
-  const c = await create(req.session.userId, req.body);
-  if (!c) return res.status(403).json({ code: 'contact_limit_reached' });
-  res.status(201).location(`/v1/contacts/${c.id}`).json(c);
+  const row = await create(req.session.userId, req.body);
+  if (!row) return res.status(403).json({ code: 'contact_limit_reached' });
+  res.status(201).location(`/v1/contacts/${row.id}`).set('ETag', etag(row)).json(toContact(row));
+});
+app.patch('/v1/contacts/:id', auth, async (req, res) => {
+  const { status, row } = await patch(req.session.userId, req.params.id, req.body, req.get('if-match'));
+  if (!row) return res.status(status).json({ code: status === 412 ? 'precondition_failed' : 'not_found' });
+  res.set('ETag', etag(row)).json(toContact(row));
+});
+app.post('/v1/contacts/import', auth, express.text({ type: 'text/vcard', limit: '5mb' }), async (req, res) => {
+  res.json(await importVCards(req.session.userId, req.body));
 });
 app.delete('/v1/contacts/:id', auth, async (req, res) => {
   res.status((await remove(req.session.userId, req.params.id)) ? 204 : 404).end();

@@ -5,7 +5,7 @@ import fastifySession from '@fastify/session';
 import { RedisStore } from 'connect-redis';
 import Fastify from 'fastify';
 import { createClient } from 'redis';
-import { create, findUser, health, list, listening, remove, verify } from './shared.mjs';
+import { create, etag, findUser, health, importVCards, list, listening, patch, remove, toContact, verify } from './shared.mjs';
 
 const redis = createClient({ url: process.env.REDIS_URL });
 await redis.connect();
@@ -34,10 +34,17 @@ app.post('/v1/auth/login', async (req, reply) => {
 });
 app.get('/v1/contacts', { preHandler: auth }, async (req) => list(req.session.get('userId'), req.query.q));
 app.post('/v1/contacts', { preHandler: auth }, async (req, reply) => {
-  const c = await create(req.session.get('userId'), req.body);
-  if (!c) return reply.code(403).send({ code: 'contact_limit_reached' });
-  return reply.code(201).header('location', `/v1/contacts/${c.id}`).send(c);
+  const row = await create(req.session.get('userId'), req.body);
+  if (!row) return reply.code(403).send({ code: 'contact_limit_reached' });
+  return reply.code(201).header('location', `/v1/contacts/${row.id}`).header('etag', etag(row)).send(toContact(row));
 });
+app.patch('/v1/contacts/:id', { preHandler: auth }, async (req, reply) => {
+  const { status, row } = await patch(req.session.get('userId'), req.params.id, req.body, req.headers['if-match']);
+  if (!row) return reply.code(status).send({ code: status === 412 ? 'precondition_failed' : 'not_found' });
+  return reply.header('etag', etag(row)).send(toContact(row));
+});
+app.addContentTypeParser('text/vcard', { parseAs: 'string', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+app.post('/v1/contacts/import', { preHandler: auth }, async (req) => importVCards(req.session.get('userId'), req.body));
 app.delete('/v1/contacts/:id', { preHandler: auth }, async (req, reply) =>
   reply.code((await remove(req.session.get('userId'), req.params.id)) ? 204 : 404).send(),
 );

@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge.ts';
+import { CPU_TARGET_PERCENT } from './service.ts';
 
 export interface MonitoringProps {
   loadBalancer: elbv2.ApplicationLoadBalancer;
@@ -160,7 +161,7 @@ export class Monitoring extends Construct {
       THRESHOLDS.ecsCpuPercent,
       over,
       3,
-      `API tasks over ${THRESHOLDS.ecsCpuPercent}% CPU for 15 minutes (autoscaling targets 60%: it is at its maximum or not keeping up)`,
+      `API tasks over ${THRESHOLDS.ecsCpuPercent}% CPU for 15 minutes (autoscaling targets ${CPU_TARGET_PERCENT}%: it is at its maximum or not keeping up)`,
     );
     alarm(
       'EcsMemory',

@@ -23,6 +23,37 @@ export const APP_PORT = 3000;
  * /health stays for operators, the smoke test and alarms.
  */
 export const LIVENESS_PATH = '/health/live';
+/** The API task's size: 0.25 vCPU and 512 MiB, Fargate's smallest. */
+export const TASK_CPU_UNITS = 256;
+export const TASK_MEMORY_MIB = 512;
+/**
+ * What one task (TASK_CPU_UNITS, TASK_MEMORY_MIB) holds with p99 under 100 ms
+ * under the mix of bench/capacity.ts, measured by `npm run bench:capacity`;
+ * the result file named here is kept in git (docs/performance.md, "Capacity
+ * of one task"). Measure again after changing the task's size, the image or
+ * a hot path, and update both.
+ */
+export const TASK_CAPACITY = {
+  requestsPerSecond: 10,
+  /** The task's CPU use at that rate, over its reservation (what ECS reports). */
+  cpuPercent: 17,
+  measuredIn: 'bench/results/capacity-2026-12-05T02-48-21-999Z.json',
+} as const;
+/**
+ * The request-count policy aims at this share of the capacity: a new task
+ * takes traffic about 2 minutes after the alarm (the 1-minute metric, the
+ * task's start, two health checks 15 s apart), while traffic may still grow.
+ */
+export const SCALE_OUT_AT_SHARE = 0.6;
+/** ALBRequestCountPerTarget is requests per target per minute. */
+export const REQUESTS_PER_TARGET_PER_MINUTE = Math.floor(TASK_CAPACITY.requestsPerSecond * 60 * SCALE_OUT_AT_SHARE);
+/**
+ * The CPU policy, for a mix heavier than the measured one: the same share of
+ * the CPU use at capacity. At a quarter of a CPU that is low (the p99 goes
+ * past 100 ms at 17% on average: a burst of CPU work, an import of 50 cards,
+ * uses up the 25 ms per 100 ms quota on its own and stalls every request).
+ */
+export const CPU_TARGET_PERCENT = Math.round(TASK_CAPACITY.cpuPercent * SCALE_OUT_AT_SHARE);
 /** Each task's pg pool size, to the writer and to the reader (the app's DB_POOL_MAX). */
 export const TASK_DB_POOL_MAX = 10;
 /** ECS starts new tasks before stopping old ones: up to twice the count during a deploy. */
@@ -63,8 +94,8 @@ export class Service extends Construct {
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
-      cpu: 256,
-      memoryLimitMiB: 512,
+      cpu: TASK_CPU_UNITS,
+      memoryLimitMiB: TASK_MEMORY_MIB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     const environment = {
@@ -186,8 +217,8 @@ export class Service extends Construct {
     });
 
     const scaling = this.service.autoScaleTaskCount({ minCapacity: props.desiredTasks, maxCapacity: props.maxTasks });
-    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60 });
-    scaling.scaleOnRequestCount('Requests', { requestsPerTarget: 500, targetGroup });
+    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: CPU_TARGET_PERCENT });
+    scaling.scaleOnRequestCount('Requests', { requestsPerTarget: REQUESTS_PER_TARGET_PER_MINUTE, targetGroup });
 
     new route53.ARecord(this, 'ApiAlias', {
       zone: props.zone,

@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,8 @@ import { cdkJsonContext } from '../infra/support/synth.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { createTestDatabase, type TestDatabase } from '../support/harness.ts';
 import { ROOT } from '../support/process.ts';
+import { buildImage, pod } from '../../scripts/container/image.mjs';
+import { TASK_CPU_UNITS, TASK_MEMORY_MIB } from '../../infra/constructs/service.ts';
 
 /*
  * The Dockerfile as it is, built and run with podman in a container shaped
@@ -23,15 +25,6 @@ import { ROOT } from '../support/process.ts';
 const IMAGE = `localhost/contactfolio-api:test-${process.pid}`;
 const NAME = `contactfolio-test-${process.pid}`;
 const timings: Record<string, number> = {};
-
-function pod(args: string[], opts: { timeout?: number } = {}): SpawnSyncReturns<string> {
-  return spawnSync('bash', ['-c', '. scripts/container/podman.sh && pod "$@"', 'pod', ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: opts.timeout ?? 120_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-}
 
 function ok(r: SpawnSyncReturns<string>, what: string): string {
   expect(r.status, `${what}:\n${r.stdout}\n${r.stderr}`).toBe(0);
@@ -66,41 +59,9 @@ function taskEnvironment(): Record<string, unknown> {
 let db: TestDatabase;
 let port: number;
 let env: string[];
-let scratch: string;
 
 beforeAll(async () => {
-  scratch = mkdtempSync(path.join(tmpdir(), 'cf-container-'));
-  let started = performance.now();
-  execFileSync('bash', ['scripts/container/base-image.sh'], { cwd: ROOT, stdio: 'inherit', timeout: 300_000 });
-  timings.baseImageMs = performance.now() - started;
-
-  // HTTPS leaving a build is intercepted on these machines: the host's CA
-  // bundle and an npmrc naming it are mounted into the RUN steps only.
-  const npmrc = path.join(scratch, 'npmrc');
-  writeFileSync(npmrc, 'cafile=/run/host-ca.crt\naudit=false\nfund=false\nupdate-notifier=false\n');
-  const ca = process.env.CONTAINER_BUILD_CA ?? '/etc/ssl/certs/ca-certificates.crt';
-  started = performance.now();
-  // --format docker: the OCI format has no HEALTHCHECK.
-  ok(
-    pod(
-      [
-        'build',
-        '--pull=never',
-        '--format',
-        'docker',
-        '-v',
-        `${ca}:/run/host-ca.crt:ro`,
-        '-v',
-        `${npmrc}:/root/.npmrc:ro`,
-        '-t',
-        IMAGE,
-        '.',
-      ],
-      { timeout: 600_000 },
-    ),
-    'podman build',
-  );
-  timings.buildMs = performance.now() - started;
+  Object.assign(timings, buildImage(IMAGE));
 
   db = await createTestDatabase();
   port = await freePort();
@@ -140,7 +101,6 @@ afterAll(async () => {
   // then takes seconds); a day-old one only fills the disk.
   pod(['image', 'prune', '-f', '--filter', 'until=24h']);
   await db?.drop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
   process.stdout.write(`container: ${JSON.stringify(Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])))}\n`);
 });
 
@@ -177,9 +137,9 @@ it('serves in a task-shaped container (read-only, 512 MiB, 0.25 CPU): healthy, t
       'host',
       '--read-only',
       '--memory',
-      '512m',
+      `${TASK_MEMORY_MIB}m`,
       '--cpus',
-      '0.25',
+      String(TASK_CPU_UNITS / 1024),
       '--health-interval',
       'disable',
       ...env,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -6,6 +6,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type Stacks } from '../../infra/app.ts';
 import { cdkJsonContext } from './support/synth.ts';
+import { TASK_CAPACITY, TASK_CPU_UNITS, TASK_MEMORY_MIB } from '../../infra/constructs/service.ts';
+import { ROOT } from '../support/process.ts';
 
 /*
  * Every fact of the design notes, asserted on the synthesized templates.
@@ -276,6 +278,32 @@ describe('backend service', () => {
       'ALBRequestCountPerTarget',
       'ECSServiceAverageCPUUtilization',
     ]);
+  });
+
+  it('scales out at 60% of the requests and of the CPU use one task was measured to hold (bench/capacity.ts)', () => {
+    // The measurement the infra cites is in git, for this task size, and its capacity is the one used.
+    const measured = JSON.parse(readFileSync(path.join(ROOT, TASK_CAPACITY.measuredIn), 'utf8')) as {
+      mode: string;
+      tasks: { shape: { cpu: number; memoryMiB: number }; capacityRps: number; steps: { rate: number; cpuPercent: number }[] }[];
+    };
+    expect(measured.mode).toBe('full');
+    const task = measured.tasks.find((t) => t.shape.cpu === TASK_CPU_UNITS / 1024 && t.shape.memoryMiB === TASK_MEMORY_MIB);
+    expect(task?.capacityRps).toBe(TASK_CAPACITY.requestsPerSecond);
+    expect(task!.steps.find((s) => s.rate === task!.capacityRps)?.cpuPercent).toBe(TASK_CAPACITY.cpuPercent);
+    backend.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: String(TASK_CPU_UNITS),
+      Memory: String(TASK_MEMORY_MIB),
+    });
+    const requests = resources(backend, 'AWS::ApplicationAutoScaling::ScalingPolicy')
+      .map((p) => p.Properties.TargetTrackingScalingPolicyConfiguration)
+      .find((p) => p.PredefinedMetricSpecification.PredefinedMetricType === 'ALBRequestCountPerTarget');
+    // ALBRequestCountPerTarget counts per minute.
+    expect(requests.TargetValue).toBe(Math.floor(task!.capacityRps * 60 * 0.6));
+    expect(requests.TargetValue).toBeGreaterThan(0);
+    const cpu = resources(backend, 'AWS::ApplicationAutoScaling::ScalingPolicy')
+      .map((p) => p.Properties.TargetTrackingScalingPolicyConfiguration)
+      .find((p) => p.PredefinedMetricSpecification.PredefinedMetricType === 'ECSServiceAverageCPUUtilization');
+    expect(cpu.TargetValue).toBe(Math.round(TASK_CAPACITY.cpuPercent * 0.6));
   });
 
   it('Route 53 alias api.contactfolio.com to the ALB', () => {
