@@ -188,8 +188,10 @@ function parseVCards(text) {
     const name = property.toUpperCase();
     if (name === 'BEGIN') card = { firstName: null, lastName: null, company: null, notes: null, emails: [], phones: [] };
     else if (!card) continue;
-    else if (name === 'END') (cards.push(card), (card = undefined));
-    else if (name === 'N') {
+    else if (name === 'END') {
+      cards.push(card);
+      card = undefined;
+    } else if (name === 'N') {
       const [last, first] = value.split(';');
       card.lastName = unescapeText(last ?? '') || null;
       card.firstName = unescapeText(first ?? '') || null;
