@@ -11,12 +11,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { TASK_CPU_UNITS, TASK_MEMORY_MIB } from '../infra/constructs/service.ts';
-import { buildImage, pod } from '../scripts/container/image.mjs';
+import { buildImage, freePort, pod } from '../scripts/container/image.mjs';
 import { IMPORT_BODY, login, ROOT, seed } from './http.ts';
 
 const args = process.argv.slice(2);
@@ -53,14 +52,6 @@ const SEQUENCE: Kind[] = (() => {
 })();
 type Request = { method: string; path: string; headers: Record<string, string>; body?: string };
 const WORDS = ['smith', 'ada', 'turing', 'lovelace', 'springfield', 'company 3', 'grace', '555', 'conference', 'wirth'];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const tag = `localhost/contactfolio-api:capacity-${process.pid}`;
 const name = `contactfolio-capacity-${process.pid}`;

@@ -194,6 +194,27 @@ function writerOf(cell: Cell): (ctx: Connection) => string {
   let next = 0;
   return (ctx) => (ctx.cookie = cell.cookies.writers[next++ % cell.cookies.writers.length]!);
 }
+/** A cell of POSTs of one body, each as the next writer (see writerOf). */
+function postAsWriters(
+  c: Cell,
+  post: { path: string; type: string; body: string; onResponse?: (status: number, body: string, cookie: string) => void },
+): Promise<autocannon.Result> {
+  const writer = writerOf(c);
+  return cannon({
+    url: c.base,
+    connections: c.connections,
+    duration: c.duration,
+    requests: [
+      {
+        method: 'POST',
+        path: post.path,
+        body: post.body,
+        setupRequest: (req, ctx) => ({ ...req, headers: { cookie: writer(ctx as Connection), 'content-type': post.type } }),
+        onResponse: (status, body, ctx) => post.onResponse?.(status, body, (ctx as Connection).cookie!),
+      },
+    ],
+  });
+}
 const header = (headers: Record<string, unknown> | undefined, name: string) =>
   Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] as string | undefined;
 
@@ -232,31 +253,20 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'create',
-    run: (c) => {
-      const writer = writerOf(c);
-      return cannon({
-        url: c.base,
-        connections: c.connections,
-        duration: c.duration,
-        requests: [
-          {
-            method: 'POST',
-            path: '/v1/contacts',
-            body: JSON.stringify({
-              firstName: 'Bench',
-              lastName: 'Write',
-              company: 'Acme',
-              emails: [{ value: 'w@example.org', label: 'work' }],
-            }),
-            setupRequest: (req, ctx) => ({ ...req, headers: { cookie: writer(ctx as Connection), 'content-type': 'application/json' } }),
-            onResponse: (status, body, ctx) => {
-              if (status === 201)
-                c.writes.created.push({ cookie: (ctx as Connection).cookie!, id: (JSON.parse(body) as { id: string }).id });
-            },
-          },
-        ],
-      });
-    },
+    run: (c) =>
+      postAsWriters(c, {
+        path: '/v1/contacts',
+        type: 'application/json',
+        body: JSON.stringify({
+          firstName: 'Bench',
+          lastName: 'Write',
+          company: 'Acme',
+          emails: [{ value: 'w@example.org', label: 'work' }],
+        }),
+        onResponse: (status, body, cookie) => {
+          if (status === 201) c.writes.created.push({ cookie, id: (JSON.parse(body) as { id: string }).id });
+        },
+      }),
   },
   {
     // Each request edits a contact no other request in flight holds, with the
@@ -319,22 +329,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'import 50',
-    run: (c) => {
-      const writer = writerOf(c);
-      return cannon({
-        url: c.base,
-        connections: c.connections,
-        duration: c.duration,
-        requests: [
-          {
-            method: 'POST',
-            path: '/v1/contacts/import?duplicates=create',
-            body: IMPORT_BODY,
-            setupRequest: (req, ctx) => ({ ...req, headers: { cookie: writer(ctx as Connection), 'content-type': 'text/vcard' } }),
-          },
-        ],
-      });
-    },
+    run: (c) => postAsWriters(c, { path: '/v1/contacts/import?duplicates=create', type: 'text/vcard', body: IMPORT_BODY }),
   },
   {
     name: 'login',

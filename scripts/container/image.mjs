@@ -2,6 +2,7 @@
 // it (podman.sh): for the container test and the capacity benchmark.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -40,4 +41,13 @@ export function buildImage(tag) {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** A port free on 127.0.0.1 now, for a container on the host's network. */
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

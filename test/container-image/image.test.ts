@@ -1,6 +1,5 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -12,7 +11,7 @@ import { cdkJsonContext } from '../infra/support/synth.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { createTestDatabase, type TestDatabase } from '../support/harness.ts';
 import { ROOT } from '../support/process.ts';
-import { buildImage, pod } from '../../scripts/container/image.mjs';
+import { buildImage, freePort, pod } from '../../scripts/container/image.mjs';
 import { TASK_CPU_UNITS, TASK_MEMORY_MIB } from '../../infra/constructs/service.ts';
 
 /*
@@ -29,14 +28,6 @@ const timings: Record<string, number> = {};
 function ok(r: SpawnSyncReturns<string>, what: string): string {
   expect(r.status, `${what}:\n${r.stdout}\n${r.stderr}`).toBe(0);
   return r.stdout;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The API container's environment as the synthesized task definition gives it. */
