@@ -198,6 +198,19 @@ function planFor(header: string[]): (row: string[]) => { input: Record<string, u
     orgs: present('organization'),
     outlook: at.has('job title'),
   };
+  // The name a column not read is reported by, worked out once per file (null: derived, never reported).
+  const groups: (string | null)[] = [];
+  const groupOf = (i: number): string | null => {
+    if (i < groups.length) return groups[i] ?? null;
+    for (let c = groups.length; c <= i; c++) {
+      const name = header[c]?.trim() ?? '';
+      // Google's label/value pairs are named once ("Event 1"); other columns by their name.
+      groups.push(
+        DERIVED.test(name) ? null : (/^(.+ \d+) - (?:label|type|value|service)$/i.exec(name)?.[1] ?? (name || `column ${c + 1}`)),
+      );
+    }
+    return groups[i] ?? null;
+  };
   return (row) => {
     const col: Cells = (...names) => {
       let found = '';
@@ -218,15 +231,14 @@ function planFor(header: string[]): (row: string[]) => { input: Record<string, u
       if (err instanceof CellProblem) return { reason: err.message };
       throw err;
     }
-    const dropped: string[] = [];
+    // A Set, not a list: with hundreds of unknown columns a lookup per cell made each row quadratic.
+    const dropped = new Set<string>();
     row.forEach((v, i) => {
-      const name = header[i]?.trim() ?? '';
-      if (consumed.has(i) || !v || EMPTY_VALUES.has(v.trim().toLowerCase()) || DERIVED.test(name)) return;
-      // Google's label/value pairs are named once ("Event 1"); other columns by their name.
-      const group = /^(.+ \d+) - (?:label|type|value|service)$/i.exec(name)?.[1] ?? (name || `column ${i + 1}`);
-      if (!dropped.includes(group)) dropped.push(group);
+      const group = groupOf(i);
+      if (group === null || consumed.has(i) || !v || EMPTY_VALUES.has(v.trim().toLowerCase())) return;
+      dropped.add(group);
     });
-    return { input, dropped };
+    return { input, dropped: [...dropped] };
   };
 }
 

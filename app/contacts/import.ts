@@ -63,11 +63,19 @@ const clip = (s: string) => (s.length <= IMPORT_LIMITS.maxReason ? s : `${s.slic
 
 /** "not kept: PHOTO, IMPP and 3 more": as many names as fit in one report sentence, the rest counted. */
 export function notKept(names: string[]): string {
+  const head = 'not kept: ';
   const more = (n: number) => (n ? ` and ${n} more` : '');
-  let shown = names.length;
-  const text = (k: number) => `not kept: ${names.slice(0, k).join(', ')}${more(names.length - k)}`;
-  while (shown > 1 && text(shown).length > IMPORT_LIMITS.maxReason) shown--;
-  return text(shown);
+  // The longest list that fits, found by growing it and stopping once the
+  // names alone overflow: re-joining the whole list per try was quadratic, and
+  // a CSV of 500 unknown columns per row spent 11 s of a 16 s import here.
+  let shown = Math.min(1, names.length);
+  let listed = 0; // length of names.slice(0, k).join(', ')
+  for (let k = 1; k <= names.length; k++) {
+    listed += (k > 1 ? 2 : 0) + names[k - 1]!.length;
+    if (head.length + listed > IMPORT_LIMITS.maxReason) break;
+    if (head.length + listed + more(names.length - k).length <= IMPORT_LIMITS.maxReason) shown = k;
+  }
+  return `${head}${names.slice(0, shown).join(', ')}${more(names.length - shown)}`;
 }
 
 type Skip = ImportResult['skipped'][number];
