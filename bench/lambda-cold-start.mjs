@@ -1,7 +1,10 @@
 // Lambda variant: bundle size (raw and zipped) and cold start, against a
 // minimal serverless-http hello-world bundle measured in the same run,
 // interleaved. Needs PostgreSQL and Redis (the same defaults as the tests).
-//   node bench/lambda-cold-start.mjs [--runs N] [--no-write]
+//   node bench/lambda-cold-start.mjs [--runs N] [--no-write] [--compile-cache]
+// --compile-cache adds the app with a V8 compile cache made by one start
+// beforehand (NODE_COMPILE_CACHE, portable), as a function shipping one
+// would start: the option measured in docs/performance.md, not shipped.
 // BENCH_LAMBDA_NODE=/path/to/node runs the cold starts on another Node than
 // the one running this script: the Lambda runtime's major version (24), say.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,6 +20,7 @@ import { createScratchDatabase } from './scratch-database.mjs';
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1] || 10) || 10;
 const write = !args.includes('--no-write');
+const compileCache = args.includes('--compile-cache');
 const outFile = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
 const root = path.resolve(import.meta.dirname, '..');
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/10';
@@ -112,10 +116,10 @@ if (setup.status !== 0) throw new Error(`setup failed: ${setup.stderr}`);
 const cookie = setup.stdout.trim();
 
 // 3. Cold starts, interleaved: hello, app, hello, app, ...
-function coldStart(bundle, event) {
+function coldStart(bundle, event, extraEnv = {}) {
   const t0 = performance.now();
   const out = spawnSync(lambdaNode, [path.join(root, 'bench/cold-start-child.mjs'), bundle, JSON.stringify(event)], {
-    env,
+    env: { ...env, ...extraEnv },
     encoding: 'utf8',
   });
   const wallMs = performance.now() - t0;
@@ -124,11 +128,14 @@ function coldStart(bundle, event) {
   if (r.status !== 200) throw new Error(`cold start answered ${r.status}`);
   return { ...r, wallMs };
 }
-const samples = { hello: [], stack: [], app: [] };
+const samples = { hello: [], stack: [], app: [], cached: [] };
+const cacheEnv = { NODE_COMPILE_CACHE: path.join(buildRoot, 'lambda', 'compile-cache'), NODE_COMPILE_CACHE_PORTABLE: '1' };
+if (compileCache) coldStart(appBundle, v2('GET', '/v1/contacts', { cookies: [cookie] }), cacheEnv); // fills the cache
 for (let i = 0; i < runs; i++) {
   samples.hello.push(coldStart(helloBundle, v2('GET', '/')));
   samples.stack.push(coldStart(stackBundle, v2('GET', '/v1/contacts', { cookies: [cookie] })));
   samples.app.push(coldStart(appBundle, v2('GET', '/v1/contacts', { cookies: [cookie] })));
+  if (compileCache) samples.cached.push(coldStart(appBundle, v2('GET', '/v1/contacts', { cookies: [cookie] }), cacheEnv));
 }
 await db.drop();
 
@@ -145,7 +152,12 @@ const result = {
   node: lambdaNodeVersion,
   runs,
   sizes,
-  coldStart: { hello: summary(samples.hello), stack: summary(samples.stack), app: summary(samples.app) },
+  coldStart: {
+    hello: summary(samples.hello),
+    stack: summary(samples.stack),
+    app: summary(samples.app),
+    ...(compileCache ? { appWithCompileCache: summary(samples.cached) } : {}),
+  },
 };
 const ratio = result.coldStart.app.processToResponseMs / result.coldStart.hello.processToResponseMs;
 result.coldStart.ratio = ratio;
@@ -160,6 +172,7 @@ console.log(
 console.log(row('hello-world', result.coldStart.hello, sizes.hello));
 console.log(row('stack floor (GET list)', result.coldStart.stack, sizes.stack));
 console.log(row('contactfolio (GET list)', result.coldStart.app, sizes.app));
+if (compileCache) console.log(row('  with compile cache', result.coldStart.appWithCompileCache, sizes.app));
 console.log(`ratio app/hello (process start to answer): ${ratio.toFixed(2)}; stack floor/hello: ${result.coldStart.stackRatio.toFixed(2)}`);
 if (outFile) writeFileSync(outFile, JSON.stringify(result, null, 2));
 if (write) {
