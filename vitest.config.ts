@@ -26,7 +26,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'api', include: ['test/{http,db,lambda,handlers,localstack}/**/*.test.ts'], ...services },
+        test: { name: 'api', include: ['test/{http,db,lambda,handlers,localstack,carddav}/**/*.test.ts'], ...services },
       },
       {
         extends: true,

@@ -6,7 +6,12 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { deviceCookies } from './auth/device.ts';
 import type { LoginLimiter } from './auth/login-limiter.ts';
-import type { Counter } from './auth/rate-limits.ts';
+import type { Counter, CounterFactory } from './auth/rate-limits.ts';
+import { appPasswordRoutes, type AppPasswordStore } from './carddav/app-passwords.ts';
+import { davAuth } from './carddav/auth.ts';
+import { DAV_ROOT } from './carddav/resources.ts';
+import { davRoutes, wellKnownCardDav } from './carddav/routes.ts';
+import type { DavStore } from './carddav/store.ts';
 import { authRoutes } from './auth/routes.ts';
 import { SESSION_COOKIE } from './auth/session.ts';
 import type { UserStore } from './auth/store.ts';
@@ -49,6 +54,11 @@ export interface AppDeps {
   loginLimiter: LoginLimiter;
   /** Sign-ups counted per client IP. */
   signupLimiter: Counter;
+  /** CardDAV: the app passwords clients sign in with, and the address books. */
+  appPasswords: AppPasswordStore;
+  dav: DavStore;
+  /** Rate-limit counters (CardDAV's failed sign-ins). */
+  counters: CounterFactory;
   health: HealthProbes;
   logger: Logger;
 }
@@ -128,6 +138,15 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(originCheck(settings.corsOrigins));
 
+  // CardDAV (issue 20): no cookie session, an app password on every request.
+  // Before the sessions, so a phone's sync never creates or reads one.
+  app.all('/.well-known/carddav', wellKnownCardDav);
+  app.use(
+    DAV_ROOT,
+    davAuth({ appPasswords: deps.appPasswords, counters: deps.counters, requireTls: settings.production }),
+    davRoutes({ store: deps.dav, users: deps.users }),
+  );
+
   // Secure unless told otherwise outside production (plain-HTTP development).
   const secureCookies = settings.secureCookies ?? settings.production;
   const sessionMiddleware = session({
@@ -179,6 +198,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/v1/contacts', contactRoutes({ contacts: deps.contacts, maxContactsPerUser: settings.maxContactsPerUser }));
   app.use('/v1/tags', tagRoutes({ contacts: deps.contacts }));
+  app.use('/v1/app-passwords', requireContentType(['application/json']), jsonBody, appPasswordRoutes(deps.appPasswords));
 
   if (settings.staticDir) app.use(webApp(settings.staticDir));
 

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { createLoginLimiter, DEFAULT_LOGIN_LIMITS, DEFAULT_SIGNUP_LIMIT } from '../app/auth/login-limiter.ts';
+import { createAppPasswordStore } from '../app/carddav/app-passwords.ts';
+import { createDavStore } from '../app/carddav/store.ts';
 import { createCounters } from '../app/auth/rate-limits.ts';
 import { createUserStore } from '../app/auth/store.ts';
 import type { Config } from '../app/config/schema.ts';
@@ -131,6 +133,9 @@ export async function startRuntime(config: Config, logger: Logger, overrides: Ru
       ? createRedisSessionRegistry(sessions.redis, SESSION_PREFIX, Math.ceil(DEFAULT_SESSION_MAX_AGE_MS / 1000))
       : createMemorySessionRegistry(sessions.store),
     loginLimiter: createLoginLimiter(DEFAULT_LOGIN_LIMITS, counters),
+    appPasswords: createAppPasswordStore(db.prisma),
+    dav: createDavStore(db),
+    counters,
     signupLimiter: counters('signup-ip', DEFAULT_SIGNUP_LIMIT),
     health: { database: () => db.ping(), sessions: () => sessions.ping() },
     logger,

@@ -18,6 +18,8 @@ export interface Counter {
    * counted. Resolves to the seconds to wait when the key is over its limit, else 0.
    */
   hit(key: string): Promise<number>;
+  /** The seconds to wait once the key has used all its points, else 0; counts nothing (for limits that count failures only). */
+  wait(key: string): Promise<number>;
   /** Takes one attempt back (it turned out to be legitimate). */
   reward(key: string): Promise<void>;
   /** Forgets the key's attempts. */
@@ -57,6 +59,14 @@ export function createCounters(redis?: RedisClient, namespace = 'default'): Coun
       async hit(key) {
         const { limitedMs } = await call((l) => l.consume(key, 1));
         return limitedMs === undefined ? 0 : Math.max(1, Math.ceil(limitedMs / 1000));
+      },
+      async wait(key) {
+        let waitMs = 0;
+        await call(async (l) => {
+          const res = await l.get(key);
+          if (res && res.consumedPoints >= window.points) waitMs = res.msBeforeNext;
+        });
+        return waitMs > 0 ? Math.max(1, Math.ceil(waitMs / 1000)) : 0;
       },
       async reward(key) {
         await call((l) => l.reward(key, 1));

@@ -74,7 +74,7 @@ export type MergeOutcome =
   | { ok: false; reason: 'too_large'; problem: string };
 
 /** The columns a contact is made of (not the derived search and sort columns). */
-const CONTACT_COLUMNS = {
+export const CONTACT_COLUMNS = {
   id: true,
   prefix: true,
   firstName: true,
@@ -97,9 +97,9 @@ const CONTACT_COLUMNS = {
   createdAt: true,
   updatedAt: true,
 } as const;
-type ContactColumns = Pick<ContactRow, keyof typeof CONTACT_COLUMNS>;
+export type ContactColumns = Pick<ContactRow, keyof typeof CONTACT_COLUMNS>;
 
-function toContact(row: ContactColumns): StoredContact {
+export function toContact(row: ContactColumns): StoredContact {
   return {
     version: row.version,
     contact: {
@@ -366,10 +366,10 @@ async function lockOwner(tx: Prisma.TransactionClient, userId: string): Promise<
   if (owner === 0) throw accountGone();
 }
 
-const accountGone = () => new HttpProblem('unauthenticated', 'Your account no longer exists; sign in again.');
+export const accountGone = () => new HttpProblem('unauthenticated', 'Your account no longer exists; sign in again.');
 
 /** The PostgreSQL error code behind a Prisma error (through the pg adapter), if any. */
-function sqlState(err: unknown): string | undefined {
+export function sqlState(err: unknown): string | undefined {
   const cause = (err as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta?.driverAdapterError?.cause;
   return typeof cause?.originalCode === 'string' ? cause.originalCode : undefined;
 }

@@ -451,11 +451,12 @@ const TEL_TYPE = { mobile: 'CELL', home: 'HOME', work: 'WORK', other: 'VOICE' } 
  * 6350). Custom labels, and related people in 3.0, use Apple's item groups
  * (`item1.TEL` + `item1.X-ABLabel`), which Apple, Google and DAVx5 read.
  */
-export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0'): string {
+export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0', kept?: KeptProperties): string {
   const v4 = version === '4.0';
   const card = new ICAL.Component(['vcard', [], []]);
   card.addPropertyWithValue('version', version);
-  let item = 0;
+  // Our item groups are numbered after the kept properties' own (item3.X-SOCIALPROFILE).
+  let item = Math.max(0, ...(kept?.properties ?? []).map((p) => Number(/^item(\d+)$/i.exec(groupName(p))?.[1] ?? 0)));
   const add = (name: string, value: unknown, type?: string | string[], label?: string | null) => {
     const p = new ICAL.Property(name);
     if (Array.isArray(value)) p.setValue(value as string[]);
@@ -509,8 +510,44 @@ export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0'): stri
     card.addProperty(cat);
   }
   if (c.favorite) card.addPropertyWithValue('x-contactfolio-favorite', 'TRUE');
-  card.addPropertyWithValue('uid', `urn:uuid:${c.id}`);
+  for (const p of kept?.properties ?? []) card.addProperty(new ICAL.Property(p as unknown as unknown[]));
+  card.addPropertyWithValue('uid', kept?.uid ?? `urn:uuid:${c.id}`);
   return `${card.toString()}\r\n`;
+}
+
+/** A property as jCal (RFC 7095 3.3): [name, params, type, ...values]. */
+export type JCalProperty = [string, Record<string, unknown>, string, ...unknown[]];
+
+/** What a CardDAV client's card had beyond the contact: its UID and the properties we do not model. */
+export interface KeptProperties {
+  uid?: string | null;
+  properties?: JCalProperty[];
+}
+
+const groupName = (p: JCalProperty) => (typeof p[1]?.group === 'string' ? p[1].group : '');
+
+// What contactToVCard writes from the contact, or reads into it: a client's
+// copy of one of these is replaced by ours, never kept beside it.
+const WRITTEN_OR_MAPPED = new Set([
+  ...['version', 'n', 'fn', 'nickname', 'org', 'title', 'email', 'tel', 'adr', 'url', 'related', 'x-abrelatednames', 'bday', 'note'],
+  ...['categories', 'x-contactfolio-favorite', 'uid', 'prodid', 'rev', 'x-android-custom', 'x-ms-tel'],
+  ...['x-ms-manager', 'x-ms-assistant', 'x-ms-spouse'],
+]);
+
+/**
+ * The properties of a client's card that the contact does not hold (PHOTO,
+ * IMPP, X-SOCIALPROFILE, KIND, X-ABShowAs, ...), as jCal, with the
+ * X-ABLabel of their item groups: written back by contactToVCard, so a
+ * phone's card survives a round trip through the server.
+ */
+export function propertiesNotModelled(card: ICAL.Component): JCalProperty[] {
+  const all = card.getAllProperties();
+  const kept = all.filter((p) => !WRITTEN_OR_MAPPED.has(p.name) && p.name !== 'x-ablabel');
+  const keptGroups = new Set(kept.map(groupOf).filter(Boolean));
+  // A label whose group holds a modelled property (item1.EMAIL) is ours to write.
+  const modelledGroups = new Set(all.filter((p) => WRITTEN_OR_MAPPED.has(p.name)).map(groupOf));
+  const labels = all.filter((p) => p.name === 'x-ablabel' && keptGroups.has(groupOf(p)) && !modelledGroups.has(groupOf(p)));
+  return [...kept, ...labels].map((p) => p.toJSON() as JCalProperty);
 }
 
 // RFC 6350 6.6.6 has no mother/father/brother/sister/manager/assistant:

@@ -13,6 +13,7 @@ const MIGRATIONS = [
   '20261204000000_richer_contacts',
   '20261205000000_search_notes_tag_case',
   '20261206000000_contact_cap_trigger',
+  '20261207000000_carddav',
 ];
 const readBytes = (file: string) => readFileSync(file);
 

@@ -33,6 +33,7 @@ it('migrates contacts stored before the richer contact', async () => {
     '20261204000000_richer_contacts',
     '20261205000000_search_notes_tag_case',
     '20261206000000_contact_cap_trigger',
+    '20261207000000_carddav',
   ]);
 
   const { rows } = await client.query(

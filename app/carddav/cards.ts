@@ -1,0 +1,50 @@
+import ICAL from 'ical.js';
+import { prepareRecord } from '../contacts/import-report.ts';
+import { contactToVCard, propertiesNotModelled, vcardToInput } from '../contacts/vcard.ts';
+import type { CardContent, DavCard } from './store.ts';
+
+/** The vCard versions served (RFC 6352 6.2.2, supported-address-data); 3.0 unless a client asks for 4.0. */
+export type CardVersion = '3.0' | '4.0';
+
+export type ReadCard = { ok: true; content: CardContent; notes: string[] } | { ok: false; problem: string };
+
+/**
+ * One client's card (a PUT body) to what is stored: the contact, the
+ * client's UID, and the properties the contact does not hold. The same
+ * mapping as an import (vcard.ts), so a card means the same whichever way
+ * it arrives; the repairs an import reports (a 21st email moved into the
+ * notes) apply too.
+ */
+export function readCard(text: string): ReadCard {
+  let parsed: unknown;
+  try {
+    parsed = ICAL.parse(text);
+  } catch (err) {
+    return { ok: false, problem: `the vCard could not be read (${err instanceof Error ? err.message : 'parse error'})` };
+  }
+  // RFC 6352 5.1: one vCard per resource.
+  const list = (Array.isArray(parsed) && typeof parsed[0] === 'string' ? [parsed] : parsed) as unknown[];
+  if (!Array.isArray(list) || list.length !== 1 || !Array.isArray(list[0]) || list[0][0] !== 'vcard') {
+    return { ok: false, problem: 'an address object resource holds exactly one vCard' };
+  }
+  const card = new ICAL.Component(list[0] as unknown[]);
+  const uid = String(card.getFirstPropertyValue('uid') ?? '').trim();
+  if (!uid) return { ok: false, problem: 'the vCard has no UID (RFC 6350 6.7.6; RFC 6352 5.1 requires one)' };
+  if (uid.length > 500) return { ok: false, problem: 'the UID is longer than 500 characters' };
+  const { input } = vcardToInput(card);
+  const prepared = prepareRecord(input);
+  if (!prepared.ok) return { ok: false, problem: prepared.reason };
+  return {
+    ok: true,
+    notes: prepared.changes,
+    content: { draft: prepared.draft, uid, properties: propertiesNotModelled(card) },
+  };
+}
+
+/** The card as served: the contact, the client's UID and the properties kept from its card. */
+export function writeCard(card: DavCard, version: CardVersion): string {
+  return contactToVCard(card.stored.contact, version, { uid: card.uid, properties: card.properties });
+}
+
+/** The strong ETag of a card: its version, as the JSON API's (one contact, one version, whichever view). */
+export const cardEtag = (card: Pick<DavCard, 'stored'>) => `"v${card.stored.version}"`;

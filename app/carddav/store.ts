@@ -1,0 +1,178 @@
+import type { DatabaseHandle } from '../db/client.ts';
+import type { Prisma } from '../db/generated/client.ts';
+import { guardOutages } from '../db/outage.ts';
+import type { ContactDraft } from '../contacts/schemas.ts';
+import { withSearchKeys } from '../contacts/search-keys.ts';
+import { accountGone, CONTACT_CAP_REACHED, CONTACT_COLUMNS, sqlState, toContact, type StoredContact } from '../contacts/store.ts';
+import type { JCalProperty } from '../contacts/vcard.ts';
+
+/** A contact as a resource of the user's address book. */
+export interface DavCard {
+  /** The resource name: the last segment of its URL ("<id>.vcf", or the name a client PUT it under). */
+  name: string;
+  stored: StoredContact;
+  /** The client's UID, when not our urn:uuid:<id>. */
+  uid: string | null;
+  properties: JCalProperty[];
+}
+
+/** The address book's state: `xmin` is the sync point (see the carddav migration), `ctag` changes with any change. */
+export interface CollectionState {
+  xmin: string;
+  ctag: string;
+  count: number;
+}
+
+export interface Changes {
+  xmin: string;
+  changed: string[];
+  deleted: string[];
+}
+
+/** What a PUT stores: the contact, and what the client's card had beyond it. */
+export interface CardContent {
+  draft: ContactDraft;
+  uid: string | null;
+  properties: JCalProperty[];
+}
+
+export type PutOutcome =
+  | { ok: true; created: boolean; card: DavCard }
+  | { ok: false; reason: 'precondition_failed' }
+  | { ok: false; reason: 'contact_limit_reached' }
+  | { ok: false; reason: 'uid_conflict'; name: string };
+
+/** Conditions of a PUT or DELETE (RFC 9110 13.1): the versions If-Match allows, and If-None-Match: *. */
+export interface Conditions {
+  ifMatch?: number[] | '*';
+  ifNoneMatch?: boolean;
+}
+
+/** The persistence the CardDAV routes need. Every read is on the writer: a client that just wrote must see it. */
+export interface DavStore {
+  state(userId: string): Promise<CollectionState>;
+  /** Every card, or those named. */
+  cards(userId: string, names?: string[]): Promise<DavCard[]>;
+  /** Names changed and deleted since `xmin` (at or above it), and the new sync point, from one snapshot. */
+  changesSince(userId: string, xmin: string): Promise<Changes>;
+  put(userId: string, name: string, content: CardContent, conditions: Conditions): Promise<PutOutcome>;
+  delete(userId: string, name: string, conditions: Conditions): Promise<'deleted' | 'not_found' | 'precondition_failed'>;
+}
+
+const DAV_COLUMNS = { ...CONTACT_COLUMNS, davName: true, davUid: true, davExtra: true } as const;
+
+const OPTIMISTIC_ATTEMPTS = 3;
+
+/** Which of the two unique keys (user, name) and (user, UID) an insert or update broke (Prisma's P2002 names the columns). */
+function violated(err: unknown): 'uid' | 'name' {
+  return JSON.stringify((err as { meta?: unknown }).meta ?? {}).includes('dav_uid') ? 'uid' : 'name';
+}
+
+export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): DavStore {
+  type Row = Parameters<typeof toContact>[0] & { davName: string; davUid: string | null; davExtra: unknown };
+  const toCard = (r: Row): DavCard => ({
+    name: r.davName,
+    stored: toContact(r),
+    uid: r.davUid,
+    // Written only from propertiesNotModelled's jCal.
+    properties: r.davExtra as JCalProperty[],
+  });
+  const store: DavStore = {
+    async state(userId) {
+      const [row] = await (
+        await primary()
+      ).$queryRaw<{ xmin: string; count: number; sum: string; gone: string }[]>`
+        SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+               (SELECT count(*)::int FROM "contacts" WHERE "user_id" = ${userId}::uuid) AS count,
+               (SELECT coalesce(sum("changed_xid"::text::numeric), 0)::text FROM "contacts" WHERE "user_id" = ${userId}::uuid) AS sum,
+               (SELECT coalesce(sum("deleted_xid"::text::numeric), 0)::text FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid) AS gone`;
+      // Any change gives a contact a new transaction id, and a delete a new
+      // tombstone (or a new id on an old one): the sums move with every change.
+      return { xmin: row!.xmin, count: row!.count, ctag: `${row!.count}-${row!.sum}-${row!.gone}` };
+    },
+
+    async cards(userId, names) {
+      const rows = await (
+        await primary()
+      ).contact.findMany({
+        where: { userId, ...(names ? { davName: { in: names } } : {}) },
+        orderBy: { davName: 'asc' },
+        select: DAV_COLUMNS,
+      });
+      return rows.map(toCard);
+    },
+
+    async changesSince(userId, xmin) {
+      // One statement, one snapshot: nothing committed between the lists and the new point is missed.
+      const [row] = await (
+        await primary()
+      ).$queryRaw<{ xmin: string; changed: string[] | null; deleted: string[] | null }[]>`
+        SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+               (SELECT array_agg("dav_name" ORDER BY "dav_name") FROM "contacts"
+                 WHERE "user_id" = ${userId}::uuid AND "changed_xid" >= ${xmin}::xid8) AS changed,
+               (SELECT array_agg("dav_name" ORDER BY "dav_name") FROM "contact_tombstones"
+                 WHERE "user_id" = ${userId}::uuid AND "deleted_xid" >= ${xmin}::xid8) AS deleted`;
+      return { xmin: row!.xmin, changed: row!.changed ?? [], deleted: row!.deleted ?? [] };
+    },
+
+    async put(userId, name, { draft, uid, properties }, { ifMatch, ifNoneMatch }) {
+      const client = await primary();
+      const data = { ...withSearchKeys(draft), davUid: uid, davExtra: properties as Prisma.InputJsonValue };
+      for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+        const current = await client.contact.findFirst({ where: { userId, davName: name }, select: { id: true, version: true } });
+        if (!current) {
+          if (ifMatch) return { ok: false, reason: 'precondition_failed' };
+          try {
+            const row = await client.contact.create({ data: { userId, davName: name, ...data }, select: DAV_COLUMNS });
+            return { ok: true, created: true, card: toCard(row) };
+          } catch (err) {
+            if (sqlState(err) === CONTACT_CAP_REACHED) return { ok: false, reason: 'contact_limit_reached' };
+            if ((err as { code?: unknown }).code === 'P2003') throw accountGone();
+            if ((err as { code?: unknown }).code === 'P2002') {
+              if (violated(err) === 'uid') return uidConflict(userId, uid);
+              // The same name created meanwhile: If-None-Match: * fails, a plain PUT updates it.
+              if (ifNoneMatch) return { ok: false, reason: 'precondition_failed' };
+              continue;
+            }
+            throw err;
+          }
+        }
+        if (ifNoneMatch || (ifMatch && ifMatch !== '*' && !ifMatch.includes(current.version))) {
+          return { ok: false, reason: 'precondition_failed' };
+        }
+        try {
+          const [row] = await client.contact.updateManyAndReturn({
+            where: { id: current.id, userId, version: current.version },
+            data: { ...data, version: { increment: 1 } },
+            select: DAV_COLUMNS,
+          });
+          if (row) return { ok: true, created: false, card: toCard(row) };
+        } catch (err) {
+          if ((err as { code?: unknown }).code === 'P2002') return uidConflict(userId, uid);
+          throw err;
+        }
+      }
+      // Lost the race three times: the client retries (412 is what it would get after a change anyway).
+      return { ok: false, reason: 'precondition_failed' };
+    },
+
+    async delete(userId, name, { ifMatch }) {
+      const client = await primary();
+      if (!ifMatch || ifMatch === '*') {
+        const { count } = await client.contact.deleteMany({ where: { userId, davName: name } });
+        return count === 1 ? 'deleted' : 'not_found';
+      }
+      const { count } = await client.contact.deleteMany({ where: { userId, davName: name, version: { in: ifMatch } } });
+      if (count === 1) return 'deleted';
+      const exists = await client.contact.count({ where: { userId, davName: name } });
+      return exists ? 'precondition_failed' : 'not_found';
+    },
+  };
+
+  async function uidConflict(userId: string, uid: string | null): Promise<PutOutcome> {
+    const other = uid ? await (await primary()).contact.findFirst({ where: { userId, davUid: uid }, select: { davName: true } }) : null;
+    return { ok: false, reason: 'uid_conflict', name: other?.davName ?? '' };
+  }
+
+  return guardOutages(store);
+}
