@@ -89,6 +89,8 @@ function webApp(dir: string): RequestHandler {
   };
 }
 
+const isDavPath = (path: string) => path === DAV_ROOT || path.startsWith(`${DAV_ROOT}/`) || path === '/.well-known/carddav';
+
 /** Builds the Express app. Never listens, never reads process.env. */
 export function createApp(deps: AppDeps): Express {
   const { settings } = deps;
@@ -118,14 +120,15 @@ export function createApp(deps: AppDeps): Express {
       strictTransportSecurity: settings.production,
     }),
   );
-  app.use(
-    cors({
-      origin: settings.corsOrigins,
-      credentials: true,
-      exposedHeaders: ['ETag', 'Location', 'Retry-After', 'X-Request-Id'],
-      maxAge: 600,
-    }),
-  );
+  const corsHeaders = cors({
+    origin: settings.corsOrigins,
+    credentials: true,
+    exposedHeaders: ['ETag', 'Location', 'Retry-After', 'X-Request-Id'],
+    maxAge: 600,
+  });
+  // Not on CardDAV: its OPTIONS is WebDAV's (RFC 4918 9.x: the DAV header),
+  // not a preflight, and no browser page is meant to call it.
+  app.use((req, res, next) => (isDavPath(req.path) ? next() : corsHeaders(req, res, next)));
 
   app.get('/health', healthCheck(deps.health));
   app.get('/health/live', livenessCheck());

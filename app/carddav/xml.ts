@@ -50,19 +50,21 @@ export const textOf = (el: Element | undefined) => (el?.textContent ?? '').trim(
 export type XmlNode = string | { ns: string; name: string; attrs?: Record<string, string>; children?: XmlNode[] };
 export const el = (ns: string, name: string, ...kids: XmlNode[]): XmlNode => ({ ns, name, children: kids });
 
+const XMLNS = 'http://www.w3.org/2000/xmlns/';
 const PREFIXES: Record<string, string> = { [DAV]: 'd', [CARDDAV]: 'card', [CALSERVER]: 'cs' };
 
 /** Serialises a response document, the usual prefixes declared on the root. */
 export function writeXml(root: Exclude<XmlNode, string>): string {
   const doc = new DOMImplementation().createDocument(root.ns, `${PREFIXES[root.ns] ?? 'x'}:${root.name}`, null);
   const top = doc.documentElement!;
-  for (const [ns, prefix] of Object.entries(PREFIXES)) top.setAttribute(`xmlns:${prefix}`, ns);
+  // The root's own prefix is declared by createDocument; a second declaration is not well-formed.
+  for (const [ns, prefix] of Object.entries(PREFIXES)) if (ns !== root.ns) top.setAttributeNS(XMLNS, `xmlns:${prefix}`, ns);
   const build = (parent: Element, node: XmlNode) => {
     if (typeof node === 'string') return void parent.appendChild(doc.createTextNode(node));
     // An unknown namespace (a property a client asked for) gets a prefix of its own.
     const prefix = PREFIXES[node.ns];
-    const e = prefix ? doc.createElementNS(node.ns, `${prefix}:${node.name}`) : doc.createElementNS(node.ns, `x:${node.name}`);
-    if (!prefix) e.setAttribute('xmlns:x', node.ns);
+    // (The serializer declares a prefix where an element's namespace needs it.)
+    const e = doc.createElementNS(node.ns, `${prefix ?? 'x'}:${node.name}`);
     for (const [k, v] of Object.entries(node.attrs ?? {})) e.setAttribute(k, v);
     for (const k of node.children ?? []) build(e, k);
     parent.appendChild(e);
