@@ -542,12 +542,18 @@ const WRITTEN_OR_MAPPED = new Set([
  */
 export function propertiesNotModelled(card: ICAL.Component): JCalProperty[] {
   const all = card.getAllProperties();
-  const kept = all.filter((p) => !WRITTEN_OR_MAPPED.has(p.name) && p.name !== 'x-ablabel');
-  const keptGroups = new Set(kept.map(groupOf).filter(Boolean));
-  // A label whose group holds a modelled property (item1.EMAIL) is ours to write.
-  const modelledGroups = new Set(all.filter((p) => WRITTEN_OR_MAPPED.has(p.name)).map(groupOf));
-  const labels = all.filter((p) => p.name === 'x-ablabel' && keptGroups.has(groupOf(p)) && !modelledGroups.has(groupOf(p)));
-  return [...kept, ...labels].map((p) => p.toJSON() as JCalProperty);
+  // A group holding a modelled property (item2.ADR) is ours to write, with
+  // whatever annotates it there (item2.X-ABADR, item2.X-ABLabel).
+  const modelledGroups = new Set(
+    all
+      .filter((p) => WRITTEN_OR_MAPPED.has(p.name))
+      .map(groupOf)
+      .filter(Boolean),
+  );
+  const kept = all.filter((p) => !WRITTEN_OR_MAPPED.has(p.name) && !modelledGroups.has(groupOf(p)));
+  // A label alone in its group labels nothing.
+  const labelled = new Set(kept.filter((p) => p.name !== 'x-ablabel').map(groupOf));
+  return kept.filter((p) => p.name !== 'x-ablabel' || labelled.has(groupOf(p))).map((p) => p.toJSON() as JCalProperty);
 }
 
 // RFC 6350 6.6.6 has no mother/father/brother/sister/manager/assistant:
