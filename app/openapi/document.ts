@@ -17,6 +17,7 @@ import { IMPORT_LIMIT, IMPORT_TYPES } from '../contacts/formats.ts';
 import { healthSchema, livenessSchema } from '../health/handlers.ts';
 import { limitsSchema } from '../limits/schemas.ts';
 import { tagListSchema } from '../tags/schemas.ts';
+import { appPasswordCreateSchema, appPasswordListSchema, MAX_APP_PASSWORDS, newAppPasswordSchema } from '../carddav/app-passwords.ts';
 import { ERRORS, type ErrorCode } from '../http/errors.ts';
 import { problemSchema } from '../http/problem.ts';
 
@@ -195,6 +196,28 @@ export function buildOpenApiDocument(version: string) {
             '413': problem(['payload_too_large'], `Over ${IMPORT_LIMIT}`),
             '415': problem(['unsupported_media_type'], 'Not a vCard or CSV content type'),
           },
+        }),
+      },
+      '/v1/app-passwords': {
+        get: op({
+          summary:
+            'The app passwords CardDAV clients sign in with (/dav, HTTP Basic: the email and one of these); never the passwords themselves',
+          responses: { '200': json(appPasswordListSchema, 'Oldest first') },
+        }),
+        post: op({
+          summary: `Create one, named after its device; the password is in this answer only. At most ${MAX_APP_PASSWORDS} per account`,
+          requestBody: { content: { 'application/json': { schema: appPasswordCreateSchema } } },
+          responses: {
+            '201': json(newAppPasswordSchema, 'The app password, with `password` (shown once)'),
+            '403': problem(['origin_not_allowed', 'app_password_limit_reached']),
+          },
+        }),
+      },
+      '/v1/app-passwords/{id}': {
+        delete: op({
+          summary: 'Revoke one: the device it was given to can no longer sync',
+          requestParams: { path: z.object({ id: z.uuid() }) },
+          responses: { '204': { description: 'Revoked' }, '404': problem(['not_found']) },
         }),
       },
       '/v1/tags': {

@@ -258,6 +258,9 @@ describe('health and OpenAPI', () => {
         'GET /v1/contacts/duplicates',
         'POST /v1/contacts/{id}/merge',
         'GET /v1/tags',
+        'GET /v1/app-passwords',
+        'POST /v1/app-passwords',
+        'DELETE /v1/app-passwords/{id}',
       ].sort(),
     );
     // Generated from the validating schemas: the create body forbids unknown fields and knows the labels.
