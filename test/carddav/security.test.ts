@@ -241,3 +241,24 @@ describe('hostile input', () => {
     }
   });
 });
+
+describe('in production', () => {
+  it('takes app passwords over HTTPS only (behind the ALB: X-Forwarded-Proto), refusing them over plain HTTP', async () => {
+    const prod = await startTestApp({ NODE_ENV: 'production', CORS_ORIGIN: 'https://contactfolio.com', PGSSLMODE: 'disable' });
+    try {
+      const email = uniqueEmail('prod-dav');
+      const outcome = await prod.runtime.deps.users.createWithinLimit({ email, name: 'Prod', passwordHash: 'not used' }, 50);
+      if (!outcome.ok) throw new Error(outcome.reason);
+      const password = newAppPassword();
+      await prod.runtime.deps.appPasswords.create(outcome.user.id, 'phone', password);
+      const auth = basic(email, password);
+      const plain = await dav(prod, auth, 'PROPFIND', '/dav/', { headers: { depth: '0', 'x-forwarded-proto': 'http' } });
+      expect(plain.status).toBe(403);
+      expect(JSON.parse(plain.text).code).toBe('insecure_transport');
+      const tls = await dav(prod, auth, 'PROPFIND', '/dav/', { headers: { depth: '0', 'x-forwarded-proto': 'https' } });
+      expect(tls.status).toBe(207);
+    } finally {
+      await prod.close();
+    }
+  });
+});
