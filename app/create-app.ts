@@ -9,8 +9,7 @@ import type { LoginLimiter } from './auth/login-limiter.ts';
 import type { Counter, CounterFactory } from './auth/rate-limits.ts';
 import { appPasswordRoutes, type AppPasswordStore } from './carddav/app-passwords.ts';
 import { davAuth } from './carddav/auth.ts';
-import { DAV_ROOT } from './carddav/resources.ts';
-import { davRoutes, wellKnownCardDav } from './carddav/routes.ts';
+import { DAV_ROOT, isDavPath, lazyDavRoutes, wellKnownCardDav } from './carddav/mount.ts';
 import type { DavStore } from './carddav/store.ts';
 import { authRoutes } from './auth/routes.ts';
 import { SESSION_COOKIE } from './auth/session.ts';
@@ -89,8 +88,6 @@ function webApp(dir: string): RequestHandler {
   };
 }
 
-const isDavPath = (path: string) => path === DAV_ROOT || path.startsWith(`${DAV_ROOT}/`) || path === '/.well-known/carddav';
-
 /** Builds the Express app. Never listens, never reads process.env. */
 export function createApp(deps: AppDeps): Express {
   const { settings } = deps;
@@ -147,7 +144,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     DAV_ROOT,
     davAuth({ appPasswords: deps.appPasswords, counters: deps.counters, requireTls: settings.production }),
-    davRoutes({ store: deps.dav, users: deps.users }),
+    lazyDavRoutes({ store: deps.dav, users: deps.users }),
   );
 
   // Secure unless told otherwise outside production (plain-HTTP development).

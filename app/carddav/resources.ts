@@ -12,7 +12,7 @@ import { CALSERVER, CARDDAV, clark, DAV, el, type XmlNode } from './xml.ts';
  *   /dav/addressbooks/<user>/contacts/<n>   a card
  */
 
-export const DAV_ROOT = '/dav';
+import { DAV_ROOT } from './mount.ts';
 /** Bodies of a PUT (one card) at most; said in max-resource-size (RFC 6352 6.2.3). */
 export const MAX_CARD_BYTES = 1024 * 1024;
 

@@ -6,16 +6,7 @@ import { cardEtag, readCard, writeCard, type CardVersion } from './cards.ts';
 import { DavError } from './dav-error.ts';
 import { goneResponse, propRequestOf, propResponse, type PropRequest } from './multistatus.ts';
 import { matchesFilter } from './query.ts';
-import {
-  DAV_ROOT,
-  MAX_CARD_BYTES,
-  parseSyncToken,
-  pathsOf,
-  syncToken,
-  type PropertyContext,
-  type Resource,
-  type UserPaths,
-} from './resources.ts';
+import { MAX_CARD_BYTES, parseSyncToken, pathsOf, syncToken, type PropertyContext, type Resource, type UserPaths } from './resources.ts';
 import type { Conditions, DavCard, DavStore } from './store.ts';
 import { CARDDAV, child, children, DAV, el, parseXml, textOf, writeXml, type XmlNode } from './xml.ts';
 
@@ -389,9 +380,4 @@ function nameInBook(href: string, paths: UserPaths): string | null {
   } catch {
     return null;
   }
-}
-
-/** RFC 6764 section 5: /.well-known/carddav points at the context path. */
-export function wellKnownCardDav(_req: Request, res: Response) {
-  res.redirect(301, `${DAV_ROOT}/`);
 }
