@@ -26,6 +26,16 @@ export interface UserPaths {
   card(name: string): string;
 }
 
+/**
+ * A name as a path segment: percent-encoded where RFC 3986 (3.3, pchar)
+ * requires it and nowhere else, so an href reads as the client wrote it
+ * ("a@b.vcf", not "a%40b.vcf"): not every client compares hrefs decoded.
+ */
+const encodeSegment = (name: string) =>
+  encodeURIComponent(name).replace(/%(40|3A|2B|2C|3B|3D|21|24|26|27|28|29|2A)/g, (_m, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
+
 export function pathsOf(userId: string): UserPaths {
   const home = `${DAV_ROOT}/addressbooks/${userId}/`;
   const book = `${home}contacts/`;
@@ -33,7 +43,7 @@ export function pathsOf(userId: string): UserPaths {
     principal: `${DAV_ROOT}/principals/${userId}/`,
     home,
     book,
-    card: (name) => `${book}${encodeURIComponent(name)}`,
+    card: (name) => `${book}${encodeSegment(name)}`,
   };
 }
 

@@ -331,8 +331,10 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
     if (level !== '1' && level !== 'infinite') throw new HttpProblem('invalid_xml', 'sync-level must be 1 or infinite.');
     const token = textOf(child(root, DAV, 'sync-token'));
     if (!token) {
-      const [state, cards] = await Promise.all([store.state(userId), store.cards(userId)]);
-      // The state is read first or with the cards: a change between the two is sent again next time, never lost.
+      // The sync point is read before the cards, never after: a change that
+      // commits between the two reads is then sent again next time, not lost.
+      const state = await store.state(userId);
+      const cards = await store.cards(userId);
       return multistatus(res, cards.map(cardResponse), [el(DAV, 'sync-token', syncToken(state.xmin))]);
     }
     const xmin = parseSyncToken(token);

@@ -275,3 +275,22 @@ describe('RFC 6578: sync-collection', () => {
     expect((await props()).get('{http://calendarserver.org/ns/}getctag')!.text).not.toBe(before);
   });
 });
+
+describe('hrefs', () => {
+  it('name a card the way the client wrote it, encoding only what a path segment cannot hold', async () => {
+    const name = 'E1A0@icloud.com name+(1).vcf';
+    const put = await dav(app, user, 'PUT', `${book}${encodeURIComponent(name)}`, {
+      body: card('href-test', 'FN:Href Test'),
+      headers: { 'content-type': 'text/vcard' },
+    });
+    expect(put.status).toBe(201);
+    expect(put.headers.get('location')).toBe(`${book}E1A0@icloud.com%20name+(1).vcf`);
+    const listed = parseMultistatus((await dav(app, user, 'PROPFIND', book, { headers: { depth: '1' } })).text).responses.map(
+      (r) => r.href,
+    );
+    expect(listed).toContain(`${book}E1A0@icloud.com%20name+(1).vcf`);
+    // Either spelling of the same name reaches the same card.
+    expect((await dav(app, user, 'GET', `${book}E1A0%40icloud.com%20name%2B%281%29.vcf`)).status).toBe(200);
+    expect((await dav(app, user, 'DELETE', `${book}E1A0@icloud.com%20name+(1).vcf`)).status).toBe(204);
+  });
+});
