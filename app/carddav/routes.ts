@@ -6,7 +6,16 @@ import { cardEtag, readCard, writeCard, type CardVersion } from './cards.ts';
 import { DavError } from './dav-error.ts';
 import { goneResponse, propRequestOf, propResponse, type PropRequest } from './multistatus.ts';
 import { matchesFilter } from './query.ts';
-import { MAX_CARD_BYTES, parseSyncToken, pathsOf, syncToken, type PropertyContext, type Resource, type UserPaths } from './resources.ts';
+import {
+  hrefOf,
+  MAX_CARD_BYTES,
+  parseSyncToken,
+  pathsOf,
+  syncToken,
+  type PropertyContext,
+  type Resource,
+  type UserPaths,
+} from './resources.ts';
 import type { Conditions, DavCard, DavStore } from './store.ts';
 import { CARDDAV, child, children, DAV, el, parseXml, textOf, writeXml, type XmlNode } from './xml.ts';
 
@@ -135,14 +144,11 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
   const proppatch = async (req: Request, res: Response, self: Resource) => {
     const root = xmlBody(req, [DAV, 'propertyupdate']);
     const names = root ? children(root).flatMap((op) => (child(op, DAV, 'prop') ? children(child(op, DAV, 'prop')!) : [])) : [];
-    const ctx = await context(req, req.davUserId!);
-    const href = propResponse(self, { props: [] }, ctx);
-    const hrefEl = (href as { children: XmlNode[] }).children[0]!;
     multistatus(res, [
       el(
         DAV,
         'response',
-        hrefEl,
+        el(DAV, 'href', hrefOf(self, pathsOf(req.davUserId!))),
         el(
           DAV,
           'propstat',

@@ -294,3 +294,21 @@ describe('hrefs', () => {
     expect((await dav(app, user, 'DELETE', `${book}E1A0@icloud.com%20name+(1).vcf`)).status).toBe(204);
   });
 });
+
+describe('RFC 4918 9.2: PROPPATCH', () => {
+  it('refuses to change a property, saying which and why, and changes nothing', async () => {
+    const res = await dav(app, user, 'PROPPATCH', book, {
+      body: '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:displayname>Mine</D:displayname></D:prop></D:set></D:propertyupdate>',
+    });
+    expect(res.status).toBe(207);
+    const [r] = parseMultistatus(res.text).responses;
+    expect(r!.href).toBe(book);
+    expect(r!.props.get('{DAV:}displayname')!.status).toBe(403);
+    expect(res.text).toContain('<d:cannot-modify-protected-property/>');
+    const after = await dav(app, user, 'PROPFIND', book, {
+      headers: { depth: '0' },
+      body: '<D:propfind xmlns:D="DAV:"><D:prop><D:displayname/></D:prop></D:propfind>',
+    });
+    expect(parseMultistatus(after.text).responses[0]!.props.get('{DAV:}displayname')!.text).toBe('Contacts');
+  });
+});
