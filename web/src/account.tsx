@@ -1,8 +1,10 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, type Limits, type User } from './api.ts';
+import { AppPasswords } from './app-passwords.tsx';
 import { ConfirmDialog } from './dialog.tsx';
 import { ExportLink } from './export-link.tsx';
 import { describeError, fieldErrors, fieldSentence } from './messages.ts';
+import { StatusLine, type Status } from './status-line.tsx';
 
 interface Props {
   user: User;
@@ -13,17 +15,7 @@ interface Props {
   onClose: () => void;
 }
 
-type Status = { kind: 'ok' | 'error'; text: string } | undefined;
-
-function StatusLine({ status }: { status: Status }) {
-  return (
-    <p class={status?.kind === 'error' ? 'error' : 'status ok'} role={status?.kind === 'error' ? 'alert' : 'status'}>
-      {status?.text}
-    </p>
-  );
-}
-
-/** The account: name, password, sessions, everything exported, and leaving. */
+/** The account: name, password, app passwords for CardDAV, sessions, everything exported, and leaving. */
 export function AccountPage({ user, limits, onUser, onSignedOut, onClose }: Props) {
   const [name, setName] = useState(user.name);
   const [nameStatus, setNameStatus] = useState<Status>();
@@ -163,8 +155,13 @@ export function AccountPage({ user, limits, onUser, onSignedOut, onClose }: Prop
         <StatusLine status={pwStatus} />
       </form>
 
+      <AppPasswords email={user.email} />
+
       <h3>Sessions</h3>
-      <p class="hint">Lost a phone, or signed in on a shared computer? This signs you out everywhere, here too.</p>
+      <p class="hint">
+        Lost a phone, or signed in on a shared computer? This signs you out everywhere, here too. A device that syncs with an app password
+        keeps syncing until you revoke its app password above.
+      </p>
       <button type="button" onClick={() => void signOutEverywhere()}>
         Sign out everywhere
       </button>

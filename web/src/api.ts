@@ -10,6 +10,18 @@ export type ContactInput = Partial<Omit<Contact, 'id' | 'createdAt' | 'updatedAt
 export type DuplicateGroup = DuplicateGroups['groups'][number];
 /** The export formats offered: vCard 3.0 (what every contacts app reads), vCard 4.0, and CSV in Google's layout. */
 export type ExportFormat = 'vcard3' | 'vcard4' | 'csv';
+/**
+ * An app password as /v1/app-passwords lists it (app/carddav/app-passwords.ts, "AppPassword" in the OpenAPI
+ * document). Written out here: that module is the routes too, and importing even its types pulls Express into the web.
+ */
+export interface AppPassword {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+/** The answer to creating one: the only time `password` is ever sent. */
+export type NewAppPassword = AppPassword & { password: string };
 
 /** Same origin by default; the production build points at the API's own origin. */
 export const API_BASE = (import.meta.env.VITE_API_BASE_URL ?? '').replace(/\/+$/, '');
@@ -116,4 +128,7 @@ export const api = {
   /** Merges `others` into `id` (and deletes them); each etag as read, so a contact changed since fails with 412. */
   merge: (id: string, others: { id: string; etag?: string }[], etag?: string) =>
     request<Contact>('POST', `/v1/contacts/${id}/merge`, { json: { others }, ifMatch: etag }),
+  appPasswords: () => request<{ items: AppPassword[] }>('GET', '/v1/app-passwords'),
+  createAppPassword: (name: string) => request<NewAppPassword>('POST', '/v1/app-passwords', { json: { name } }),
+  revokeAppPassword: (id: string) => request<void>('DELETE', `/v1/app-passwords/${encodeURIComponent(id)}`),
 };

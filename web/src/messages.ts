@@ -21,6 +21,8 @@ export function describeError(err: unknown): string {
     }
     case 'contact_limit_reached':
       return 'You have reached your contact limit. Delete a contact to add another.';
+    case 'app_password_limit_reached':
+      return 'You have as many app passwords as an account can have. Revoke one you no longer use, then create this one.';
     case 'precondition_failed':
       return 'This contact was changed somewhere else. Close it and open it again to see the latest version.';
     case 'database_unavailable':
