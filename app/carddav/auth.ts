@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { DEFAULT_LOGIN_LIMITS } from '../auth/login-limiter.ts';
 import type { CounterFactory, Window } from '../auth/rate-limits.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { AppPasswordStore } from './app-passwords.ts';
@@ -10,10 +11,11 @@ import type { AppPasswordStore } from './app-passwords.ts';
  * per address, per account); a right password is never slowed down.
  */
 
+/** The sign-in's windows (login-limiter.ts), so the two ways in cannot drift apart. */
 export const DAV_AUTH_LIMITS: Record<'pair' | 'ip' | 'account', Window> = {
-  pair: { points: 10, seconds: 15 * 60 },
-  ip: { points: 50, seconds: 15 * 60 },
-  account: { points: 50, seconds: 60 * 60 },
+  pair: DEFAULT_LOGIN_LIMITS.perAccountAndIp,
+  ip: DEFAULT_LOGIN_LIMITS.perIp,
+  account: DEFAULT_LOGIN_LIMITS.perAccount,
 };
 
 export interface DavAuthOptions {
