@@ -182,6 +182,7 @@ export function createApp(deps: AppDeps): Express {
       loginLimiter: deps.loginLimiter,
       signupLimiter: deps.signupLimiter,
       sessions: deps.sessions,
+      appPasswords: deps.appPasswords,
       devices: deviceCookies(settings.sessionSecret),
       maxUsers: settings.maxUsers,
       cookie: { secure: secureCookies, sameSite: 'lax' },

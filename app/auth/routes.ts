@@ -16,6 +16,8 @@ export interface AuthRouteDeps {
   /** Sign-ups counted per client IP. */
   signupLimiter: Counter;
   sessions: SessionRegistry;
+  /** Ended with the sessions: a device that syncs is signed in too. */
+  appPasswords: { revokeAll(userId: string): Promise<number> };
   devices: DeviceCookies;
   maxUsers: number;
   cookie: { secure: boolean; sameSite: 'lax' };
@@ -24,7 +26,16 @@ export interface AuthRouteDeps {
 const tooMany = (wait: number, what: string) =>
   new HttpProblem('too_many_attempts', `Too many ${what}; try again in ${wait} s.`, { headers: { 'Retry-After': String(wait) } });
 
-export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devices, maxUsers, cookie }: AuthRouteDeps): Router {
+export function authRoutes({
+  users,
+  loginLimiter,
+  signupLimiter,
+  sessions,
+  appPasswords,
+  devices,
+  maxUsers,
+  cookie,
+}: AuthRouteDeps): Router {
   const router = Router();
   const deviceCookie: CookieOptions = {
     httpOnly: true,
@@ -119,7 +130,8 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
   // Changing the password checks the current one (a session left open on a
   // shared computer must not be enough), counted like a sign-in so it cannot
   // be guessed here instead, and ends every other session of the account
-  // (OWASP Session Management Cheat Sheet: renew on privilege change).
+  // (OWASP Session Management Cheat Sheet: renew on privilege change) and
+  // every app password: one made with a stolen password or session must not outlive it.
   router.post('/password', requireUser, async (req, res) => {
     const input = parseBody(passwordChangeSchema, req.body);
     const found = await users.findWithHashById(userIdOf(req));
@@ -137,6 +149,7 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
     // Sessions first: if the store cannot end them (503), the password stays as it was, rather than
     // changed with a stolen session still alive.
     await sessions.endAll(found.user.id);
+    await appPasswords.revokeAll(found.user.id);
     const user = await users.update(found.user.id, { passwordHash });
     if (!user) throw signInFirst();
     // This browser stays signed in, under a new session id.
@@ -144,9 +157,11 @@ export function authRoutes({ users, loginLimiter, signupLimiter, sessions, devic
     res.json({ user });
   });
 
-  // Signs out every browser and device of the account, this one included.
+  // Signs out every browser and device of the account, this one included:
+  // the phones and mail apps that sync with an app password too.
   router.post('/logout-all', requireUser, async (req, res) => {
     await sessions.endAll(userIdOf(req));
+    await appPasswords.revokeAll(userIdOf(req));
     await endSession(req, sessions);
     clearSessionCookie(res);
     res.status(204).end();

@@ -67,6 +67,8 @@ export interface AppPasswordStore {
   /** Stores the hash of `password` under `name`; null when the user already has MAX_APP_PASSWORDS (or is gone). */
   create(userId: string, name: string, password: string): Promise<AppPassword | null>;
   revoke(userId: string, id: string): Promise<boolean>;
+  /** Revokes every one of the user's app passwords (signing out everywhere, a new password); resolves to how many. */
+  revokeAll(userId: string): Promise<number>;
   /** The user an app password belongs to, if `email` is theirs; records the use. */
   verify(email: string, password: string): Promise<{ userId: string } | null>;
 }
@@ -102,6 +104,9 @@ export function createAppPasswordStore(prisma: PrismaProvider): AppPasswordStore
     async revoke(userId, id) {
       const { count } = await (await prisma()).appPassword.deleteMany({ where: { id, userId } });
       return count === 1;
+    },
+    async revokeAll(userId) {
+      return (await (await prisma()).appPassword.deleteMany({ where: { userId } })).count;
     },
     async verify(email, password) {
       const client = await prisma();

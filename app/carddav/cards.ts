@@ -1,6 +1,7 @@
 import ICAL from 'ical.js';
 import { prepareRecord } from '../contacts/import-report.ts';
 import { contactToVCard, propertiesNotModelled, vcardToInput } from '../contacts/vcard.ts';
+import { contactEtag } from './etag.ts';
 import type { CardContent, DavCard } from './store.ts';
 
 /** The vCard versions served (RFC 6352 6.2.2, supported-address-data); 3.0 unless a client asks for 4.0. */
@@ -46,5 +47,8 @@ export function writeCard(card: DavCard, version: CardVersion): string {
   return contactToVCard(card.stored.contact, version, { uid: card.uid, properties: card.properties });
 }
 
-/** The strong ETag of a card: its version, as the JSON API's (one contact, one version, whichever view). */
-export const cardEtag = (card: Pick<DavCard, 'stored'>) => `"v${card.stored.version}"`;
+/**
+ * The strong ETag of a card (etag.ts). One for both vCard versions: a client
+ * sends back in If-Match the tag it was given, whichever version it read.
+ */
+export const cardEtag = (card: Pick<DavCard, 'stored'>) => contactEtag(card.stored.contact.id, card.stored.version);

@@ -62,10 +62,15 @@ export function hrefOf(r: Resource, paths: UserPaths): string {
   }
 }
 
-/** A sync token (RFC 6578 section 4: a URI) for a sync point, stamped with when it was given. */
+/**
+ * A sync token (RFC 6578 section 4: a URI) for a sync point, stamped with the
+ * day it was given (in seconds, at the day's start): a finer stamp would make
+ * the token of an unchanged book differ from one poll to the next.
+ */
 export const SYNC_TOKEN_PREFIX = 'https://contactfolio.com/ns/sync/';
-export const syncToken = (xmin: string, now = Date.now()) => `${SYNC_TOKEN_PREFIX}${xmin}-${Math.floor(now / 1000)}`;
-/** Tombstones are kept 60 days (the carddav migration): an older token could miss a deletion. */
+const DAY_S = 24 * 60 * 60;
+export const syncToken = (xmin: string, now = Date.now()) => `${SYNC_TOKEN_PREFIX}${xmin}-${Math.floor(now / 1000 / DAY_S) * DAY_S}`;
+/** Tombstones are kept 60 days (the carddav migration): an older token could miss a deletion. The day stamp makes a token look up to a day older than it is, never younger. */
 export const SYNC_TOKEN_MAX_AGE_S = 59 * 24 * 60 * 60;
 
 /** The sync point of a token this server gave, or null (then DAV:valid-sync-token fails). */

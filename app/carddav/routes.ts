@@ -1,9 +1,11 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { TextDecoder } from 'node:util';
 import type { Element } from '@xmldom/xmldom';
 import type { UserStore } from '../auth/store.ts';
 import { HttpProblem } from '../http/problem.ts';
 import { cardEtag, readCard, writeCard, type CardVersion } from './cards.ts';
 import { DavError } from './dav-error.ts';
+import { failedPrecondition, parseEtags, type Preconditions } from './etag.ts';
 import { goneResponse, propRequestOf, propResponse, type PropRequest } from './multistatus.ts';
 import { matchesFilter } from './query.ts';
 import {
@@ -16,8 +18,20 @@ import {
   type Resource,
   type UserPaths,
 } from './resources.ts';
-import type { Conditions, DavCard, DavStore } from './store.ts';
-import { CARDDAV, child, children, DAV, el, parseXml, textOf, writeXml, type XmlNode } from './xml.ts';
+import { CARD_PAGE, type DavCard, type DavStore } from './store.ts';
+import {
+  CARDDAV,
+  child,
+  children,
+  DAV,
+  el,
+  MULTISTATUS_HEAD,
+  MULTISTATUS_TAIL,
+  parseXml,
+  textOf,
+  writeXmlFragment,
+  type XmlElement,
+} from './xml.ts';
 
 /*
  * CardDAV (RFC 6352) over WebDAV (RFC 4918): discovery, PROPFIND, the three
@@ -52,9 +66,21 @@ function depthOf(req: Request): 0 | 1 | 'infinity' {
   throw new HttpProblem('invalid_query', 'Depth must be 0, 1 or infinity.');
 }
 
+// Bodies are UTF-8 (RFC 6352 5.1 for cards; XML without a declaration of
+// another encoding): bytes that are not are refused, never turned into U+FFFD.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+function bodyText(req: Request): string {
+  if (!Buffer.isBuffer(req.body)) return '';
+  try {
+    return UTF8.decode(req.body);
+  } catch {
+    throw new HttpProblem('invalid_utf8', 'The request body is not valid UTF-8.');
+  }
+}
+
 /** The XML body's root element, checked against what the method takes; absent when the body is empty. */
 function xmlBody(req: Request, ...accepted: [string, string][]): Element | undefined {
-  const text = typeof req.body === 'string' ? req.body : '';
+  const text = bodyText(req);
   if (!text.trim()) return undefined;
   const root = parseXml(text).documentElement!;
   if (!accepted.some(([ns, local]) => root.namespaceURI === ns && root.localName === local)) {
@@ -73,15 +99,11 @@ function versionOf(req: Request, prop?: Element): CardVersion {
   return asked === '4.0' ? '4.0' : '3.0';
 }
 
-/** If-Match and If-None-Match (RFC 9110 13.1.1-2) as our card versions. */
-function conditionsOf(req: Request): Conditions {
-  const ifMatch = req.headers['if-match'];
-  const ifNoneMatch = req.headers['if-none-match'];
-  const versions = (h: string) => (h.trim() === '*' ? ('*' as const) : [...h.matchAll(/"v(\d{1,9})"/g)].map((m) => Number(m[1])));
-  return {
-    ...(ifMatch ? { ifMatch: versions(ifMatch) } : {}),
-    ...(ifNoneMatch?.trim() === '*' ? { ifNoneMatch: true } : {}),
-  };
+/** If-Match and If-None-Match (RFC 9110 13.1.1-2). */
+function conditionsOf(req: Request): Preconditions {
+  const ifMatch = parseEtags(req.headers['if-match']);
+  const ifNoneMatch = parseEtags(req.headers['if-none-match']);
+  return { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch } : {}) };
 }
 
 /** A card's name from a URL path segment: one segment, storable, not "." or "..". */
@@ -91,12 +113,53 @@ function cardName(raw: string): string {
   return raw;
 }
 
-function multistatus(res: Response, responses: XmlNode[], extra: XmlNode[] = []) {
-  res
-    .status(207)
-    .type('application/xml; charset=utf-8')
-    .send(writeXml({ ns: DAV, name: 'multistatus', children: [...responses, ...extra] }));
+/** Resolves when the client has taken what was written, or has gone. */
+const drained = (res: Response) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
+
+/**
+ * A 207 multistatus (RFC 4918 13), written a response at a time as the
+ * client takes them: a sync of every card with its photo is never one string
+ * in memory. The first responses are read before anything is sent, so a
+ * database that is down is still a 503; a failure after that cuts the
+ * connection, so half an answer cannot pass for a whole one.
+ */
+async function multistatus(
+  res: Response,
+  responses: AsyncIterable<XmlElement> | Iterable<XmlElement>,
+  after: () => XmlElement[] = () => [],
+) {
+  const iterator = Symbol.asyncIterator in responses ? responses[Symbol.asyncIterator]() : responses[Symbol.iterator]();
+  // Two responses ahead: the resource itself, then its first member, which
+  // reads the first page of cards.
+  const ahead: XmlElement[] = [];
+  let next = await iterator.next();
+  for (; !next.done && ahead.length < 2; next = await iterator.next()) ahead.push(next.value);
+  res.status(207).type('application/xml; charset=utf-8');
+  const write = async (chunk: string) => {
+    if (!res.write(chunk)) await drained(res);
+  };
+  await write(MULTISTATUS_HEAD);
+  for (const e of ahead) await write(writeXmlFragment(e));
+  for (; !next.done && !res.destroyed; next = await iterator.next()) await write(writeXmlFragment(next.value));
+  for (const e of after()) await write(writeXmlFragment(e));
+  res.end(MULTISTATUS_TAIL);
 }
+
+/** A multiget's hrefs as sent, each once (RFC 6352 8.7 answers per href; a repeat adds nothing). */
+const hrefsOf = (root: Element) => [
+  ...new Set(
+    children(root)
+      .filter((c) => c.namespaceURI === DAV && c.localName === 'href')
+      .map(textOf),
+  ),
+];
 
 export function davRoutes({ store, users }: DavRouteDeps): Router {
   const router = Router({ mergeParams: true });
@@ -105,7 +168,7 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  router.use(express.text({ type: () => true, limit: REQUEST_LIMIT }));
+  router.use(express.raw({ type: () => true, limit: REQUEST_LIMIT }));
 
   const context = async (req: Request, userId: string, version: CardVersion = '3.0'): Promise<PropertyContext> => ({
     userId,
@@ -120,18 +183,37 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
     return userId;
   };
 
+  /** Every card of the book, a page of the database at a time. */
+  async function* allCards(userId: string): AsyncGenerator<DavCard> {
+    for (let after: string | null = null; ;) {
+      const page = await store.cardsAfter(userId, after);
+      yield* page;
+      if (page.length < CARD_PAGE) return;
+      after = page.at(-1)!.name;
+    }
+  }
+  /** The cards named (a page at a time), each with its name; absent ones are not yielded. */
+  async function* namedCards(userId: string, names: string[]): AsyncGenerator<DavCard> {
+    for (let i = 0; i < names.length; i += CARD_PAGE) yield* await store.cards(userId, names.slice(i, i + CARD_PAGE));
+  }
+
   /** Answers PROPFIND for `self` and, by depth, its members (RFC 4918 9.1). */
-  const propfind = async (req: Request, res: Response, self: Resource, members: () => Promise<Resource[]>) => {
+  const propfind = async (req: Request, res: Response, self: Resource, members: (depth: 1 | 'infinity') => AsyncIterable<Resource>) => {
     const root = xmlBody(req, [DAV, 'propfind']);
     const request: PropRequest = propRequestOf(root);
     const prop = root ? child(root, DAV, 'prop') : undefined;
     const ctx = await context(req, req.davUserId!, versionOf(req, prop));
     const depth = depthOf(req);
-    const all = depth === 0 ? [self] : [self, ...(await members())];
-    multistatus(
-      res,
-      all.map((r) => propResponse(r, request, ctx)),
-    );
+    async function* all(): AsyncGenerator<XmlElement> {
+      yield propResponse(self, request, ctx);
+      if (depth === 0) return;
+      for await (const r of members(depth)) yield propResponse(r, request, ctx);
+    }
+    await multistatus(res, all());
+  };
+  const none = async function* (): AsyncGenerator<Resource> {};
+  const cardsAsResources = async function* (userId: string): AsyncGenerator<Resource> {
+    for await (const card of allCards(userId)) yield { kind: 'card', card };
   };
 
   const options = (allow: string) => (_req: Request, res: Response) => {
@@ -144,7 +226,7 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
   const proppatch = async (req: Request, res: Response, self: Resource) => {
     const root = xmlBody(req, [DAV, 'propertyupdate']);
     const names = root ? children(root).flatMap((op) => (child(op, DAV, 'prop') ? children(child(op, DAV, 'prop')!) : [])) : [];
-    multistatus(res, [
+    await multistatus(res, [
       el(
         DAV,
         'response',
@@ -164,14 +246,16 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
   router.all('/', async (req, res) => {
     if (req.method === 'OPTIONS') return options('OPTIONS, PROPFIND')(req, res);
     if (req.method !== 'PROPFIND') throw notAllowed('OPTIONS, PROPFIND');
-    await propfind(req, res, { kind: 'root' }, async () => [{ kind: 'principal' }]);
+    await propfind(req, res, { kind: 'root' }, async function* () {
+      yield { kind: 'principal' };
+    });
   });
 
   router.all('/principals/:user/', async (req, res) => {
     ownerOf(req);
     if (req.method === 'OPTIONS') return options('OPTIONS, PROPFIND')(req, res);
     if (req.method !== 'PROPFIND') throw notAllowed('OPTIONS, PROPFIND');
-    await propfind(req, res, { kind: 'principal' }, async () => []);
+    await propfind(req, res, { kind: 'principal' }, none);
   });
 
   router.all('/addressbooks/:user/', async (req, res) => {
@@ -179,10 +263,9 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
     if (req.method === 'OPTIONS') return options(COLLECTION_METHODS)(req, res);
     if (req.method === 'PROPPATCH') return proppatch(req, res, { kind: 'home' });
     if (req.method !== 'PROPFIND') throw notAllowed('OPTIONS, PROPFIND, PROPPATCH');
-    await propfind(req, res, { kind: 'home' }, async () => {
-      const book: Resource = { kind: 'book', state: await store.state(userId) };
-      if (depthOf(req) === 1) return [book];
-      return [book, ...(await store.cards(userId)).map((card): Resource => ({ kind: 'card', card }))];
+    await propfind(req, res, { kind: 'home' }, async function* (depth) {
+      yield { kind: 'book', state: await store.state(userId) };
+      if (depth === 'infinity') yield* cardsAsResources(userId);
     });
   });
 
@@ -190,9 +273,7 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
     const userId = ownerOf(req);
     if (req.method === 'OPTIONS') return options(COLLECTION_METHODS)(req, res);
     const book = async (): Promise<Resource> => ({ kind: 'book', state: await store.state(userId) });
-    if (req.method === 'PROPFIND') {
-      return propfind(req, res, await book(), async () => (await store.cards(userId)).map((card) => ({ kind: 'card', card })));
-    }
+    if (req.method === 'PROPFIND') return propfind(req, res, await book(), () => cardsAsResources(userId));
     if (req.method === 'PROPPATCH') return proppatch(req, res, await book());
     if (req.method === 'REPORT') return report(req, res, userId);
     // RFC 6352 6.3.1: one address book per user, made by the app, none by clients.
@@ -212,11 +293,15 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
         const [card] = await store.cards(userId, [name]);
         if (!card) throw notFound();
         const version = versionOf(req);
-        res
-          .status(200)
-          .setHeader('ETag', cardEtag(card))
-          .setHeader('Last-Modified', new Date(card.stored.contact.updatedAt).toUTCString())
-          .type(`text/vcard; charset=utf-8${version === '4.0' ? '; version=4.0' : ''}`);
+        const etag = cardEtag(card);
+        // The two vCard versions are chosen by Accept (RFC 9110 12.5.5).
+        res.setHeader('Vary', 'Accept');
+        // RFC 9110 13.2.2: If-Match, then If-None-Match (304 for a read).
+        const failed = failedPrecondition(conditionsOf(req), etag);
+        if (failed === 'if-match') throw new HttpProblem('precondition_failed', 'The card changed since you read it.');
+        res.setHeader('ETag', etag).setHeader('Last-Modified', new Date(card.stored.contact.updatedAt).toUTCString());
+        if (failed === 'if-none-match') return res.status(304).end();
+        res.status(200).type(`text/vcard; charset=utf-8${version === '4.0' ? '; version=4.0' : ''}`);
         return req.method === 'HEAD' ? res.end() : res.send(writeCard(card, version));
       }
       case 'PUT':
@@ -230,7 +315,7 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
       case 'PROPFIND': {
         const [card] = await store.cards(userId, [name]);
         if (!card) throw notFound();
-        return propfind(req, res, { kind: 'card', card }, async () => []);
+        return propfind(req, res, { kind: 'card', card }, none);
       }
       case 'PROPPATCH': {
         const [card] = await store.cards(userId, [name]);
@@ -242,12 +327,17 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
     }
   });
 
+  // Anything else under /dav names nothing (not the web app's page).
+  router.all('/{*rest}', () => {
+    throw notFound();
+  });
+
   /** PUT of one card (RFC 6352 6.3.2), under the preconditions of 6.3.2.1. */
   async function put(req: Request, res: Response, userId: string, name: string) {
     if (!req.is(['text/vcard', 'text/x-vcard', 'text/directory'])) {
       throw new DavError(415, el(CARDDAV, 'supported-address-data'), 'Send the card as text/vcard.');
     }
-    const read = readCard(typeof req.body === 'string' ? req.body : '');
+    const read = readCard(bodyText(req));
     if (!read.ok) throw new DavError(403, el(CARDDAV, 'valid-address-data'), `The card was not stored: ${read.problem}.`);
     const outcome = await store.put(userId, name, read.content, conditionsOf(req));
     if (!outcome.ok) {
@@ -287,24 +377,27 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
     const request = propRequestOf(root);
     const ctx = await context(req, userId, versionOf(req, child(root, DAV, 'prop')));
     const paths = ctx.paths;
-    const cardResponse = (card: DavCard) => propResponse({ kind: 'card', card }, request, ctx);
+    const cardResponse = (card: DavCard, href?: string) => propResponse({ kind: 'card', card }, request, ctx, href);
 
     if (root.localName === 'addressbook-multiget') {
-      // RFC 6352 8.7: a response per href, 404 for those that are not cards of this book.
-      const hrefs = children(root)
-        .filter((c) => c.namespaceURI === DAV && c.localName === 'href')
-        .map(textOf);
+      // RFC 6352 8.7: a response per href, under the href as sent; 404 for
+      // those that are not cards of this book.
+      const hrefs = hrefsOf(root);
       if (hrefs.length > MAX_MULTIGET_HREFS)
         throw new HttpProblem('invalid_xml', `A multiget may name at most ${MAX_MULTIGET_HREFS} hrefs.`);
-      const names = new Map(hrefs.map((h) => [h, nameInBook(h, paths)]));
-      const wanted = [...new Set([...names.values()].filter((n): n is string => n !== null))];
-      const cards = new Map((wanted.length ? await store.cards(userId, wanted) : []).map((c) => [c.name, c]));
       return multistatus(
         res,
-        hrefs.map((h) => {
-          const card = cards.get(names.get(h) ?? '');
-          return card ? cardResponse(card) : goneResponse(h);
-        }),
+        (async function* () {
+          for (let i = 0; i < hrefs.length; i += CARD_PAGE) {
+            const page = hrefs.slice(i, i + CARD_PAGE).map((h) => [h, nameInBook(h, paths)] as const);
+            const wanted = [...new Set(page.flatMap(([, n]) => (n === null ? [] : [n])))];
+            const cards = new Map((wanted.length ? await store.cards(userId, wanted) : []).map((c) => [c.name, c]));
+            for (const [h, n] of page) {
+              const card = n === null ? undefined : cards.get(n);
+              yield card ? cardResponse(card, h) : goneResponse(h);
+            }
+          }
+        })(),
       );
     }
 
@@ -313,35 +406,49 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
       const filter = child(root, CARDDAV, 'filter');
       const limitEl = child(root, CARDDAV, 'limit');
       const limit = limitEl ? Number(textOf(child(limitEl, CARDDAV, 'nresults'))) : Infinity;
-      const matched = (await store.cards(userId)).filter((card) => matchesFilter(filter, writeCard(card, ctx.version)));
-      const shown = Number.isFinite(limit) && limit >= 0 ? matched.slice(0, limit) : matched;
-      // 8.6.1: a truncated answer says so with 507 on the request-URI.
-      const truncated =
-        shown.length < matched.length
-          ? [
-              el(
+      const max = Number.isFinite(limit) && limit >= 0 ? limit : Infinity;
+      return multistatus(
+        res,
+        (async function* () {
+          let shown = 0;
+          for await (const card of allCards(userId)) {
+            if (!matchesFilter(filter, writeCard(card, ctx.version))) continue;
+            if (shown === max) {
+              // 8.6.1: a truncated answer says so with 507 on the request-URI.
+              yield el(
                 DAV,
                 'response',
                 el(DAV, 'href', paths.book),
                 el(DAV, 'status', 'HTTP/1.1 507 Insufficient Storage'),
                 el(DAV, 'error', el(DAV, 'number-of-matches-within-limits')),
-              ),
-            ]
-          : [];
-      return multistatus(res, [...shown.map(cardResponse), ...truncated]);
+              );
+              return;
+            }
+            shown++;
+            yield cardResponse(card);
+          }
+        })(),
+      );
     }
 
-    // RFC 6578 3.2: sync-collection. No token: every member; a token: what
-    // changed at or after its sync point, deletions as 404s.
+    // RFC 6578 3.2: sync-collection, defined for Depth: 0 only (absent is 0 for a REPORT, RFC 3253 3.6).
+    if (String(req.headers.depth ?? '0').trim() !== '0') throw new HttpProblem('invalid_query', 'A sync-collection REPORT takes Depth: 0.');
+    // No token: every member; a token: what changed at or after its sync point, deletions as 404s.
     const level = textOf(child(root, DAV, 'sync-level')) || '1';
     if (level !== '1' && level !== 'infinite') throw new HttpProblem('invalid_xml', 'sync-level must be 1 or infinite.');
     const token = textOf(child(root, DAV, 'sync-token'));
     if (!token) {
       // The sync point is read before the cards, never after: a change that
-      // commits between the two reads is then sent again next time, not lost.
+      // commits between the reads is then sent again next time, not lost.
       const state = await store.state(userId);
-      const cards = await store.cards(userId);
-      return multistatus(res, cards.map(cardResponse), [el(DAV, 'sync-token', syncToken(state.xmin))]);
+      const tokenEl = el(DAV, 'sync-token', syncToken(state.xmin));
+      return multistatus(
+        res,
+        (async function* () {
+          for await (const card of allCards(userId)) yield cardResponse(card);
+        })(),
+        () => [tokenEl],
+      );
     }
     const xmin = parseSyncToken(token);
     if (xmin === null) {
@@ -352,16 +459,18 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
       );
     }
     const changes = await store.changesSince(userId, xmin);
-    const cards = changes.changed.length ? await store.cards(userId, changes.changed) : [];
-    const present = new Set(cards.map((c) => c.name));
     return multistatus(
       res,
-      [
-        ...cards.map(cardResponse),
+      (async function* () {
+        const present = new Set<string>();
+        for await (const card of namedCards(userId, changes.changed)) {
+          present.add(card.name);
+          yield cardResponse(card);
+        }
         // A name listed as changed but gone by the second read was deleted in between.
-        ...[...changes.deleted, ...changes.changed].filter((n) => !present.has(n)).map((n) => goneResponse(paths.card(n))),
-      ],
-      [el(DAV, 'sync-token', syncToken(changes.xmin))],
+        for (const n of [...changes.deleted, ...changes.changed]) if (!present.has(n)) yield goneResponse(paths.card(n));
+      })(),
+      () => [el(DAV, 'sync-token', syncToken(changes.xmin))],
     );
   }
 

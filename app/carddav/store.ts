@@ -5,6 +5,7 @@ import type { ContactDraft } from '../contacts/schemas.ts';
 import { withSearchKeys } from '../contacts/search-keys.ts';
 import { accountGone, CONTACT_CAP_REACHED, CONTACT_COLUMNS, sqlState, toContact, type StoredContact } from '../contacts/store.ts';
 import type { JCalProperty } from '../contacts/vcard.ts';
+import { contactEtag, failedPrecondition, type Preconditions } from './etag.ts';
 
 /** A contact as a resource of the user's address book. */
 export interface DavCard {
@@ -42,26 +43,28 @@ export type PutOutcome =
   | { ok: false; reason: 'contact_limit_reached' }
   | { ok: false; reason: 'uid_conflict'; name: string };
 
-/** Conditions of a PUT or DELETE (RFC 9110 13.1): the versions If-Match allows, and If-None-Match: *. */
-export interface Conditions {
-  ifMatch?: number[] | '*';
-  ifNoneMatch?: boolean;
-}
-
 /** The persistence the CardDAV routes need. Every read is on the writer: a client that just wrote must see it. */
 export interface DavStore {
   state(userId: string): Promise<CollectionState>;
-  /** Every card, or those named. */
+  /** Every card, or those named (at most CARD_PAGE). */
   cards(userId: string, names?: string[]): Promise<DavCard[]>;
+  /** The next CARD_PAGE cards in name order after `after` (a page at a time: a card can hold a photo of most of a megabyte). */
+  cardsAfter(userId: string, after: string | null): Promise<DavCard[]>;
   /** Names changed and deleted since `xmin` (at or above it), and the new sync point, from one snapshot. */
   changesSince(userId: string, xmin: string): Promise<Changes>;
-  put(userId: string, name: string, content: CardContent, conditions: Conditions): Promise<PutOutcome>;
-  delete(userId: string, name: string, conditions: Conditions): Promise<'deleted' | 'not_found' | 'precondition_failed'>;
+  put(userId: string, name: string, content: CardContent, conditions: Preconditions): Promise<PutOutcome>;
+  delete(userId: string, name: string, conditions: Preconditions): Promise<'deleted' | 'not_found' | 'precondition_failed'>;
 }
 
 const DAV_COLUMNS = { ...CONTACT_COLUMNS, davName: true, davUid: true, davExtra: true } as const;
 
 const OPTIMISTIC_ATTEMPTS = 3;
+
+/** Cards read from the database at once when an answer names many. */
+export const CARD_PAGE = 25;
+
+/** The contact id in a UID of the form we serve for contacts made outside CardDAV ("urn:uuid:<id>"). */
+const OUR_UID = /^urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
 /** Which of the two unique keys (user, name) and (user, UID) an insert or update broke (Prisma's P2002 names the columns). */
 function violated(err: unknown): 'uid' | 'name' {
@@ -79,16 +82,38 @@ export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): Da
   });
   const store: DavStore = {
     async state(userId) {
+      // The sync point ("xmin"): the oldest transaction still running (every
+      // change below it is committed and seen by this read), but no later than
+      // just above the book's last change. Both bounds are safe: a change at or
+      // above the point is sent again, never lost. The second keeps the point
+      // still while the book does not change, so a client polling sync-token
+      // does not sync because another account changed. (The same expression is
+      // in changesSince; Prisma.sql to share it would load the Prisma client's
+      // module at start-up, which the Lambda cold start defers.)
       const [row] = await (
         await primary()
       ).$queryRaw<{ xmin: string; count: number; sum: string; gone: string }[]>`
-        SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+        SELECT least(pg_snapshot_xmin(pg_current_snapshot())::text::numeric,
+                     coalesce(greatest((SELECT max("changed_xid")::text::numeric FROM "contacts" WHERE "user_id" = ${userId}::uuid),
+                                       (SELECT max("deleted_xid")::text::numeric FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid)), 0) + 1)::text AS xmin,
                (SELECT count(*)::int FROM "contacts" WHERE "user_id" = ${userId}::uuid) AS count,
                (SELECT coalesce(sum("changed_xid"::text::numeric), 0)::text FROM "contacts" WHERE "user_id" = ${userId}::uuid) AS sum,
                (SELECT coalesce(sum("deleted_xid"::text::numeric), 0)::text FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid) AS gone`;
       // Any change gives a contact a new transaction id, and a delete a new
       // tombstone (or a new id on an old one): the sums move with every change.
       return { xmin: row!.xmin, count: row!.count, ctag: `${row!.count}-${row!.sum}-${row!.gone}` };
+    },
+
+    async cardsAfter(userId, after) {
+      const rows = await (
+        await primary()
+      ).contact.findMany({
+        where: { userId, ...(after === null ? {} : { davName: { gt: after } }) },
+        orderBy: { davName: 'asc' },
+        take: CARD_PAGE,
+        select: DAV_COLUMNS,
+      });
+      return rows.map(toCard);
     },
 
     async cards(userId, names) {
@@ -107,7 +132,9 @@ export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): Da
       const [row] = await (
         await primary()
       ).$queryRaw<{ xmin: string; changed: string[] | null; deleted: string[] | null }[]>`
-        SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+        SELECT least(pg_snapshot_xmin(pg_current_snapshot())::text::numeric,
+                     coalesce(greatest((SELECT max("changed_xid")::text::numeric FROM "contacts" WHERE "user_id" = ${userId}::uuid),
+                                       (SELECT max("deleted_xid")::text::numeric FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid)), 0) + 1)::text AS xmin,
                (SELECT array_agg("dav_name" ORDER BY "dav_name") FROM "contacts"
                  WHERE "user_id" = ${userId}::uuid AND "changed_xid" >= ${xmin}::xid8) AS changed,
                (SELECT array_agg("dav_name" ORDER BY "dav_name") FROM "contact_tombstones"
@@ -115,35 +142,45 @@ export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): Da
       return { xmin: row!.xmin, changed: row!.changed ?? [], deleted: row!.deleted ?? [] };
     },
 
-    async put(userId, name, { draft, uid, properties }, { ifMatch, ifNoneMatch }) {
+    async put(userId, name, { draft, uid, properties }, conditions) {
       const client = await primary();
-      const data = { ...withSearchKeys(draft), davUid: uid, davExtra: properties as Prisma.InputJsonValue };
+      const data = { ...withSearchKeys(draft), davExtra: properties as Prisma.InputJsonValue };
+      // A contact made by the JSON API or an import is served with UID urn:uuid:<id> and
+      // no stored UID: a card PUT elsewhere with that UID would be a second card with it.
+      const ours = uid ? OUR_UID.exec(uid)?.[1]?.toLowerCase() : undefined;
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
         const current = await client.contact.findFirst({ where: { userId, davName: name }, select: { id: true, version: true } });
+        if (failedPrecondition(conditions, current && contactEtag(current.id, current.version))) {
+          return { ok: false, reason: 'precondition_failed' };
+        }
+        // Its own UID given back is the default again: stored as none.
+        const davUid = ours && ours === current?.id ? null : uid;
+        if (ours && ours !== current?.id) {
+          const owner = await client.contact.findFirst({
+            where: { userId, id: ours, OR: [{ davUid: null }, { davUid: uid }] },
+            select: { davName: true },
+          });
+          if (owner) return { ok: false, reason: 'uid_conflict', name: owner.davName };
+        }
         if (!current) {
-          if (ifMatch) return { ok: false, reason: 'precondition_failed' };
           try {
-            const row = await client.contact.create({ data: { userId, davName: name, ...data }, select: DAV_COLUMNS });
+            const row = await client.contact.create({ data: { userId, davName: name, davUid, ...data }, select: DAV_COLUMNS });
             return { ok: true, created: true, card: toCard(row) };
           } catch (err) {
             if (sqlState(err) === CONTACT_CAP_REACHED) return { ok: false, reason: 'contact_limit_reached' };
             if ((err as { code?: unknown }).code === 'P2003') throw accountGone();
             if ((err as { code?: unknown }).code === 'P2002') {
               if (violated(err) === 'uid') return uidConflict(userId, uid);
-              // The same name created meanwhile: If-None-Match: * fails, a plain PUT updates it.
-              if (ifNoneMatch) return { ok: false, reason: 'precondition_failed' };
+              // The same name created meanwhile: read it again (If-None-Match: * then fails, a plain PUT updates it).
               continue;
             }
             throw err;
           }
         }
-        if (ifNoneMatch || (ifMatch && ifMatch !== '*' && !ifMatch.includes(current.version))) {
-          return { ok: false, reason: 'precondition_failed' };
-        }
         try {
           const [row] = await client.contact.updateManyAndReturn({
             where: { id: current.id, userId, version: current.version },
-            data: { ...data, version: { increment: 1 } },
+            data: { ...data, davUid, version: { increment: 1 } },
             select: DAV_COLUMNS,
           });
           if (row) return { ok: true, created: false, card: toCard(row) };
@@ -156,16 +193,17 @@ export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): Da
       return { ok: false, reason: 'precondition_failed' };
     },
 
-    async delete(userId, name, { ifMatch }) {
+    async delete(userId, name, conditions) {
       const client = await primary();
-      if (!ifMatch || ifMatch === '*') {
-        const { count } = await client.contact.deleteMany({ where: { userId, davName: name } });
-        return count === 1 ? 'deleted' : 'not_found';
+      for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+        const current = await client.contact.findFirst({ where: { userId, davName: name }, select: { id: true, version: true } });
+        if (!current) return 'not_found';
+        if (failedPrecondition(conditions, contactEtag(current.id, current.version))) return 'precondition_failed';
+        // Deleted only as it was checked: a change in between is read again.
+        const { count } = await client.contact.deleteMany({ where: { id: current.id, userId, version: current.version } });
+        if (count === 1) return 'deleted';
       }
-      const { count } = await client.contact.deleteMany({ where: { userId, davName: name, version: { in: ifMatch } } });
-      if (count === 1) return 'deleted';
-      const exists = await client.contact.count({ where: { userId, davName: name } });
-      return exists ? 'precondition_failed' : 'not_found';
+      return 'precondition_failed';
     },
   };
 

@@ -30,7 +30,6 @@ export function parseXml(text: string): Document {
 
 /** "{namespace}local", the way properties are keyed here (Clark notation). */
 export const clark = (ns: string | null, local: string) => `{${ns ?? ''}}${local}`;
-export const nameOf = (el: Element) => clark(el.namespaceURI, el.localName ?? el.nodeName);
 
 /** The element children of `el` (text and comments skipped). */
 export function children(el: Element): Element[] {
@@ -46,30 +45,63 @@ export function child(el: Element, ns: string, local: string): Element | undefin
 /** Text content of an element, trimmed (hrefs, text-match values). */
 export const textOf = (el: Element | undefined) => (el?.textContent ?? '').trim();
 
-/** A node to write: an element with attributes and children, or text. */
-export type XmlNode = string | { ns: string; name: string; attrs?: Record<string, string>; children?: XmlNode[] };
-export const el = (ns: string, name: string, ...kids: XmlNode[]): XmlNode => ({ ns, name, children: kids });
+/** A node to write: an element (`ns` '' for no namespace) with attributes and children, or text. */
+export type XmlNode = string | XmlElement;
+export interface XmlElement {
+  ns: string;
+  name: string;
+  attrs?: Record<string, string>;
+  children?: XmlNode[];
+}
+export const el = (ns: string, name: string, ...kids: XmlNode[]): XmlElement => ({ ns, name, children: kids });
+
+/*
+ * XML 1.0 cannot carry some characters at all, not even as references
+ * (section 2.2, Char): C0 controls but tab and line breaks, U+FFFE, U+FFFF,
+ * and halves of surrogate pairs. The JSON API stores them (a Word note's
+ * U+000B line break), and one in a card would make every sync of the book
+ * unparseable. Written as a space (the two page-layout breaks) or U+FFFD.
+ */
+const NOT_XML =
+  // eslint-disable-next-line no-control-regex -- the control characters are what this finds
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+export const xmlSafe = (text: string) => text.replace(NOT_XML, (c) => (c === '\u000B' || c === '\u000C' ? ' ' : '\uFFFD'));
 
 const XMLNS = 'http://www.w3.org/2000/xmlns/';
 const PREFIXES: Record<string, string> = { [DAV]: 'd', [CARDDAV]: 'card', [CALSERVER]: 'cs' };
+const DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
+
+function build(doc: Document, node: XmlElement): Element {
+  const known = PREFIXES[node.ns];
+  // No namespace (a client's <foo xmlns=""/>) takes no prefix; an unknown one
+  // gets "x", which the serializer declares where it is used.
+  const e = node.ns ? doc.createElementNS(node.ns, `${known ?? 'x'}:${node.name}`) : doc.createElementNS(null, node.name);
+  for (const [k, v] of Object.entries(node.attrs ?? {})) e.setAttribute(k, xmlSafe(v));
+  for (const k of node.children ?? []) e.appendChild(typeof k === 'string' ? doc.createTextNode(xmlSafe(k)) : build(doc, k));
+  return e;
+}
 
 /** Serialises a response document, the usual prefixes declared on the root. */
-export function writeXml(root: Exclude<XmlNode, string>): string {
+export function writeXml(root: XmlElement): string {
   const doc = new DOMImplementation().createDocument(root.ns, `${PREFIXES[root.ns] ?? 'x'}:${root.name}`, null);
   const top = doc.documentElement!;
   // The root's own prefix is declared by createDocument; a second declaration is not well-formed.
   for (const [ns, prefix] of Object.entries(PREFIXES)) if (ns !== root.ns) top.setAttributeNS(XMLNS, `xmlns:${prefix}`, ns);
-  const build = (parent: Element, node: XmlNode) => {
-    if (typeof node === 'string') return void parent.appendChild(doc.createTextNode(node));
-    // An unknown namespace (a property a client asked for) gets a prefix of its own.
-    const prefix = PREFIXES[node.ns];
-    // (The serializer declares a prefix where an element's namespace needs it.)
-    const e = doc.createElementNS(node.ns, `${prefix ?? 'x'}:${node.name}`);
-    for (const [k, v] of Object.entries(node.attrs ?? {})) e.setAttribute(k, v);
-    for (const k of node.children ?? []) build(e, k);
-    parent.appendChild(e);
-  };
-  for (const [k, v] of Object.entries(root.attrs ?? {})) top.setAttribute(k, v);
-  for (const k of root.children ?? []) build(top, k);
-  return `<?xml version="1.0" encoding="utf-8"?>\n${new XMLSerializer().serializeToString(doc)}`;
+  for (const [k, v] of Object.entries(root.attrs ?? {})) top.setAttribute(k, xmlSafe(v));
+  for (const k of root.children ?? []) top.appendChild(typeof k === 'string' ? doc.createTextNode(xmlSafe(k)) : build(doc, k));
+  return `${DECLARATION}${new XMLSerializer().serializeToString(doc)}`;
+}
+
+/**
+ * A DAV:multistatus written a response at a time, so a large answer (a sync
+ * of every card with its photo) is never a string in memory: the head, then
+ * each response element as its own fragment (declaring the prefixes it
+ * uses), then the tail.
+ */
+export const MULTISTATUS_HEAD = `${DECLARATION}<d:multistatus xmlns:d="${DAV}" xmlns:card="${CARDDAV}" xmlns:cs="${CALSERVER}">`;
+export const MULTISTATUS_TAIL = '</d:multistatus>';
+export function writeXmlFragment(node: XmlElement): string {
+  // A scratch document to create the nodes in; its own root is never written.
+  const doc = new DOMImplementation().createDocument(null, 'scratch', null);
+  return new XMLSerializer().serializeToString(build(doc, node));
 }

@@ -11,6 +11,7 @@ export const ERRORS = {
   invalid_cursor: { status: 400, title: 'Bad Request', means: 'The cursor is not one this API gave for this sort' },
   malformed_json: { status: 400, title: 'Bad Request', means: 'The body is not JSON' },
   invalid_utf8: { status: 400, title: 'Bad Request', means: 'The body is not valid UTF-8' },
+  invalid_content_encoding: { status: 400, title: 'Bad Request', means: 'The body could not be decoded as its Content-Encoding says' },
   request_aborted: { status: 400, title: 'Bad Request', means: 'The client stopped sending the body' },
   unparseable_import: { status: 400, title: 'Bad Request', means: 'The import file could not be read' },
   invalid_xml: { status: 400, title: 'Bad Request', means: 'A CardDAV request body is not well-formed XML, or carries a DTD' },

@@ -81,7 +81,7 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 };
 
 /** body-parser and raw-body errors carry `type` and `status`. */
-function fromBodyParser(err: { type?: unknown; status?: unknown; message?: string }): HttpProblem | undefined {
+function fromBodyParser(err: { type?: unknown; status?: unknown; code?: unknown }): HttpProblem | undefined {
   switch (err.type) {
     case 'entity.parse.failed':
       return new HttpProblem('malformed_json', 'The request body is not valid JSON.');
@@ -95,6 +95,10 @@ function fromBodyParser(err: { type?: unknown; status?: unknown; message?: strin
     case 'request.aborted':
       return new HttpProblem('request_aborted', 'The request was aborted.');
     default:
+      // A gzip or deflate body that does not inflate: body-parser passes zlib's error on as a 400 with no type.
+      if (err.status === 400 && typeof err.code === 'string' && err.code.startsWith('Z_')) {
+        return new HttpProblem('invalid_content_encoding', 'The request body could not be decoded as its Content-Encoding says.');
+      }
       return undefined;
   }
 }
@@ -105,8 +109,13 @@ export interface ErrorLogger {
 }
 
 export function errorHandler(opts: { exposeStack: boolean; logger: ErrorLogger }): ErrorRequestHandler {
-  return (err: unknown, req, res, next) => {
-    if (res.headersSent) return next(err);
+  return (err: unknown, req, res, _next) => {
+    if (res.headersSent) {
+      // Part of the answer is out (a streamed multistatus): cut it, so the client cannot take half for a whole.
+      opts.logger.error({ reqId: req.id, err }, 'error after the response began');
+      res.destroy();
+      return;
+    }
     const requestId = req.id;
     let problem: HttpProblem;
     if (err instanceof HttpProblem) {
@@ -118,8 +127,11 @@ export function errorHandler(opts: { exposeStack: boolean; logger: ErrorLogger }
         `The ${err.dependency === 'database' ? 'database' : 'session store'} is unavailable; try again shortly.`,
         { headers: { 'Retry-After': '5' } },
       );
-    } else if (err && typeof err === 'object' && 'type' in err && fromBodyParser(err)) {
-      problem = fromBodyParser(err as { type: unknown })!;
+    } else if (err && typeof err === 'object' && fromBodyParser(err)) {
+      problem = fromBodyParser(err)!;
+    } else if (err instanceof URIError && (err as { status?: unknown }).status === 400) {
+      // The router could not percent-decode a path parameter ("%zz"): such a path names nothing.
+      problem = new HttpProblem('not_found', `No resource at ${req.method} ${req.path}.`);
     } else {
       opts.logger.error({ reqId: requestId, err }, 'unhandled error');
       const detail = opts.exposeStack && err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : 'An unexpected error occurred.';

@@ -159,8 +159,8 @@ export function AccountPage({ user, limits, onUser, onSignedOut, onClose }: Prop
 
       <h3>Sessions</h3>
       <p class="hint">
-        Lost a phone, or signed in on a shared computer? This signs you out everywhere, here too. A device that syncs with an app password
-        keeps syncing until you revoke its app password above.
+        Lost a phone, or signed in on a shared computer? This signs you out everywhere, here too, and revokes every app password: phones and
+        mail apps stop syncing until you give them a new one.
       </p>
       <button type="button" onClick={() => void signOutEverywhere()}>
         Sign out everywhere

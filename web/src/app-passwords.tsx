@@ -190,7 +190,7 @@ export function AppPasswords({ email }: { email: string }) {
       </h3>
       <p class="hint">
         To sync your contacts with a phone or a mail app such as Thunderbird (CardDAV), give it an app password of its own: your account
-        password does not work there. Changing your password or signing out everywhere does not revoke them; revoke a lost device’s here.
+        password does not work there. Revoke a lost device’s here; changing your password or signing out everywhere revokes them all.
       </p>
       {list}
       <StatusLine status={listStatus} />
