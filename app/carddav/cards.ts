@@ -42,9 +42,15 @@ export function readCard(text: string): ReadCard {
   };
 }
 
+// Each card read is written once per version, though a query reads it twice
+// (to filter it, then in the answer); keyed by the object, which lives for one request.
+const written = new WeakMap<DavCard, Partial<Record<CardVersion, string>>>();
+
 /** The card as served: the contact, the client's UID and the properties kept from its card. */
 export function writeCard(card: DavCard, version: CardVersion): string {
-  return contactToVCard(card.stored.contact, version, { uid: card.uid, properties: card.properties });
+  let texts = written.get(card);
+  if (!texts) written.set(card, (texts = {}));
+  return (texts[version] ??= contactToVCard(card.stored.contact, version, { uid: card.uid, properties: card.properties }));
 }
 
 /**

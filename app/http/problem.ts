@@ -114,6 +114,10 @@ export function errorHandler(opts: { exposeStack: boolean; logger: ErrorLogger }
       // Part of the answer is out (a streamed multistatus): cut it, so the client cannot take half for a whole.
       opts.logger.error({ reqId: req.id, err }, 'error after the response began');
       res.destroy();
+      // serverless-http's response has no real socket to cut: it waits for 'finish' or 'error',
+      // so the Lambda invocation fails rather than answering half. (Only where someone listens:
+      // an unheard 'error' would end the process.)
+      if (res.listenerCount('error') > 0) res.emit('error', err);
       return;
     }
     const requestId = req.id;
