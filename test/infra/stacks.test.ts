@@ -259,6 +259,15 @@ describe('backend service', () => {
     backend.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
   });
 
+  it('ALB: HTTPS forwards every method and path to the app (CardDAV’s PROPFIND and REPORT on /dav, /.well-known/carddav)', () => {
+    backend.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: Match.anyValue() }],
+    });
+    // A rule could match on path or method (http-request-method) and send the rest elsewhere: there is none.
+    backend.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 0);
+  });
+
   it('target group health check is the liveness route /health/live on the app port (service-operations.test.ts says why)', () => {
     backend.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       Port: 3000,
