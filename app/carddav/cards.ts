@@ -7,6 +7,9 @@ import type { CardContent, DavCard } from './store.ts';
 /** The vCard versions served (RFC 6352 6.2.2, supported-address-data); 3.0 unless a client asks for 4.0. */
 export type CardVersion = '3.0' | '4.0';
 
+/** Properties in one card at most (a PUT body is bounded too, by MAX_CARD_BYTES). */
+export const MAX_CARD_PROPERTIES = 1_000;
+
 export type ReadCard = { ok: true; content: CardContent; notes: string[] } | { ok: false; problem: string };
 
 /**
@@ -27,6 +30,11 @@ export function readCard(text: string): ReadCard {
   const list = (Array.isArray(parsed) && typeof parsed[0] === 'string' ? [parsed] : parsed) as unknown[];
   if (!Array.isArray(list) || list.length !== 1 || !Array.isArray(list[0]) || list[0][0] !== 'vcard') {
     return { ok: false, problem: 'an address object resource holds exactly one vCard' };
+  }
+  // Apple's cards hold a few dozen properties; a thousand is no person's, only a cost (each is mapped and kept).
+  const properties = (list[0] as unknown[])[1];
+  if (Array.isArray(properties) && properties.length > MAX_CARD_PROPERTIES) {
+    return { ok: false, problem: `the vCard has more than ${MAX_CARD_PROPERTIES} properties` };
   }
   const card = new ICAL.Component(list[0] as unknown[]);
   const uid = String(card.getFirstPropertyValue('uid') ?? '').trim();

@@ -337,7 +337,10 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
       if (str(values(p))) dropped.add(name.toUpperCase());
       continue;
     }
-    byName.set(name, [...(byName.get(name) ?? []), p]);
+    // Appended in place: copying the list per property was quadratic (15,000 item groups took seconds).
+    const list = byName.get(name);
+    if (list) list.push(p);
+    else byName.set(name, [p]);
   }
   const all = (name: string) => byName.get(name) ?? [];
   const one = (name: string) => all(name)[0];

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newAppPassword } from '../../app/carddav/app-passwords.ts';
 import { DAV_AUTH_LIMITS } from '../../app/carddav/auth.ts';
+import { MAX_CARD_PROPERTIES } from '../../app/carddav/cards.ts';
 import { MAX_REQUESTED_PROPERTIES } from '../../app/carddav/multistatus.ts';
 import { CARD_PAGE } from '../../app/carddav/store.ts';
 import { PASSWORD, startTestApp, type TestApp } from '../support/harness.ts';
@@ -221,6 +222,26 @@ describe('requests that were 500s', () => {
     expect(res.status).toBe(400);
     expect(JSON.parse(await res.text()).code).toBe('invalid_utf8');
     expect((await dav(app, user, 'GET', `${book}latin1.vcf`)).status).toBe(404);
+  });
+});
+
+describe('cards of hostile shape', () => {
+  it(`a card of more than ${MAX_CARD_PROPERTIES} properties is refused with a sentence; one of ${MAX_CARD_PROPERTIES} is stored`, async () => {
+    // Apple's item groups, a label beside each value: an address book app's shape, many times over.
+    const groups = (n: number) =>
+      Array.from({ length: n / 2 }, (_, i) => [
+        `item${i + 1}.X-SOCIALPROFILE;TYPE=x:https://x.test/${i}`,
+        `item${i + 1}.X-ABLabel:p${i}`,
+      ]).flat();
+    const over = await put(user, 'groups.vcf', card('groups', 'FN:Groups', ...groups(MAX_CARD_PROPERTIES)));
+    expect(over.status).toBe(403);
+    expect(over.text).toContain('<card:valid-address-data/>');
+    expect(over.text).toContain(`more than ${MAX_CARD_PROPERTIES} properties`);
+    const fits = await put(user, 'groups.vcf', card('groups', 'FN:Groups', ...groups(MAX_CARD_PROPERTIES - 4)));
+    expect(fits.status).toBe(201);
+    const got = await dav(app, user, 'GET', `${book}groups.vcf`);
+    expect(got.text.match(/X-SOCIALPROFILE/g)).toHaveLength((MAX_CARD_PROPERTIES - 4) / 2);
+    expect((await dav(app, user, 'DELETE', `${book}groups.vcf`)).status).toBe(204);
   });
 });
 
