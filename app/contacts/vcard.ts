@@ -497,8 +497,12 @@ export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0', kept?
     // ("mother,parent"): readers take the first type they know.
     const rfc = RFC6350_RELATED[r.label];
     const words = r.label === 'other' ? [] : [r.label, ...(rfc && rfc !== r.label ? [rfc] : [])];
-    if (v4) add('related', r.value, words, r.customLabel).setParameter('value', 'text');
-    else add('x-abrelatednames', r.value, words.slice(0, 1), appleLabel('related', r.label, r.customLabel));
+    if (v4) {
+      // Text, not RELATED's default URI (a name, not an address): the type written as VALUE=text and the value escaped as text.
+      const p = add('related', r.value, words, r.customLabel);
+      p.resetType('text');
+      p.setValue(r.value);
+    } else add('x-abrelatednames', r.value, words.slice(0, 1), appleLabel('related', r.label, r.customLabel));
   }
   if (c.birthday) {
     const md = MONTH_DAY.exec(c.birthday);
@@ -513,9 +517,45 @@ export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0', kept?
     card.addProperty(cat);
   }
   if (c.favorite) card.addPropertyWithValue('x-contactfolio-favorite', 'TRUE');
-  for (const p of kept?.properties ?? []) card.addProperty(new ICAL.Property(p as unknown as unknown[]));
+  for (const p of kept?.properties ?? []) card.addProperty(new ICAL.Property(inVersion(p, v4) as unknown as unknown[]));
   card.addPropertyWithValue('uid', kept?.uid ?? `urn:uuid:${c.id}`);
-  return `${card.toString()}\r\n`;
+  return `${v4 ? ICAL.stringify.component(card.jCal, VCARD4_OUT) : card.toString()}\r\n`;
+}
+
+// RFC 6350 3.4: only text-like values are backslash-escaped; ical.js writes a
+// 4.0 URI as text, so a data: URI's comma came out as "\,", which no reader
+// takes for a URI. (3.0's URI type is written as it is.)
+const VCARD4_OUT = { ...ICAL.design.vcard, value: { ...ICAL.design.vcard.value, uri: {} } } as typeof ICAL.design.vcard;
+
+// The binary properties, in 3.0 inline with ENCODING=b and a TYPE (RFC 2426
+// 3.1.4, 3.5.3, 3.6.6, 3.7.2), in 4.0 as data: URIs (RFC 6350 6.2.4, 6.6.3, 6.8.1).
+const BINARY = new Set(['photo', 'logo', 'sound', 'key']);
+const MEDIA_TOP: Record<string, string> = { photo: 'image', logo: 'image', sound: 'audio', key: 'application' };
+const KEY_TYPES: Record<string, string> = { pgp: 'application/pgp-keys', x509: 'application/pkix-cert' };
+const KEY_TYPE_OF: Record<string, string> = { 'application/pgp-keys': 'PGP', 'application/pkix-cert': 'X509' };
+
+/**
+ * A kept property as the version being written says it: a phone's 3.0
+ * PHOTO;ENCODING=b;TYPE=JPEG served in 4.0 is a data: URI, and the other
+ * way round; anything else as it came.
+ */
+function inVersion(p: JCalProperty, v4: boolean): JCalProperty {
+  const [name, params, , value] = p;
+  if (!BINARY.has(name) || typeof value !== 'string') return p;
+  const { encoding, type, mediatype, ...rest } = params;
+  if (v4 && typeof encoding === 'string' && /^(b|base64)$/i.test(encoding)) {
+    const word = (Array.isArray(type) ? type[0] : type) as unknown;
+    const kind = typeof word === 'string' ? word.toLowerCase() : '';
+    const media = name === 'key' ? (KEY_TYPES[kind] ?? 'application/octet-stream') : `${MEDIA_TOP[name]}/${kind || 'jpeg'}`;
+    return [name, rest, 'uri', `data:${media};base64,${value.replace(/\s/g, '')}`];
+  }
+  const data = /^data:([\w.+-]+\/[\w.+-]+)?(?:;[^,;]*)*?;base64,(.*)$/is.exec(value);
+  if (!v4 && data) {
+    const media = (data[1] ?? (typeof mediatype === 'string' ? mediatype : '')).toLowerCase();
+    const word = name === 'key' ? KEY_TYPE_OF[media] : media.split('/')[1]?.toUpperCase();
+    return [name, { ...rest, encoding: 'b', ...(word ? { type: word } : {}) }, 'binary', data[2]!];
+  }
+  return p;
 }
 
 /** A property as jCal (RFC 7095 3.3): [name, params, type, ...values]. */
