@@ -46,8 +46,8 @@ export type PutOutcome =
 /** The persistence the CardDAV routes need. Every read is on the writer: a client that just wrote must see it. */
 export interface DavStore {
   state(userId: string): Promise<CollectionState>;
-  /** Every card, or those named (at most CARD_PAGE). */
-  cards(userId: string, names?: string[]): Promise<DavCard[]>;
+  /** The cards named (ask for at most CARD_PAGE at once). */
+  cards(userId: string, names: string[]): Promise<DavCard[]>;
   /** The next CARD_PAGE cards in name order after `after` (a page at a time: a card can hold a photo of most of a megabyte). */
   cardsAfter(userId: string, after: string | null): Promise<DavCard[]>;
   /** Names changed and deleted since `xmin` (at or above it), and the new sync point, from one snapshot. */
@@ -125,7 +125,7 @@ export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): Da
       const rows = await (
         await primary()
       ).contact.findMany({
-        where: { userId, ...(names ? { davName: { in: names } } : {}) },
+        where: { userId, davName: { in: names } },
         orderBy: { davName: 'asc' },
         select: DAV_COLUMNS,
       });
