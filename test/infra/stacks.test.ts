@@ -438,6 +438,17 @@ describe('lambda variant', () => {
     expect(outputs.FunctionUrl?.Description).toMatch(/SameSite=Lax/);
   });
 
+  it('Function URL: nothing in front filters methods or paths (CardDAV’s PROPFIND and REPORT on /dav, /.well-known/carddav, with Basic credentials)', () => {
+    // A Function URL has no routes. What could stand between a phone and the
+    // app is a Cors block (its AllowMethods names only GET, PUT, HEAD, POST,
+    // PATCH, DELETE, OPTIONS or *; the app answers CORS itself), AWS_IAM auth
+    // (SigV4 takes the Authorization header, where phones send Basic
+    // credentials) and response streaming (the handler returns whole responses).
+    const urls = resources(lambdaStack, 'AWS::Lambda::Url');
+    expect(urls).toHaveLength(1);
+    expect(urls[0]!.Properties).toEqual({ AuthType: 'NONE', TargetFunctionArn: expect.anything() });
+  });
+
   it("caps its concurrency so it cannot take Aurora's connections from the tasks: 189 - 15 - 6 tasks x 200% x pool 10 = 54", () => {
     lambdaStack.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', ReservedConcurrentExecutions: 54 });
     // The pool size the arithmetic counts is the one the tasks run with.
