@@ -4,6 +4,7 @@ import { guardOutages } from '../db/outage.ts';
 import type { ContactDraft } from '../contacts/schemas.ts';
 import { withSearchKeys } from '../contacts/search-keys.ts';
 import { accountGone, CONTACT_CAP_REACHED, CONTACT_COLUMNS, sqlState, toContact, type StoredContact } from '../contacts/store.ts';
+import { contactIdOfUid } from '../contacts/uid.ts';
 import type { JCalProperty } from '../contacts/vcard.ts';
 import { contactEtag, failedPrecondition, type Preconditions } from './etag.ts';
 
@@ -67,9 +68,6 @@ const OPTIMISTIC_ATTEMPTS = 3;
  * more than 200 MB when each answer was built whole.
  */
 export const CARD_PAGE = 10;
-
-/** The contact id in a UID of the form we serve for contacts made outside CardDAV ("urn:uuid:<id>"). */
-const OUR_UID = /^urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 
 /** Which of the two unique keys (user, name) and (user, UID) an insert or update broke (Prisma's P2002 names the columns). */
 function violated(err: unknown): 'uid' | 'name' {
@@ -152,7 +150,7 @@ export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): Da
       const data = { ...withSearchKeys(draft), davExtra: properties as Prisma.InputJsonValue };
       // A contact made by the JSON API or an import is served with UID urn:uuid:<id> and
       // no stored UID: a card PUT elsewhere with that UID would be a second card with it.
-      const ours = uid ? OUR_UID.exec(uid)?.[1]?.toLowerCase() : undefined;
+      const ours = uid ? contactIdOfUid(uid) : undefined;
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
         const current = await client.contact.findFirst({ where: { userId, davName: name }, select: { id: true, version: true } });
         if (failedPrecondition(conditions, current && contactEtag(current.id, current.version))) {

@@ -6,6 +6,7 @@ import { birthdayOrNote, MONTH_DAY } from './birthday.ts';
 import type { Contact } from './schemas.ts';
 import { isVCard21, vcard21To30 } from './vcard21.ts';
 import { displayName } from './display-name.ts';
+import { contactIdOfUid } from './uid.ts';
 import { appleLabel, labelFrom, type LabelKind } from './labels.ts';
 
 /*
@@ -407,7 +408,7 @@ export function vcardToInput(card: ICAL.Component): MappedCard {
     categories.some((c) => c.toLowerCase() === 'starred');
   const tags = categories.filter((c) => !['starred', 'mycontacts'].includes(c.toLowerCase()));
 
-  const uid = /^urn:uuid:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(str(first(one('uid'))))?.[1]?.toLowerCase();
+  const uid = contactIdOfUid(str(first(one('uid'))));
   return {
     dropped: [...dropped],
     ...(uid ? { uid } : {}),

@@ -1,6 +1,8 @@
 import type { ALBEvent, APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { expect } from 'vitest';
 import type { HttpEvent, HttpHandler } from '../../handlers/serverless-adapter.ts';
+import { REDIS_URL } from '../support/env.ts';
+import { TEST_SESSION_SECRET } from '../support/harness.ts';
 
 /*
  * Events shaped as the AWS documentation shows them for each source:
@@ -27,6 +29,16 @@ export interface HttpRequest {
 }
 
 export const CLIENT_IP = '198.51.100.7';
+
+/** The environment a handler under test is configured with, as Lambda would set it: its own database, the test Redis. */
+export const handlerEnv = (databaseUrl: string): Record<string, string> => ({
+  NODE_ENV: 'test',
+  DATABASE_URL: databaseUrl,
+  REDIS_URL,
+  SESSION_SECRET: TEST_SESSION_SECRET,
+  LOG_LEVEL: 'silent',
+  MIGRATE_ON_BOOT: 'true',
+});
 const EPOCH = 1_764_000_000_000;
 
 function baseHeaders(req: HttpRequest, host: string): Record<string, string> {

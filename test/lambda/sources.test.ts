@@ -7,9 +7,8 @@ import { createApp } from '../../app/create-app.ts';
 import { createLogger, startRuntime, type Runtime } from '../../handlers/bootstrap.ts';
 import { createLambdaHandler, type LambdaHandler } from '../../handlers/lambda-handler.ts';
 import { wrapHttp } from '../../handlers/serverless-adapter.ts';
-import { REDIS_URL } from '../support/env.ts';
-import { createTestDatabase, PASSWORD, TEST_SESSION_SECRET, uniqueEmail, withAppName, type TestDatabase } from '../support/harness.ts';
-import { buildEvent, CLIENT_IP, LambdaClient, readResult, SOURCES } from './events.ts';
+import { createTestDatabase, PASSWORD, uniqueEmail, withAppName, type TestDatabase } from '../support/harness.ts';
+import { buildEvent, CLIENT_IP, handlerEnv, LambdaClient, readResult, SOURCES } from './events.ts';
 
 let db: TestDatabase;
 let env: Record<string, string>;
@@ -20,14 +19,7 @@ let direct: { runtime: Runtime; app: express.Express };
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  env = {
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    SESSION_SECRET: TEST_SESSION_SECRET,
-    LOG_LEVEL: 'silent',
-    MIGRATE_ON_BOOT: 'true',
-  };
+  env = handlerEnv(db.url);
   // The handler's connections carry their own application_name, so they can be told from the direct app's.
   handler = createLambdaHandler({ ...env, DATABASE_URL: withAppName(db.url, HANDLER_APP_NAME) });
   await handler.warm();

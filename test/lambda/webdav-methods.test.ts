@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaHandler, type LambdaHandler } from '../../handlers/lambda-handler.ts';
 import { parseMultistatus, type DavResponse } from '../carddav/support.ts';
-import { REDIS_URL } from '../support/env.ts';
-import { createTestDatabase, PASSWORD, TEST_SESSION_SECRET, uniqueEmail, type TestDatabase } from '../support/harness.ts';
-import { LambdaClient, SOURCES, type HttpRequest, type LambdaResponse, type Source } from './events.ts';
+import { createTestDatabase, PASSWORD, uniqueEmail, type TestDatabase } from '../support/harness.ts';
+import { handlerEnv, LambdaClient, SOURCES, type HttpRequest, type LambdaResponse, type Source } from './events.ts';
 
 /*
  * The Lambda variant carries CardDAV: WebDAV's own methods (PROPFIND,
@@ -69,14 +68,7 @@ let handler: LambdaHandler;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  handler = createLambdaHandler({
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    SESSION_SECRET: TEST_SESSION_SECRET,
-    LOG_LEVEL: 'silent',
-    MIGRATE_ON_BOOT: 'true',
-  });
+  handler = createLambdaHandler(handlerEnv(db.url));
   await handler.warm();
 });
 afterAll(async () => {
