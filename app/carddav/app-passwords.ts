@@ -1,11 +1,11 @@
 import { createHash, randomInt } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { PrismaProvider } from '../db/client.ts';
 import { guardOutages } from '../db/outage.ts';
 import { STORABLE_TEXT } from '../db/storable-text.ts';
-import { HttpProblem } from '../http/problem.ts';
+import { DependencyUnavailable, HttpProblem } from '../http/problem.ts';
 import { parseBody } from '../http/validate.ts';
-import { requireUser, userIdOf } from '../auth/session.ts';
+import { requireUser, signInFirst, userIdOf } from '../auth/session.ts';
 import { contactIdSchema } from '../contacts/schemas.ts';
 import * as z from '../zod.ts';
 
@@ -123,6 +123,15 @@ export function createAppPasswordStore(prisma: PrismaProvider): AppPasswordStore
   });
 }
 
+/** Whether the request's session is still in the store (another request may have ended it meanwhile). */
+function sessionStillExists(req: Request): Promise<boolean> {
+  return new Promise((resolve, reject) =>
+    req.sessionStore.get(req.sessionID, (err, data) =>
+      err ? reject(new DependencyUnavailable('sessions', { cause: err })) : resolve(data?.userId === req.session.userId),
+    ),
+  );
+}
+
 /** /v1/app-passwords: the account page's list, create (the password shown once) and revoke. Session only. */
 export function appPasswordRoutes(store: AppPasswordStore): Router {
   const router = Router();
@@ -133,9 +142,23 @@ export function appPasswordRoutes(store: AppPasswordStore): Router {
   router.post('/', async (req, res) => {
     const { name } = parseBody(appPasswordCreateSchema, req.body);
     const password = newAppPassword();
-    const created = await store.create(userIdOf(req), name, password);
+    const userId = userIdOf(req);
+    const created = await store.create(userId, name, password);
     if (!created)
       throw new HttpProblem('app_password_limit_reached', `An account can have ${MAX_APP_PASSWORDS} app passwords; revoke one first.`);
+    // Signing out everywhere (or a new password) ends the sessions, then
+    // revokes the app passwords. One created by a request that passed the
+    // session check before that, and stored after the revocation, would
+    // outlive it: so the session is looked up again once the password is
+    // stored, and the password revoked, never shown, if the session is gone.
+    const alive = await sessionStillExists(req).catch(async (err: unknown) => {
+      await store.revoke(userId, created.id);
+      throw err;
+    });
+    if (!alive) {
+      await store.revoke(userId, created.id);
+      throw signInFirst();
+    }
     res.status(201).json({ ...created, password });
   });
   router.delete('/:id', async (req, res) => {

@@ -6,15 +6,14 @@ import type { AppPasswordStore } from './app-passwords.ts';
 
 /*
  * HTTP Basic (RFC 7617) with an app password, for /dav only. A CardDAV
- * client sends the credentials with every request of a sync, so only
- * failures are counted, with the sign-in's windows:
- * - per account and address, and per address: an attempt is counted before
- *   the password is checked (atomically, so parallel guesses cannot all pass
- *   one check) and given back when it was right;
- * - per account: counted after a wrong password, and never applied to a right
- *   one. Guesses from many addresses must not lock the owner's phone out;
- *   an app password is random (about 119 bits), so guessing is no threat
- *   this limit would stop, only a load the per-address limits bound.
+ * client sends the credentials with every request of a sync, so only wrong
+ * passwords are counted, with the sign-in's windows: per account and
+ * address, per address, and per account. The password is checked first and
+ * a right one is never refused: an app password is random (about 119 bits),
+ * so no number of guesses finds one, and a limit that refused right ones
+ * would let strangers lock the owner out, from anywhere (per account) or
+ * from behind the same NAT (per address). The windows bound the load of
+ * wrong ones, and say 429 to a client stuck with an old password.
  */
 
 /** The sign-in's windows (login-limiter.ts), so the two ways in cannot drift apart. */
@@ -70,24 +69,15 @@ export function davAuth({ appPasswords, counters, requireTls }: DavAuthOptions):
         new HttpProblem('too_many_attempts', `Too many wrong app passwords; try again in ${wait} s.`, {
           headers: { 'Retry-After': String(wait) },
         });
-      const [pairWait, ipWait] = await Promise.all([pair.hit(pairKey), ip.hit(address)]);
-      if (pairWait > 0 || ipWait > 0) {
-        // Not an attempt: it was refused before the password was looked at.
-        await Promise.all([pairWait ? undefined : pair.reward(pairKey), ipWait ? undefined : ip.reward(address)]);
-        throw tooMany(Math.max(pairWait, ipWait));
-      }
-      const giveBack = () => Promise.allSettled([pair.reward(pairKey), ip.reward(address)]);
-      // A password that could not be checked (the database is down) was no attempt either.
-      const user = await appPasswords.verify(credentials.email, credentials.password).catch(async (err: unknown) => {
-        await giveBack();
-        throw err;
-      });
+      // An outage is a 503, and counts nothing: no password was checked.
+      const user = await appPasswords.verify(credentials.email, credentials.password);
       if (!user) {
-        const accountWait = await account.hit(credentials.email);
-        if (accountWait > 0) throw tooMany(accountWait);
+        // Counted atomically (rate-limiter-flexible's consume): of parallel wrong ones, exactly the window's number are 401s.
+        const waits = await Promise.all([pair.hit(pairKey), ip.hit(address), account.hit(credentials.email)]);
+        const wait = Math.max(...waits);
+        if (wait > 0) throw tooMany(wait);
         throw davUnauthorized('Wrong email or app password (an account password is not accepted here).');
       }
-      await giveBack();
       req.davUserId = user.userId;
       next();
     } catch (err) {

@@ -6,7 +6,7 @@ import { HttpProblem } from '../http/problem.ts';
 import { cardEtag, readCard, writeCard, type CardVersion } from './cards.ts';
 import { DavError } from './dav-error.ts';
 import { failedPrecondition, parseEtags, type Preconditions } from './etag.ts';
-import { goneResponse, propRequestOf, propResponse, type PropRequest } from './multistatus.ts';
+import { goneResponse, MAX_REQUESTED_PROPERTIES, propRequestOf, propResponse, type PropRequest } from './multistatus.ts';
 import { matchesFilter } from './query.ts';
 import {
   hrefOf,
@@ -152,14 +152,26 @@ async function multistatus(
   res.end(MULTISTATUS_TAIL);
 }
 
-/** A multiget's hrefs as sent, each once (RFC 6352 8.7 answers per href; a repeat adds nothing). */
-const hrefsOf = (root: Element) => [
-  ...new Set(
-    children(root)
-      .filter((c) => c.namespaceURI === DAV && c.localName === 'href')
-      .map(textOf),
-  ),
-];
+/**
+ * A multiget's hrefs as sent, each with the card name it points at, and each
+ * card once: RFC 6352 8.7 answers per href, but a repeat adds nothing, and
+ * hrefs that differ only in spelling ("?v=2", "%61.vcf") would answer one
+ * photo card a thousand times.
+ */
+function hrefsOf(root: Element, paths: UserPaths): [href: string, name: string | null][] {
+  const seen = new Set<string>();
+  const out: [string, string | null][] = [];
+  for (const c of children(root)) {
+    if (c.namespaceURI !== DAV || c.localName !== 'href') continue;
+    const href = textOf(c);
+    const name = nameInBook(href, paths);
+    const key = name === null ? `href:${href}` : `name:${name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push([href, name]);
+  }
+  return out;
+}
 
 export function davRoutes({ store, users }: DavRouteDeps): Router {
   const router = Router({ mergeParams: true });
@@ -226,6 +238,12 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
   const proppatch = async (req: Request, res: Response, self: Resource) => {
     const root = xmlBody(req, [DAV, 'propertyupdate']);
     const names = root ? children(root).flatMap((op) => (child(op, DAV, 'prop') ? children(child(op, DAV, 'prop')!) : [])) : [];
+    if (names.length > MAX_REQUESTED_PROPERTIES) {
+      throw new HttpProblem(
+        'invalid_xml',
+        `A request may name at most ${MAX_REQUESTED_PROPERTIES} properties; this one names ${names.length}.`,
+      );
+    }
     await multistatus(res, [
       el(
         DAV,
@@ -382,15 +400,15 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
     if (root.localName === 'addressbook-multiget') {
       // RFC 6352 8.7: a response per href, under the href as sent; 404 for
       // those that are not cards of this book.
-      const hrefs = hrefsOf(root);
+      const hrefs = hrefsOf(root, paths);
       if (hrefs.length > MAX_MULTIGET_HREFS)
         throw new HttpProblem('invalid_xml', `A multiget may name at most ${MAX_MULTIGET_HREFS} hrefs.`);
       return multistatus(
         res,
         (async function* () {
           for (let i = 0; i < hrefs.length; i += CARD_PAGE) {
-            const page = hrefs.slice(i, i + CARD_PAGE).map((h) => [h, nameInBook(h, paths)] as const);
-            const wanted = [...new Set(page.flatMap(([, n]) => (n === null ? [] : [n])))];
+            const page = hrefs.slice(i, i + CARD_PAGE);
+            const wanted = page.flatMap(([, n]) => (n === null ? [] : [n]));
             const cards = new Map((wanted.length ? await store.cards(userId, wanted) : []).map((c) => [c.name, c]));
             for (const [h, n] of page) {
               const card = n === null ? undefined : cards.get(n);

@@ -11,21 +11,55 @@ export const DAV = 'DAV:';
 export const CARDDAV = 'urn:ietf:params:xml:ns:carddav';
 export const CALSERVER = 'http://calendarserver.org/ns/';
 
-/** Request bodies that are not well-formed, or carry a DTD (entity expansion, RFC 4918 section 20.6). */
+/**
+ * Markup in one request body at most: a start or end tag, comment or
+ * instruction each count one. The largest body a client has reason to send,
+ * a multiget of MAX_MULTIGET_HREFS hrefs naming a few dozen properties, has
+ * about 2,100. The parsed tree costs about 1 KB an element: a 1 MiB body of
+ * 262,000 empty elements, parsed whole, took more than a 256 MB heap.
+ */
+export const MAX_XML_MARKUP = 10_000;
+/** Nesting at most: a query's filter is five deep, PROPPATCH's values a few more. */
+export const MAX_XML_DEPTH = 32;
+
+/** Request bodies that are not well-formed, carry a DTD (entity expansion, RFC 4918 section 20.6), or are larger than a client sends. */
 export function parseXml(text: string): Document {
   // A DTD has no use in DAV and is how entity-expansion and external-entity
   // attacks start: refused before the parser sees it.
   if (/<!(?:DOCTYPE|ENTITY)/i.test(text)) throw new HttpProblem('invalid_xml', 'The XML body may not contain a DOCTYPE or an ENTITY.');
+  // Every piece of markup starts with "<" (text and attributes hold it only as
+  // &lt;; a CDATA section's count is an overestimate), so counting them bounds
+  // the tree before it is built.
+  let markup = 0;
+  for (let at = text.indexOf('<'); at !== -1; at = text.indexOf('<', at + 1)) {
+    if (++markup > MAX_XML_MARKUP) throw new HttpProblem('invalid_xml', `The XML body holds more than ${MAX_XML_MARKUP} tags.`);
+  }
+  let doc: Document;
   try {
-    const doc = new DOMParser({ onError: onErrorStopParsing }).parseFromString(text, 'application/xml');
+    doc = new DOMParser({ onError: onErrorStopParsing }).parseFromString(text, 'application/xml');
     if (!doc.documentElement) throw new Error('no root element');
-    return doc;
   } catch (err) {
     throw new HttpProblem(
       'invalid_xml',
       `The XML body is not well-formed (${err instanceof Error ? err.message.split('\n')[0] : 'error'}).`,
     );
   }
+  if (depthOf(doc.documentElement) > MAX_XML_DEPTH) {
+    throw new HttpProblem('invalid_xml', `The XML body nests elements more than ${MAX_XML_DEPTH} deep.`);
+  }
+  return doc;
+}
+
+/** How deep elements nest under `root` (1 for a lone root), walked without recursion. */
+function depthOf(root: Element): number {
+  let deepest = 0;
+  const stack: [Element, number][] = [[root, 1]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [e, depth] = top;
+    deepest = Math.max(deepest, depth);
+    for (const c of children(e)) stack.push([c, depth + 1]);
+  }
+  return deepest;
 }
 
 /** "{namespace}local", the way properties are keyed here (Clark notation). */
@@ -68,7 +102,10 @@ const NOT_XML =
 export const xmlSafe = (text: string) => text.replace(NOT_XML, (c) => (c === '\u000B' || c === '\u000C' ? ' ' : '\uFFFD'));
 
 const XMLNS = 'http://www.w3.org/2000/xmlns/';
-const PREFIXES: Record<string, string> = { [DAV]: 'd', [CARDDAV]: 'card', [CALSERVER]: 'cs' };
+// The XML namespace is bound to "xml" and may not be bound to another prefix
+// (Namespaces in XML 1.0 section 3): a client's <xml:foo/> property is named so back.
+const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
+const PREFIXES: Record<string, string> = { [DAV]: 'd', [CARDDAV]: 'card', [CALSERVER]: 'cs', [XML_NAMESPACE]: 'xml' };
 const DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
 
 function build(doc: Document, node: XmlElement): Element {
@@ -86,7 +123,8 @@ export function writeXml(root: XmlElement): string {
   const doc = new DOMImplementation().createDocument(root.ns, `${PREFIXES[root.ns] ?? 'x'}:${root.name}`, null);
   const top = doc.documentElement!;
   // The root's own prefix is declared by createDocument; a second declaration is not well-formed.
-  for (const [ns, prefix] of Object.entries(PREFIXES)) if (ns !== root.ns) top.setAttributeNS(XMLNS, `xmlns:${prefix}`, ns);
+  for (const [ns, prefix] of Object.entries(PREFIXES))
+    if (ns !== root.ns && ns !== XML_NAMESPACE) top.setAttributeNS(XMLNS, `xmlns:${prefix}`, ns);
   for (const [k, v] of Object.entries(root.attrs ?? {})) top.setAttribute(k, xmlSafe(v));
   for (const k of root.children ?? []) top.appendChild(typeof k === 'string' ? doc.createTextNode(xmlSafe(k)) : build(doc, k));
   return `${DECLARATION}${new XMLSerializer().serializeToString(doc)}`;

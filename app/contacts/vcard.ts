@@ -518,7 +518,11 @@ export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0', kept?
     card.addProperty(cat);
   }
   if (c.favorite) card.addPropertyWithValue('x-contactfolio-favorite', 'TRUE');
-  for (const p of kept?.properties ?? []) card.addProperty(new ICAL.Property(inVersion(p, v4) as unknown as unknown[]));
+  for (const p of kept?.properties ?? []) {
+    // Cards stored before writesAsOneLine was checked on PUT may hold one that is not.
+    const written = inVersion(p, v4);
+    if (oneLine(written, v4)) card.addProperty(new ICAL.Property(written as unknown as unknown[]));
+  }
   card.addPropertyWithValue('uid', kept?.uid ?? `urn:uuid:${c.id}`);
   return `${v4 ? ICAL.stringify.component(card.jCal, VCARD4_OUT) : card.toString()}\r\n`;
 }
@@ -534,6 +538,26 @@ const BINARY = new Set(['photo', 'logo', 'sound', 'key']);
 const MEDIA_TOP: Record<string, string> = { photo: 'image', logo: 'image', sound: 'audio', key: 'application' };
 const KEY_TYPES: Record<string, string> = { pgp: 'application/pgp-keys', x509: 'application/pkix-cert' };
 const KEY_TYPE_OF: Record<string, string> = { 'application/pgp-keys': 'PGP', 'application/pkix-cert': 'X509' };
+// RFC 6838 4.2's restricted-name: what a TYPE may put into a data: URI. A
+// TYPE is text to ical.js (RFC 6868's ^n is a line break), and anything else
+// in it would be written raw into the URI.
+const SUBTYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+// One line, no "s" flag: a text value that merely starts like a data: URI
+// must not carry its line breaks into a 3.0 binary value.
+const DATA_URI = /^data:([a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*)?(?:;[^,;\r\n]*)*?;base64,([A-Za-z0-9+/]*={0,2})$/i;
+
+/** The media type a 3.0 TYPE stands for: "JPEG" of a PHOTO is image/jpeg, "PGP" of a KEY application/pgp-keys. */
+function mediaTypeOf(name: string, type: unknown): string {
+  const word = typeof type === 'string' ? type.toLowerCase() : '';
+  if (name === 'key' && KEY_TYPES[word]) return KEY_TYPES[word];
+  // Some writers put a 4.0 media type in a 3.0 TYPE ("TYPE=image/png").
+  if (MEDIA_TYPE.test(word)) return word;
+  if (SUBTYPE.test(word) && name !== 'key') return `${MEDIA_TOP[name]}/${word}`;
+  // No TYPE: a phone's photo is a JPEG; of anything else we cannot tell.
+  return name === 'photo' || name === 'logo' ? 'image/jpeg' : 'application/octet-stream';
+}
 
 /**
  * A kept property as the version being written says it: a phone's 3.0
@@ -545,19 +569,30 @@ function inVersion(p: JCalProperty, v4: boolean): JCalProperty {
   if (!BINARY.has(name) || typeof value !== 'string') return p;
   const { encoding, type, mediatype, ...rest } = params;
   if (v4 && typeof encoding === 'string' && /^(b|base64)$/i.test(encoding)) {
-    const word = (Array.isArray(type) ? type[0] : type) as unknown;
-    const kind = typeof word === 'string' ? word.toLowerCase() : '';
-    const media = name === 'key' ? (KEY_TYPES[kind] ?? 'application/octet-stream') : `${MEDIA_TOP[name]}/${kind || 'jpeg'}`;
-    return [name, rest, 'uri', `data:${media};base64,${value.replace(/\s/g, '')}`];
+    const base64 = value.replace(/\s/g, '');
+    if (!BASE64.test(base64)) return p;
+    return [name, rest, 'uri', `data:${mediaTypeOf(name, Array.isArray(type) ? type[0] : type)};base64,${base64}`];
   }
-  const data = /^data:([\w.+-]+\/[\w.+-]+)?(?:;[^,;]*)*?;base64,(.*)$/is.exec(value);
+  const data = DATA_URI.exec(value);
   if (!v4 && data) {
     const media = (data[1] ?? (typeof mediatype === 'string' ? mediatype : '')).toLowerCase();
-    const word = name === 'key' ? KEY_TYPE_OF[media] : media.split('/')[1]?.toUpperCase();
+    const word = name === 'key' ? KEY_TYPE_OF[media] : MEDIA_TYPE.test(media) ? media.split('/')[1]!.toUpperCase() : undefined;
     return [name, { ...rest, encoding: 'b', ...(word ? { type: word } : {}) }, 'binary', data[2]!];
   }
   return p;
 }
+
+/**
+ * Whether a kept property is written as one content line in that version.
+ * Text values are escaped, but ical.js writes URI, binary and VALUE= types
+ * as they are: a line break in one (an escaped "\n" read back as a break)
+ * would start a line of the client's choosing, "END:VCARD" included.
+ */
+export const writesAsOneLine = (p: JCalProperty, version: '3.0' | '4.0'): boolean =>
+  oneLine(inVersion(p, version === '4.0'), version === '4.0');
+// eslint-disable-next-line no-control-regex -- a control character is what this finds
+const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F]/;
+const oneLine = (p: JCalProperty, v4: boolean) => !CONTROL.test(ICAL.stringify.property(p, v4 ? VCARD4_OUT : ICAL.design.vcard3, true));
 
 /** A property as jCal (RFC 7095 3.3): [name, params, type, ...values]. */
 export type JCalProperty = [string, Record<string, unknown>, string, ...unknown[]];

@@ -325,13 +325,13 @@ describe('smaller protocol points', () => {
   });
 
   it('a multiget answers under the href the client sent', async () => {
-    const sent = [`${app.baseUrl}${book}first.vcf`, `${book}./first.vcf`, `${book}missing.vcf`];
+    const sent = [`${app.baseUrl}${book}first.vcf`, `${book}missing.vcf`];
     const res = await dav(app, user, 'REPORT', book, {
       body: `<C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/></D:prop>${sent.map((h) => `<D:href>${h}</D:href>`).join('')}</C:addressbook-multiget>`,
     });
     const { responses } = parseMultistatus(res.text);
     expect(responses.map((r) => r.href)).toEqual(sent);
-    expect(responses.map((r) => r.status ?? r.props.get('{DAV:}getetag')!.status)).toEqual([200, 200, 404]);
+    expect(responses.map((r) => r.status ?? r.props.get('{DAV:}getetag')!.status)).toEqual([200, 404]);
   });
 
   it('the sync-token property stays the same while the book does not change, whatever other accounts do', async () => {

@@ -3,9 +3,11 @@ import { eventually, startProxiedApp, type ProxiedApp } from '../support/proxied
 import { card, dav, davUser, parseMultistatus, type DavUser } from './support.ts';
 
 /*
- * A phone syncing while PostgreSQL or Redis is down or hung gets a 503 with
+ * A phone syncing while PostgreSQL is down or hung gets a 503 with
  * Retry-After within the deadlines (a client retries later), never a hang
- * or a 500, and nothing half-written; the app recovers by itself.
+ * or a 500, and nothing half-written; the app recovers by itself. Redis
+ * holds only the counts of wrong passwords, so without it a phone with the
+ * right one syncs on.
  */
 
 let app: ProxiedApp;
@@ -68,9 +70,21 @@ it('PostgreSQL hung: 503 within the deadlines, then recovery', async () => {
   await expectRecovered();
 }, 120_000);
 
-it('Redis down: the sign-in limits cannot be read, so 503 sessions_unavailable, then recovery', async () => {
+it('Redis down: a right app password still syncs (it needs no counter); a wrong one, which must be counted, is 503', async () => {
   await app.redisProxy.cut();
-  await expectUnavailable('sessions_unavailable');
+  const started = performance.now();
+  expect((await dav(app.t, user, 'PROPFIND', book, { headers: { depth: '1' } })).status).toBe(207);
+  const wrong = { authorization: `Basic ${Buffer.from(`${user.email}:not-the-password`).toString('base64')}` };
+  const refused = await dav(app.t, wrong, 'PROPFIND', book, { headers: { depth: '0' } });
+  expect(refused.status, refused.text).toBe(503);
+  expect(JSON.parse(refused.text).code).toBe('sessions_unavailable');
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(performance.now() - started).toBeLessThan(12_000);
   await app.redisProxy.restore();
+  await eventually(
+    () => dav(app.t, wrong, 'PROPFIND', book, { headers: { depth: '0' } }),
+    (r) => r.status === 401,
+    20_000,
+  );
   await expectRecovered();
 }, 90_000);

@@ -1,0 +1,203 @@
+import ICAL from 'ical.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newAppPassword } from '../../app/carddav/app-passwords.ts';
+import { DAV_AUTH_LIMITS } from '../../app/carddav/auth.ts';
+import { MAX_REQUESTED_PROPERTIES } from '../../app/carddav/multistatus.ts';
+import { MAX_XML_DEPTH, MAX_XML_MARKUP } from '../../app/carddav/xml.ts';
+import { PASSWORD, startTestApp, type TestApp } from '../support/harness.ts';
+import { card, dav, davUser, parseMultistatus, type DavUser } from './support.ts';
+
+/*
+ * What the second hostile review of the CardDAV server found: XML bodies
+ * whose tree outgrew the heap, cards that wrote lines of the sender's
+ * choosing into other clients' syncs, a multiget that answered one card per
+ * spelling of its href, right passwords refused, and app passwords that
+ * outlived "sign out everywhere".
+ */
+
+let app: TestApp;
+let user: DavUser;
+let book: string;
+const basic = (email: string, password: string) => `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
+const report = (body: string) => dav(app, user, 'REPORT', book, { body, headers: { depth: '0' } });
+const problem = (text: string) => JSON.parse(text) as { code: string; detail: string };
+
+beforeAll(async () => {
+  app = await startTestApp();
+  user = await davUser(app);
+  book = `/dav/addressbooks/${user.id}/contacts/`;
+  const put = await dav(app, user, 'PUT', `${book}a.vcf`, {
+    body: card('a', 'FN:Ada', 'PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQ'),
+    headers: { 'content-type': 'text/vcard' },
+  });
+  expect(put.status).toBe(201);
+});
+afterAll(() => app?.close());
+
+describe('XML bodies are bounded before their tree is built', () => {
+  it(`more than ${MAX_XML_MARKUP} tags is a 400 (a 1 MiB body of 262,000 elements took more than a 256 MB heap)`, async () => {
+    const flood = await dav(app, user, 'PROPFIND', book, {
+      headers: { depth: '0' },
+      body: `<D:propfind xmlns:D="DAV:"><D:prop>${'<a/>'.repeat(262_000)}</D:prop></D:propfind>`,
+    });
+    expect(flood.status).toBe(400);
+    expect(problem(flood.text)).toMatchObject({ code: 'invalid_xml', detail: `The XML body holds more than ${MAX_XML_MARKUP} tags.` });
+    // A multiget of a thousand hrefs, the largest body a client sends, is well inside.
+    const hrefs = Array.from({ length: 1000 }, (_, i) => `<D:href>${book}c${i}.vcf</D:href>`).join('');
+    const large = await report(
+      `<C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><D:getetag/></D:prop>${hrefs}</C:addressbook-multiget>`,
+    );
+    expect(large.status).toBe(207);
+    expect(parseMultistatus(large.text).responses).toHaveLength(1000);
+  });
+
+  it(`nesting deeper than ${MAX_XML_DEPTH} is a 400, on PROPFIND and PROPPATCH (150,000 deep overflowed the stack)`, async () => {
+    const nested = (n: number) => `${'<X:n xmlns:X="urn:x">'.repeat(n)}${'</X:n>'.repeat(n)}`;
+    for (const [method, body] of [
+      ['PROPFIND', (n: number) => `<D:propfind xmlns:D="DAV:"><D:prop>${nested(n)}</D:prop></D:propfind>`],
+      ['PROPPATCH', (n: number) => `<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>${nested(n)}</D:prop></D:set></D:propertyupdate>`],
+    ] as const) {
+      const deep = await dav(app, user, method, book, { headers: { depth: '0' }, body: body(4000) });
+      expect(deep.status).toBe(400);
+      expect(problem(deep.text).detail).toBe(`The XML body nests elements more than ${MAX_XML_DEPTH} deep.`);
+      expect((await dav(app, user, method, book, { headers: { depth: '0' }, body: body(MAX_XML_DEPTH - 4) })).status).toBe(207);
+    }
+  });
+
+  it(`PROPPATCH names at most ${MAX_REQUESTED_PROPERTIES} properties, as PROPFIND and REPORT do`, async () => {
+    const patch = (n: number) =>
+      dav(app, user, 'PROPPATCH', book, {
+        body: `<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>${Array.from({ length: n }, (_, i) => `<X:p${i} xmlns:X="urn:x">v</X:p${i}>`).join('')}</D:prop></D:set></D:propertyupdate>`,
+      });
+    const refused = await patch(MAX_REQUESTED_PROPERTIES + 1);
+    expect(refused.status).toBe(400);
+    expect(problem(refused.text).code).toBe('invalid_xml');
+    const answered = await patch(MAX_REQUESTED_PROPERTIES);
+    expect(answered.status).toBe(207);
+    expect(answered.text.match(/<x:p\d+ /g)).toHaveLength(MAX_REQUESTED_PROPERTIES);
+  });
+
+  it('a property in the xml: namespace is answered as well-formed XML, under the xml prefix', async () => {
+    const res = await dav(app, user, 'PROPFIND', book, {
+      headers: { depth: '0' },
+      body: '<D:propfind xmlns:D="DAV:"><D:prop><xml:foo/><D:getetag/></D:prop></D:propfind>',
+    });
+    expect(res.status).toBe(207);
+    expect(res.text).toContain('<xml:foo/>');
+    expect(res.text).not.toContain('xmlns:x="http://www.w3.org/XML/1998/namespace"');
+    expect(parseMultistatus(res.text).responses).toHaveLength(1);
+  });
+});
+
+describe('a multiget answers each card once, however its href is spelled', () => {
+  it('hrefs that differ by query, percent-encoding or host are one card, answered under the first', async () => {
+    const spellings = [`${book}a.vcf`, `${book}a.vcf?v=1`, `${book}%61.vcf`, `https://elsewhere.test${book}a.vcf?v=2`];
+    const hrefs = Array.from({ length: 1000 }, (_, i) => spellings[i % spellings.length]!.replace('v=1', `v=${i}`));
+    const res = await report(
+      `<C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop><C:address-data/></D:prop>${hrefs.map((h) => `<D:href>${h}</D:href>`).join('')}<D:href>${book}none.vcf</D:href></C:addressbook-multiget>`,
+    );
+    expect(res.status).toBe(207);
+    const { responses } = parseMultistatus(res.text);
+    expect(responses.map((r) => [r.href, r.status ?? 200])).toEqual([
+      [`${book}a.vcf`, 200],
+      [`${book}none.vcf`, 404],
+    ]);
+  });
+});
+
+describe('a card cannot write lines into other clients’ syncs', () => {
+  it('a PUT whose kept property would be written raw is refused; the book still syncs as one card a resource', async () => {
+    const hostile = [
+      'PHOTO;ENCODING=b;TYPE="JPEG^nEND:VCARD^nBEGIN:VCARD^nFN:Injected":AAAA',
+      'IMPP:xmpp:a@b.test\\nEND:VCARD\\nBEGIN:VCARD\\nFN:Injected',
+    ];
+    for (const [i, line] of hostile.entries()) {
+      const body = ['BEGIN:VCARD', 'VERSION:4.0', `UID:evil-${i}`, 'FN:Evil', line, 'END:VCARD', ''].join('\r\n');
+      const put = await dav(app, user, 'PUT', `${book}evil-${i}.vcf`, { body, headers: { 'content-type': 'text/vcard' } });
+      // Refused, or stored so that it writes as one line: either way no client reads a second card.
+      expect([201, 403]).toContain(put.status);
+      if (put.status === 403) expect(put.text).toContain('valid-address-data');
+    }
+    for (const version of ['3.0', '4.0']) {
+      const sync = await report(
+        `<D:sync-collection xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><C:address-data version="${version}"><C:prop name="FN"/><C:prop name="PHOTO"/></C:address-data></D:prop></D:sync-collection>`,
+      );
+      expect(sync.status).toBe(207);
+      for (const r of parseMultistatus(sync.text).responses) {
+        const text = r.props.get('{urn:ietf:params:xml:ns:carddav}address-data')!.text;
+        expect(text.match(/^BEGIN:VCARD\r?$/gm)).toHaveLength(1);
+        const fns = new ICAL.Component(ICAL.parse(text) as unknown[]).getAllProperties('fn').map((p) => p.getFirstValue());
+        expect(fns).not.toContain('Injected');
+      }
+    }
+  });
+
+  it('a card with a NUL in its UID or a kept property is a 403 with a sentence, not a 500', async () => {
+    for (const [name, lines] of [
+      ['nul-uid', ['UID:a\u0000b', 'FN:Nul']],
+      ['nul-prop', ['UID:nul-prop', 'FN:Nul', 'X-THING:a\u0000b']],
+    ] as const) {
+      const body = ['BEGIN:VCARD', 'VERSION:3.0', ...lines, 'END:VCARD', ''].join('\r\n');
+      const res = await dav(app, user, 'PUT', `${book}${name}.vcf`, { body, headers: { 'content-type': 'text/vcard' } });
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('the vCard contains a NUL character');
+    }
+  });
+});
+
+describe('a right app password is never refused', () => {
+  it('a burst of 80 parallel requests of one device all sync, and leave nothing counted', async () => {
+    const phone = await davUser(app, 'bursty phone');
+    const burst = await Promise.all(
+      Array.from({ length: 80 }, () => dav(app, phone, 'PROPFIND', '/dav/', { headers: { depth: '0', 'x-forwarded-for': '192.0.2.80' } })),
+    );
+    expect(burst.map((r) => r.status).filter((s) => s !== 207)).toEqual([]);
+    // Nothing was counted: a wrong password from the same place is the first of its window (401, not 429).
+    const wrong = await dav(app, { authorization: basic(phone.email, newAppPassword()) }, 'PROPFIND', '/dav/', {
+      headers: { depth: '0', 'x-forwarded-for': '192.0.2.80' },
+    });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('strangers behind the same address who fill its window do not lock out the devices that know their password', async () => {
+    const owner = await davUser(app, 'office phone');
+    const office = '198.51.100.200';
+    // Wrong passwords for other accounts from the office's one public address, past its window.
+    const strangers = await Promise.all(
+      Array.from({ length: DAV_AUTH_LIMITS.ip.points + 10 }, (_, i) =>
+        dav(app, { authorization: basic(`stranger-${i}@example.test`, newAppPassword()) }, 'PROPFIND', '/dav/', {
+          headers: { depth: '0', 'x-forwarded-for': office },
+        }),
+      ),
+    );
+    expect(strangers.map((r) => r.status)).toContain(429);
+    const own = await dav(app, owner, 'PROPFIND', '/dav/', { headers: { depth: '0', 'x-forwarded-for': office } });
+    expect(own.status).toBe(207);
+    // A wrong one from there is still refused for the address.
+    const guess = await dav(app, { authorization: basic(owner.email, newAppPassword()) }, 'PROPFIND', '/dav/', {
+      headers: { depth: '0', 'x-forwarded-for': office },
+    });
+    expect(guess.status).toBe(429);
+  });
+});
+
+describe('sign out everywhere ends the app passwords being made meanwhile', () => {
+  it('of 12 app passwords created while logout-all runs, none is left, and none shown works', async () => {
+    const owner = await davUser(app, 'racing');
+    const results = await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) => owner.agent.post('/v1/app-passwords').send({ name: `racer ${i}` })),
+      owner.agent.post('/v1/auth/logout-all'),
+    ]);
+    const shown = results.slice(0, 12).flatMap((r) => (r.status === 201 ? [r.body.password as string] : []));
+    for (const r of results.slice(0, 12)) expect([201, 401]).toContain(r.status);
+    expect(results[12]!.status).toBe(204);
+    for (const password of shown) {
+      expect(
+        (await dav(app, { authorization: basic(owner.email, password) }, 'PROPFIND', '/dav/', { headers: { depth: '0' } })).status,
+      ).toBe(401);
+    }
+    const again = app.client();
+    await again.post('/v1/auth/login').send({ email: owner.email, password: PASSWORD }).expect(200);
+    expect((await again.get('/v1/app-passwords').expect(200)).body.items).toEqual([]);
+  });
+});
