@@ -78,6 +78,8 @@ export function parseSyncToken(token: string, now = Date.now()): string | null {
   const m = /^https:\/\/contactfolio\.com\/ns\/sync\/(\d{1,20})-(\d{1,12})$/.exec(token.trim());
   if (!m) return null;
   const age = Math.floor(now / 1000) - Number(m[2]);
+  // Transaction ids are 64-bit (xid8): a larger number was never given, and PostgreSQL would refuse it.
+  if (BigInt(m[1]!) > 0xffff_ffff_ffff_ffffn) return null;
   return age >= -300 && age <= SYNC_TOKEN_MAX_AGE_S ? m[1]! : null;
 }
 

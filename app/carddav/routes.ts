@@ -468,15 +468,17 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
         () => [tokenEl],
       );
     }
-    const xmin = parseSyncToken(token);
-    if (xmin === null) {
-      throw new DavError(
+    const invalidToken = () =>
+      new DavError(
         403,
         el(DAV, 'valid-sync-token'),
         'This sync token is not one this server gave, or is too old: sync again from the start.',
       );
-    }
+    const xmin = parseSyncToken(token);
+    if (xmin === null) throw invalidToken();
     const changes = await store.changesSince(userId, xmin);
+    // Deletions after the token's point were pruned (more than the book keeps): it cannot be answered exactly.
+    if (changes.expired) throw invalidToken();
     return multistatus(
       res,
       (async function* () {

@@ -25,11 +25,8 @@ export interface CollectionState {
   count: number;
 }
 
-export interface Changes {
-  xmin: string;
-  changed: string[];
-  deleted: string[];
-}
+/** What changed since a sync point; `expired` when deletions after it were pruned (the client syncs again from scratch). */
+export type Changes = { expired: true } | { expired: false; xmin: string; changed: string[]; deleted: string[] };
 
 /** What a PUT stores: the contact, and what the client's card had beyond it. */
 export interface CardContent {
@@ -51,7 +48,7 @@ export interface DavStore {
   cards(userId: string, names: string[]): Promise<DavCard[]>;
   /** The next CARD_PAGE cards in name order after `after` (a page at a time: a card can hold a photo of most of a megabyte). */
   cardsAfter(userId: string, after: string | null): Promise<DavCard[]>;
-  /** Names changed and deleted since `xmin` (at or above it), and the new sync point, from one snapshot. */
+  /** Names changed and deleted since `xmin` (at or above it), and the new sync point, from one snapshot; bounded, as tombstones are (the tombstone_cap migration). */
   changesSince(userId: string, xmin: string): Promise<Changes>;
   put(userId: string, name: string, content: CardContent, conditions: Preconditions): Promise<PutOutcome>;
   delete(userId: string, name: string, conditions: Preconditions): Promise<'deleted' | 'not_found' | 'precondition_failed'>;
@@ -134,15 +131,17 @@ export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): Da
       // One statement, one snapshot: nothing committed between the lists and the new point is missed.
       const [row] = await (
         await primary()
-      ).$queryRaw<{ xmin: string; changed: string[] | null; deleted: string[] | null }[]>`
-        SELECT least(pg_snapshot_xmin(pg_current_snapshot())::text::numeric,
+      ).$queryRaw<{ expired: boolean; xmin: string; changed: string[] | null; deleted: string[] | null }[]>`
+        SELECT coalesce((SELECT "dav_sync_floor" >= ${xmin}::xid8 FROM "users" WHERE "id" = ${userId}::uuid), false) AS expired,
+               least(pg_snapshot_xmin(pg_current_snapshot())::text::numeric,
                      coalesce(greatest((SELECT max("changed_xid")::text::numeric FROM "contacts" WHERE "user_id" = ${userId}::uuid),
                                        (SELECT max("deleted_xid")::text::numeric FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid)), 0) + 1)::text AS xmin,
                (SELECT array_agg("dav_name" ORDER BY "dav_name") FROM "contacts"
                  WHERE "user_id" = ${userId}::uuid AND "changed_xid" >= ${xmin}::xid8) AS changed,
                (SELECT array_agg("dav_name" ORDER BY "dav_name") FROM "contact_tombstones"
                  WHERE "user_id" = ${userId}::uuid AND "deleted_xid" >= ${xmin}::xid8) AS deleted`;
-      return { xmin: row!.xmin, changed: row!.changed ?? [], deleted: row!.deleted ?? [] };
+      if (row!.expired) return { expired: true };
+      return { expired: false, xmin: row!.xmin, changed: row!.changed ?? [], deleted: row!.deleted ?? [] };
     },
 
     async put(userId, name, { draft, uid, properties }, conditions) {

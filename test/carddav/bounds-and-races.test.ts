@@ -1,4 +1,5 @@
 import ICAL from 'ical.js';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newAppPassword } from '../../app/carddav/app-passwords.ts';
 import { DAV_AUTH_LIMITS } from '../../app/carddav/auth.ts';
@@ -11,8 +12,8 @@ import { card, dav, davUser, parseMultistatus, type DavUser } from './support.ts
  * What the second hostile review of the CardDAV server found: XML bodies
  * whose tree outgrew the heap, cards that wrote lines of the sender's
  * choosing into other clients' syncs, a multiget that answered one card per
- * spelling of its href, right passwords refused, and app passwords that
- * outlived "sign out everywhere".
+ * spelling of its href, right passwords refused, app passwords that
+ * outlived "sign out everywhere", and tombstones without end.
  */
 
 let app: TestApp;
@@ -199,5 +200,62 @@ describe('sign out everywhere ends the app passwords being made meanwhile', () =
     const again = app.client();
     await again.post('/v1/auth/login').send({ email: owner.email, password: PASSWORD }).expect(200);
     expect((await again.get('/v1/app-passwords').expect(200)).body.items).toEqual([]);
+  });
+});
+
+describe('tombstones are bounded', () => {
+  const syncBody = (token: string) =>
+    `<D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`;
+  const syncOf = (u: DavUser, token = '') =>
+    dav(app, u, 'REPORT', `/dav/addressbooks/${u.id}/contacts/`, { body: syncBody(token), headers: { depth: '0' } });
+
+  it('past 10,000 deletions the oldest go, and a token from before them is refused, not answered without them', async () => {
+    const churner = await davUser(app, 'churner');
+    const churnBook = `/dav/addressbooks/${churner.id}/contacts/`;
+    const first = await syncOf(churner);
+    const oldToken = parseMultistatus(first.text).syncToken!;
+    const sql = new pg.Client({ connectionString: app.database.url });
+    await sql.connect();
+    try {
+      // A PUT-and-DELETE loop under new names, 10,050 times over (as SQL: the same triggers, in seconds).
+      await sql.query(
+        `INSERT INTO "contacts" ("id", "user_id", "first_name", "search_text", "phone_digits", "sort_name", "dav_name", "updated_at")
+         SELECT gen_random_uuid(), $1::uuid, 'Gone', 'gone', '', 'gone', 'gone-' || i || '.vcf', now() FROM generate_series(1, 10050) AS i`,
+        [churner.id],
+      );
+      await sql.query(`DELETE FROM "contacts" WHERE "user_id" = $1::uuid AND "dav_name" <= 'gone-5'`, [churner.id]);
+      const midToken = parseMultistatus((await syncOf(churner)).text).syncToken!;
+      await sql.query(`DELETE FROM "contacts" WHERE "user_id" = $1::uuid`, [churner.id]);
+      const { rows } = await sql.query(`SELECT count(*)::int AS n FROM "contact_tombstones" WHERE "user_id" = $1::uuid`, [churner.id]);
+      expect(rows[0].n).toBeLessThanOrEqual(10_000);
+      // The first token predates deletions that were pruned: the client must start again.
+      const refused = await syncOf(churner, oldToken);
+      expect(refused.status).toBe(403);
+      expect(refused.text).toContain('valid-sync-token');
+      // A token after the pruned ones is still answered exactly: every deletion since, and nothing else.
+      const since = await syncOf(churner, midToken);
+      expect(since.status).toBe(207);
+      const gone = parseMultistatus(since.text).responses;
+      const { rows: later } = await sql.query(
+        `SELECT count(*)::int AS n FROM generate_series(1, 10050) AS i WHERE 'gone-' || i || '.vcf' > 'gone-5'`,
+      );
+      expect(gone).toHaveLength(later[0].n);
+      expect(gone.every((r) => r.status === 404 && r.href.startsWith(`${churnBook}gone-`))).toBe(true);
+      // From scratch, the book is empty and its new token works.
+      const fresh = await syncOf(churner);
+      expect(parseMultistatus(fresh.text).responses).toEqual([]);
+      expect((await syncOf(churner, parseMultistatus(fresh.text).syncToken!)).status).toBe(207);
+    } finally {
+      await sql.end();
+    }
+  }, 60_000);
+
+  it('a forged token beyond the 64-bit transaction ids is refused, not a 500', async () => {
+    const res = await syncOf(
+      user,
+      `https://contactfolio.com/ns/sync/99999999999999999999-${Math.floor(Date.now() / 1000 / 86_400) * 86_400}`,
+    );
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('valid-sync-token');
   });
 });

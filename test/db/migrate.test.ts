@@ -14,6 +14,7 @@ const MIGRATIONS = [
   '20261205000000_search_notes_tag_case',
   '20261206000000_contact_cap_trigger',
   '20261207000000_carddav',
+  '20261208000000_tombstone_cap',
 ];
 const readBytes = (file: string) => readFileSync(file);
 

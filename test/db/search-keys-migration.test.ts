@@ -43,7 +43,12 @@ it('recomputes the search columns of contacts stored before, in batches, once', 
   );
 
   const result = await applyMigrations(db.url, MIGRATIONS_DIR);
-  expect(result.applied).toEqual(['20261205000000_search_notes_tag_case', '20261206000000_contact_cap_trigger', '20261207000000_carddav']);
+  expect(result.applied).toEqual([
+    '20261205000000_search_notes_tag_case',
+    '20261206000000_contact_cap_trigger',
+    '20261207000000_carddav',
+    '20261208000000_tombstone_cap',
+  ]);
   expect(result.refreshedSearchKeys).toBe(1201);
 
   const { rows } = await client.query('SELECT search_text, tag_keys, tags, keys_version, version, sort_name FROM contacts WHERE id = $1', [

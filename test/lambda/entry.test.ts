@@ -32,6 +32,7 @@ it('a migrate invocation applies the migrations; HTTP events are then served', a
     '20261205000000_search_notes_tag_case',
     '20261206000000_contact_cap_trigger',
     '20261207000000_carddav',
+    '20261208000000_tombstone_cap',
   ];
   expect(await handler({ action: 'migrate' }, {})).toEqual({
     applied: migrations,
