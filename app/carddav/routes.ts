@@ -6,6 +6,7 @@ import { HttpProblem } from '../http/problem.ts';
 import { cardEtag, readCard, writeCard, type CardVersion } from './cards.ts';
 import { DavError } from './dav-error.ts';
 import { failedPrecondition, parseEtags, type Preconditions } from './etag.ts';
+import { multistatus } from './multistatus-stream.ts';
 import { goneResponse, MAX_REQUESTED_PROPERTIES, propRequestOf, propResponse, type PropRequest } from './multistatus.ts';
 import { matchesFilter } from './query.ts';
 import {
@@ -19,19 +20,7 @@ import {
   type UserPaths,
 } from './resources.ts';
 import { CARD_PAGE, type DavCard, type DavStore } from './store.ts';
-import {
-  CARDDAV,
-  child,
-  children,
-  DAV,
-  el,
-  MULTISTATUS_HEAD,
-  MULTISTATUS_TAIL,
-  parseXml,
-  textOf,
-  writeXmlFragment,
-  type XmlElement,
-} from './xml.ts';
+import { CARDDAV, child, children, DAV, el, parseXml, textOf, type XmlElement } from './xml.ts';
 
 /*
  * CardDAV (RFC 6352) over WebDAV (RFC 4918): discovery, PROPFIND, the three
@@ -111,45 +100,6 @@ function cardName(raw: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what a name may not hold
   if (!raw || raw.length > 255 || raw === '.' || raw === '..' || /[/\\\u0000-\u001f\u007f]/.test(raw)) throw notFound();
   return raw;
-}
-
-/** Resolves when the client has taken what was written, or has gone. */
-const drained = (res: Response) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      res.off('drain', done).off('close', done);
-      resolve();
-    };
-    res.on('drain', done).on('close', done);
-  });
-
-/**
- * A 207 multistatus (RFC 4918 13), written a response at a time as the
- * client takes them: a sync of every card with its photo is never one string
- * in memory. The first responses are read before anything is sent, so a
- * database that is down is still a 503; a failure after that cuts the
- * connection, so half an answer cannot pass for a whole one.
- */
-async function multistatus(
-  res: Response,
-  responses: AsyncIterable<XmlElement> | Iterable<XmlElement>,
-  after: () => XmlElement[] = () => [],
-) {
-  const iterator = Symbol.asyncIterator in responses ? responses[Symbol.asyncIterator]() : responses[Symbol.iterator]();
-  // Two responses ahead: the resource itself, then its first member, which
-  // reads the first page of cards.
-  const ahead: XmlElement[] = [];
-  let next = await iterator.next();
-  for (; !next.done && ahead.length < 2; next = await iterator.next()) ahead.push(next.value);
-  res.status(207).type('application/xml; charset=utf-8');
-  const write = async (chunk: string) => {
-    if (!res.write(chunk)) await drained(res);
-  };
-  await write(MULTISTATUS_HEAD);
-  for (const e of ahead) await write(writeXmlFragment(e));
-  for (; !next.done && !res.destroyed; next = await iterator.next()) await write(writeXmlFragment(next.value));
-  for (const e of after()) await write(writeXmlFragment(e));
-  res.end(MULTISTATUS_TAIL);
 }
 
 /**
@@ -465,7 +415,7 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
         (async function* () {
           for await (const card of allCards(userId)) yield cardResponse(card);
         })(),
-        () => [tokenEl],
+        { after: () => [tokenEl] },
       );
     }
     const invalidToken = () =>
@@ -490,7 +440,7 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
         // A name listed as changed but gone by the second read was deleted in between.
         for (const n of [...changes.deleted, ...changes.changed]) if (!present.has(n)) yield goneResponse(paths.card(n));
       })(),
-      () => [el(DAV, 'sync-token', syncToken(changes.xmin))],
+      { after: () => [el(DAV, 'sync-token', syncToken(changes.xmin))] },
     );
   }
 

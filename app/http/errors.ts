@@ -13,6 +13,7 @@ export const ERRORS = {
   invalid_utf8: { status: 400, title: 'Bad Request', means: 'The body is not valid UTF-8' },
   invalid_content_encoding: { status: 400, title: 'Bad Request', means: 'The body could not be decoded as its Content-Encoding says' },
   request_aborted: { status: 400, title: 'Bad Request', means: 'The client stopped sending the body' },
+  body_length_mismatch: { status: 400, title: 'Bad Request', means: 'The body is shorter or longer than its Content-Length' },
   unparseable_import: { status: 400, title: 'Bad Request', means: 'The import file could not be read' },
   invalid_xml: { status: 400, title: 'Bad Request', means: 'A CardDAV request body is not well-formed XML, or carries a DTD' },
   unauthenticated: { status: 401, title: 'Unauthorized', means: 'No session, or it has ended' },

@@ -94,9 +94,12 @@ function fromBodyParser(err: { type?: unknown; status?: unknown; code?: unknown 
       return new HttpProblem('invalid_utf8', 'The request body is not valid UTF-8.');
     case 'request.aborted':
       return new HttpProblem('request_aborted', 'The request was aborted.');
+    case 'request.size.invalid':
+      return new HttpProblem('body_length_mismatch', 'The request body is not as long as its Content-Length says.');
     default:
-      // A gzip or deflate body that does not inflate: body-parser passes zlib's error on as a 400 with no type.
-      if (err.status === 400 && typeof err.code === 'string' && err.code.startsWith('Z_')) {
+      // A gzip, deflate or br body that does not decode: body-parser passes zlib's error on as a 400 with
+      // no type; its code is zlib's (Z_DATA_ERROR) or Brotli's decoder error (ERR__ERROR_FORMAT_PADDING_1).
+      if (err.status === 400 && typeof err.code === 'string' && /^(?:Z_|ERR__ERROR_)/.test(err.code)) {
         return new HttpProblem('invalid_content_encoding', 'The request body could not be decoded as its Content-Encoding says.');
       }
       return undefined;

@@ -76,6 +76,15 @@ describe('inputs a review found answering 500', () => {
     }
     expect((await agent.get(`/v1/contacts/${contactId}`)).body.firstName).toBe('Ada');
   });
+
+  it('a br body that does not decode is 400 invalid_content_encoding (Brotli errors are not zlib’s Z_ codes)', async () => {
+    const garbage = Buffer.from('this is not brotli at all, only text pretending to be');
+    for (const path of ['/v1/auth/login', '/v1/contacts']) {
+      const res = await agent.post(path).set('content-type', 'application/json').set('content-encoding', 'br').send(garbage);
+      expectProblem(res);
+      expect(res.body.code).toBe('invalid_content_encoding');
+    }
+  });
 });
 
 // Strings with everything that has hurt before: NUL, lone surrogates, astral

@@ -260,3 +260,19 @@ describe.each(SOURCES)('%s', (source) => {
     expect(((await web.json('GET', '/v1/contacts')).json() as { items: unknown[] }).items).toEqual([]);
   });
 });
+
+describe('an event whose Content-Length is not its body’s', () => {
+  // serverless-http keeps the event's content-length header when there is one, and a
+  // front end hands on the client's: raw-body then finds fewer bytes than promised.
+  it('is a 400 body_length_mismatch, not a 500', async () => {
+    const client = new LambdaClient(handler, 'httpApiV2');
+    const res = await client.send({
+      method: 'POST',
+      path: '/v1/auth/login',
+      headers: { 'content-type': 'application/json', 'content-length': '100' },
+      body: '{"email":"a@b.test"}',
+    });
+    expect(res.status, res.text).toBe(400);
+    expect((res.json() as { code: string }).code).toBe('body_length_mismatch');
+  });
+});
