@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { setImmediate as turn } from 'node:timers/promises';
 import { MULTISTATUS_HEAD, MULTISTATUS_TAIL, writeXmlFragment, type XmlElement } from './xml.ts';
 
 /**
@@ -56,7 +57,11 @@ export async function multistatus(
   };
   await write(MULTISTATUS_HEAD);
   for (const e of ahead) await write(writeXmlFragment(e));
-  for (; !next.done && !res.destroyed; next = await iterator.next()) await write(writeXmlFragment(next.value));
+  for (; !next.done && !res.destroyed; next = await iterator.next()) {
+    await write(writeXmlFragment(next.value));
+    // A card at the caps takes about 30 ms to write: other requests get their turn between cards.
+    await turn();
+  }
   if (res.destroyed) {
     // Lets a generator that reads pages of cards finish (its finally blocks run).
     await iterator.return?.();
