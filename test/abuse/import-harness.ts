@@ -208,7 +208,7 @@ parentPort.on('message', () => { done = true; });
 })();
 `;
 
-async function probeHealth(base: string): Promise<{ stop(): Promise<{ health: number[]; failures: number }> }> {
+export async function probeHealth(base: string): Promise<{ stop(): Promise<{ health: number[]; failures: number }> }> {
   const worker = new Worker(PROBE, { eval: true, workerData: { url: `${base}/health` } });
   const messages: unknown[] = [];
   const waiting: ((m: unknown) => void)[] = [];
