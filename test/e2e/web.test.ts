@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SESSION_PREFIX } from '../../app/sessions/store.ts';
 import { PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../support/harness.ts';
 import { ROOT } from '../support/process.ts';
+import { UNDO_MS } from '../../web/src/undo-time.ts';
 
 /*
  * The web app in a real headless Chromium (Debian's package, driven by
@@ -583,11 +584,15 @@ it.each(SIZES)(
     const count = () => page.evaluate(async () => ((await (await fetch('/v1/contacts')).json()) as { total: number }).total);
     expect(await count()).toBe(2);
 
-    // From the editor too; this time the undo time runs out.
+    // From the editor too; this time the undo time runs out (on the page's clock, run forward past it, not waited for).
+    await page.clock.install();
     await page.getByRole('button', { name: 'Edit' }).click();
     await page.getByRole('button', { name: 'Delete' }).click();
     await toast.waitFor();
-    await toast.waitFor({ state: 'detached', timeout: 15_000 });
+    await page.clock.runFor(UNDO_MS - 500);
+    expect(await toast.isVisible()).toBe(true);
+    await page.clock.runFor(1_000);
+    await toast.waitFor({ state: 'detached' });
     await expect.poll(count).toBe(1);
     await page.reload();
     await row(page, 'Charles Babbage').waitFor();

@@ -1,8 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Contact } from './api.ts';
-
-/** How long a deleted contact can be brought back, in ms (Gmail offers 5-30 s; 8 s reads a toast twice). */
-export const UNDO_MS = 8_000;
+import { UNDO_MS } from './undo-time.ts';
 
 /**
  * Delete with undo: the contact leaves the screen at once and is deleted on
