@@ -4,7 +4,8 @@
  * scratch database) and Redis. For each: its time, the answer's size,
  * /health latency while it runs (p50, p99, max; from another thread) against
  * /health idle in the same run, and the process's peak RSS growth.
- *   node --import tsx bench/dav-abuse.ts [--runs N]
+ *   node --import tsx bench/dav-abuse.ts [--runs N] [--smoke]
+ * (--smoke: one run over a few cards, for test/bench/dav-abuse.test.ts.)
  *
  * The shapes are the two hostile reviews' (issue 20): two parallel syncs of
  * a book of 800 KB photos (43 MB answers; the whole answer built as a string
@@ -20,9 +21,10 @@ import { createScratchDatabase } from './scratch-database.mjs';
 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/11';
 const runsIndex = process.argv.indexOf('--runs');
-const RUNS = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 3;
-const PHOTO_CARDS = 50;
-const CAPPED_CARDS = 30;
+const smoke = process.argv.includes('--smoke');
+const RUNS = smoke ? 1 : runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 3;
+const PHOTO_CARDS = smoke ? 4 : 50;
+const CAPPED_CARDS = smoke ? 2 : 30;
 
 const build = buildServer();
 const db = await createScratchDatabase();
