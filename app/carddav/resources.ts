@@ -1,5 +1,5 @@
 import { cardEtag, writeCard, type CardVersion } from './cards.ts';
-import type { CollectionState, DavCard } from './store.ts';
+import type { CollectionState, DavCard, SyncPoint } from './store.ts';
 import { CALSERVER, CARDDAV, clark, DAV, el, type XmlNode } from './xml.ts';
 
 /*
@@ -64,18 +64,21 @@ export function hrefOf(r: Resource, paths: UserPaths): string {
 
 /**
  * A sync token (RFC 6578 section 4: a URI) for a sync point, stamped with the
- * day it was given (in seconds, at the day's start): a finer stamp would make
- * the token of an unchanged book differ from one poll to the next.
+ * day it was given (in seconds, at the day's start; a finer stamp would make
+ * the token of an unchanged book differ from one poll to the next) and the
+ * book's newest change (so it differs whenever the book has changed).
  */
 export const SYNC_TOKEN_PREFIX = 'https://contactfolio.com/ns/sync/';
 const DAY_S = 24 * 60 * 60;
-export const syncToken = (xmin: string, now = Date.now()) => `${SYNC_TOKEN_PREFIX}${xmin}-${Math.floor(now / 1000 / DAY_S) * DAY_S}`;
+export const syncToken = ({ xmin, newest }: SyncPoint, now = Date.now()) =>
+  `${SYNC_TOKEN_PREFIX}${xmin}-${Math.floor(now / 1000 / DAY_S) * DAY_S}-${newest}`;
 /** Tombstones are kept 60 days (the carddav migration): an older token could miss a deletion. The day stamp makes a token look up to a day older than it is, never younger. */
 export const SYNC_TOKEN_MAX_AGE_S = 59 * 24 * 60 * 60;
 
 /** The sync point of a token this server gave, or null (then DAV:valid-sync-token fails). */
 export function parseSyncToken(token: string, now = Date.now()): string | null {
-  const m = /^https:\/\/contactfolio\.com\/ns\/sync\/(\d{1,20})-(\d{1,12})$/.exec(token.trim());
+  // The newest change is not needed to answer (tokens given before it was added have none).
+  const m = /^https:\/\/contactfolio\.com\/ns\/sync\/(\d{1,20})-(\d{1,12})(?:-\d{1,20})?$/.exec(token.trim());
   if (!m) return null;
   const age = Math.floor(now / 1000) - Number(m[2]);
   // Transaction ids are 64-bit (xid8): a larger number was never given, and PostgreSQL would refuse it.
@@ -121,7 +124,7 @@ export const PROPERTIES: Record<string, Getter> = {
           el(DAV, 'supported-report', el(DAV, 'report', el(name === 'sync-collection' ? DAV : CARDDAV, name))),
         )
       : undefined,
-  [clark(DAV, 'sync-token')]: (r) => (r.kind === 'book' ? [syncToken(r.state.xmin)] : undefined),
+  [clark(DAV, 'sync-token')]: (r) => (r.kind === 'book' ? [syncToken(r.state)] : undefined),
   // Apple's pre-RFC 6578 change tag (calendarserver.org's caldav-ctag), which some clients still poll.
   [clark(CALSERVER, 'getctag')]: (r) => (r.kind === 'book' ? [r.state.ctag] : undefined),
   [clark(CARDDAV, 'addressbook-description')]: (r) => (r.kind === 'book' ? ['contactfolio'] : undefined),

@@ -412,7 +412,7 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
       // The sync point is read before the cards, never after: a change that
       // commits between the reads is then sent again next time, not lost.
       const state = await store.state(userId);
-      const tokenEl = el(DAV, 'sync-token', syncToken(state.xmin));
+      const tokenEl = el(DAV, 'sync-token', syncToken(state));
       return multistatus(
         res,
         (async function* () {
@@ -443,7 +443,7 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
         // A name listed as changed but gone by the second read was deleted in between.
         for (const n of [...changes.deleted, ...changes.changed]) if (!present.has(n)) yield goneResponse(paths.card(n));
       })(),
-      { after: () => [el(DAV, 'sync-token', syncToken(changes.xmin))] },
+      { after: () => [el(DAV, 'sync-token', syncToken(changes))] },
     );
   }
 

@@ -18,15 +18,26 @@ export interface DavCard {
   properties: JCalProperty[];
 }
 
-/** The address book's state: `xmin` is the sync point (see the carddav migration), `ctag` changes with any change. */
-export interface CollectionState {
+/**
+ * Where a sync stands: `xmin`, the sync point (changes at or above it are
+ * sent; see the carddav migration), and `newest`, the book's newest change.
+ * The point can stay put while the book changes (a long transaction anywhere
+ * in the cluster holds it back), so a token names both: it still changes
+ * with the book, which is how a client polling it knows to sync.
+ */
+export interface SyncPoint {
   xmin: string;
+  newest: string;
+}
+
+/** The address book's state: its sync point, and `ctag`, which changes with any change. */
+export interface CollectionState extends SyncPoint {
   ctag: string;
   count: number;
 }
 
 /** What changed since a sync point; `expired` when deletions after it were pruned (the client syncs again from scratch). */
-export type Changes = { expired: true } | { expired: false; xmin: string; changed: string[]; deleted: string[] };
+export type Changes = { expired: true } | ({ expired: false; changed: string[]; deleted: string[] } & SyncPoint);
 
 /** What a PUT stores: the contact, and what the client's card had beyond it. */
 export interface CardContent {
@@ -92,16 +103,16 @@ export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): Da
       // module at start-up, which the Lambda cold start defers.)
       const [row] = await (
         await primary()
-      ).$queryRaw<{ xmin: string; count: number; sum: string; gone: string }[]>`
-        SELECT least(pg_snapshot_xmin(pg_current_snapshot())::text::numeric,
-                     coalesce(greatest((SELECT max("changed_xid")::text::numeric FROM "contacts" WHERE "user_id" = ${userId}::uuid),
-                                       (SELECT max("deleted_xid")::text::numeric FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid)), 0) + 1)::text AS xmin,
+      ).$queryRaw<{ xmin: string; newest: string; count: number; sum: string; gone: string }[]>`
+        WITH newest AS (
+          SELECT coalesce(greatest((SELECT max("changed_xid")::text::numeric FROM "contacts" WHERE "user_id" = ${userId}::uuid),
+                                   (SELECT max("deleted_xid")::text::numeric FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid)), 0) AS n)
+        SELECT least(pg_snapshot_xmin(pg_current_snapshot())::text::numeric, n + 1)::text AS xmin, n::text AS newest,
                (SELECT count(*)::int FROM "contacts" WHERE "user_id" = ${userId}::uuid) AS count,
                (SELECT coalesce(sum("changed_xid"::text::numeric), 0)::text FROM "contacts" WHERE "user_id" = ${userId}::uuid) AS sum,
-               (SELECT coalesce(sum("deleted_xid"::text::numeric), 0)::text FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid) AS gone`;
-      // Any change gives a contact a new transaction id, and a delete a new
-      // tombstone (or a new id on an old one): the sums move with every change.
-      return { xmin: row!.xmin, count: row!.count, ctag: `${row!.count}-${row!.sum}-${row!.gone}` };
+               (SELECT coalesce(sum("deleted_xid"::text::numeric), 0)::text FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid) AS gone
+          FROM newest`;
+      return { xmin: row!.xmin, newest: row!.newest, count: row!.count, ctag: `${row!.count}-${row!.sum}-${row!.gone}` };
     },
 
     async cardsAfter(userId, after) {
@@ -131,17 +142,19 @@ export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): Da
       // One statement, one snapshot: nothing committed between the lists and the new point is missed.
       const [row] = await (
         await primary()
-      ).$queryRaw<{ expired: boolean; xmin: string; changed: string[] | null; deleted: string[] | null }[]>`
+      ).$queryRaw<{ expired: boolean; xmin: string; newest: string; changed: string[] | null; deleted: string[] | null }[]>`
+        WITH newest AS (
+          SELECT coalesce(greatest((SELECT max("changed_xid")::text::numeric FROM "contacts" WHERE "user_id" = ${userId}::uuid),
+                                   (SELECT max("deleted_xid")::text::numeric FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid)), 0) AS n)
         SELECT coalesce((SELECT "dav_sync_floor" >= ${xmin}::xid8 FROM "users" WHERE "id" = ${userId}::uuid), false) AS expired,
-               least(pg_snapshot_xmin(pg_current_snapshot())::text::numeric,
-                     coalesce(greatest((SELECT max("changed_xid")::text::numeric FROM "contacts" WHERE "user_id" = ${userId}::uuid),
-                                       (SELECT max("deleted_xid")::text::numeric FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid)), 0) + 1)::text AS xmin,
+               least(pg_snapshot_xmin(pg_current_snapshot())::text::numeric, n + 1)::text AS xmin, n::text AS newest,
                (SELECT array_agg("dav_name" ORDER BY "dav_name") FROM "contacts"
                  WHERE "user_id" = ${userId}::uuid AND "changed_xid" >= ${xmin}::xid8) AS changed,
                (SELECT array_agg("dav_name" ORDER BY "dav_name") FROM "contact_tombstones"
-                 WHERE "user_id" = ${userId}::uuid AND "deleted_xid" >= ${xmin}::xid8) AS deleted`;
+                 WHERE "user_id" = ${userId}::uuid AND "deleted_xid" >= ${xmin}::xid8) AS deleted
+          FROM newest`;
       if (row!.expired) return { expired: true };
-      return { expired: false, xmin: row!.xmin, changed: row!.changed ?? [], deleted: row!.deleted ?? [] };
+      return { expired: false, xmin: row!.xmin, newest: row!.newest, changed: row!.changed ?? [], deleted: row!.deleted ?? [] };
     },
 
     async put(userId, name, { draft, uid, properties }, conditions) {

@@ -250,6 +250,47 @@ describe('tombstones are bounded', () => {
     }
   }, 60_000);
 
+  it('while a long transaction holds the sync point back, the token still changes with the book, and the change is sent', async () => {
+    const poller = await davUser(app, 'poller');
+    const pollBook = `/dav/addressbooks/${poller.id}/contacts/`;
+    const tokenOf = async () =>
+      parseMultistatus(
+        (
+          await dav(app, poller, 'PROPFIND', pollBook, {
+            headers: { depth: '0' },
+            body: '<D:propfind xmlns:D="DAV:"><D:prop><D:sync-token/></D:prop></D:propfind>',
+          })
+        ).text,
+      ).responses[0]!.props.get('{DAV:}sync-token')!.text;
+    // A transaction with an id, left open (a report, a pg_dump, a migration): the cluster's oldest.
+    const long = new pg.Client({ connectionString: app.database.url });
+    await long.connect();
+    try {
+      await long.query('BEGIN');
+      await long.query('SELECT pg_current_xact_id()');
+      // A change after it began: from here the sync point is that transaction's, until it ends.
+      const first = await dav(app, poller, 'PUT', `${pollBook}first.vcf`, {
+        body: card('first', 'FN:First'),
+        headers: { 'content-type': 'text/vcard' },
+      });
+      expect(first.status).toBe(201);
+      const before = await tokenOf();
+      const put = await dav(app, poller, 'PUT', `${pollBook}new.vcf`, {
+        body: card('new', 'FN:New'),
+        headers: { 'content-type': 'text/vcard' },
+      });
+      expect(put.status).toBe(201);
+      const after = await tokenOf();
+      // A client that polls the token (DAVx5 does) must see it move, or it never syncs the change.
+      expect(after).not.toBe(before);
+      const since = parseMultistatus((await syncOf(poller, before)).text);
+      expect(since.responses.map((r) => r.href)).toContain(`${pollBook}new.vcf`);
+    } finally {
+      await long.query('ROLLBACK');
+      await long.end();
+    }
+  });
+
   it('a forged token beyond the 64-bit transaction ids is refused, not a 500', async () => {
     const res = await syncOf(
       user,
