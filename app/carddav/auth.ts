@@ -12,8 +12,9 @@ import type { AppPasswordStore } from './app-passwords.ts';
  * a right one is never refused: an app password is random (about 119 bits),
  * so no number of guesses finds one, and a limit that refused right ones
  * would let strangers lock the owner out, from anywhere (per account) or
- * from behind the same NAT (per address). The windows bound the load of
- * wrong ones, and say 429 to a client stuck with an old password.
+ * from behind the same NAT (per address). Past a window a wrong one is a
+ * 429 (a client stuck with an old password is told to wait); it still costs
+ * one indexed lookup, so shedding a flood is the ALB's or WAF's rate rule.
  */
 
 /** The sign-in's windows (login-limiter.ts), so the two ways in cannot drift apart. */

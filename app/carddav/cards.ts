@@ -24,8 +24,8 @@ export type ReadCard = { ok: true; content: CardContent; notes: string[] } | { o
 /**
  * Parameters and parameter values in a card's text, counted before it is
  * parsed (ical.js took 0.6 s over one property of 140,000): each ";" or ","
- * before a line's first ":" outside quotes (RFC 6350 3.3) starts one. Lines
- * are unfolded first, so a folded line is counted whole.
+ * before a line's first ":" outside a quoted value (RFC 6350 3.3) starts one.
+ * Lines are unfolded first, so a folded line is counted whole.
  */
 export function parameterCount(text: string): number {
   const unfolded = text.replace(/\r?\n[ \t]/g, '');
@@ -36,8 +36,10 @@ export function parameterCount(text: string): number {
     let quoted = false;
     for (let i = line; i < end; i++) {
       const c = unfolded.charCodeAt(i);
-      if (c === 0x22) quoted = !quoted;
-      else if (!quoted && c === 0x3a) break;
+      // As ical.js reads it: a quote opens a value only straight after "=", and the next one closes it.
+      if (quoted) quoted = c !== 0x22;
+      else if (c === 0x22 && unfolded.charCodeAt(i - 1) === 0x3d) quoted = true;
+      else if (c === 0x3a) break;
       else if (!quoted && (c === 0x3b || c === 0x2c)) count++;
     }
     line = end + 1;
@@ -73,6 +75,13 @@ export function readCard(text: string): ReadCard {
   if (properties.length > MAX_CARD_PROPERTIES) {
     return { ok: false, problem: `the vCard has more than ${MAX_CARD_PROPERTIES} properties` };
   }
+  // Counted again as parsed, in case the lexical count above and ical.js ever disagree on a line.
+  const parameters = properties.reduce(
+    // ical.js keeps an item group ("item1.") among the parameters; it is not one.
+    (n, [, { group: _group, ...params }]) => n + Object.values(params).reduce<number>((m, v) => m + (Array.isArray(v) ? v.length : 1), 0),
+    0,
+  );
+  if (parameters > MAX_CARD_PARAMETERS) return { ok: false, problem: `the vCard has more than ${MAX_CARD_PARAMETERS} parameters` };
   const card = new ICAL.Component(list[0] as unknown[]);
   const uid = String(card.getFirstPropertyValue('uid') ?? '').trim();
   if (!uid) return { ok: false, problem: 'the vCard has no UID (RFC 6350 6.7.6; RFC 6352 5.1 requires one)' };

@@ -1,5 +1,5 @@
 import { cardEtag, writeCard, type CardVersion } from './cards.ts';
-import type { CollectionState, DavCard, SyncPoint } from './store.ts';
+import { MAX_IN_FLIGHT, type CollectionState, type DavCard, type SyncPoint } from './store.ts';
 import { CALSERVER, CARDDAV, clark, DAV, el, type XmlNode } from './xml.ts';
 
 /*
@@ -63,27 +63,35 @@ export function hrefOf(r: Resource, paths: UserPaths): string {
 }
 
 /**
- * A sync token (RFC 6578 section 4: a URI) for a sync point, stamped with the
- * day it was given (in seconds, at the day's start; a finer stamp would make
- * the token of an unchanged book differ from one poll to the next) and the
- * book's newest change (so it differs whenever the book has changed).
+ * A sync token (RFC 6578 section 4: a URI) for a sync point (SyncPoint),
+ * stamped with the day it was given (in seconds, at the day's start; a finer
+ * stamp would make the token of an unchanged book differ from one poll to
+ * the next), then, when there is one, the newest pruned deletion, and the
+ * running transactions it names.
  */
 export const SYNC_TOKEN_PREFIX = 'https://contactfolio.com/ns/sync/';
 const DAY_S = 24 * 60 * 60;
-export const syncToken = ({ xmin, newest }: SyncPoint, now = Date.now()) =>
-  `${SYNC_TOKEN_PREFIX}${xmin}-${Math.floor(now / 1000 / DAY_S) * DAY_S}-${newest}`;
+export const syncToken = ({ point, inFlight, floor }: SyncPoint, now = Date.now()) =>
+  `${SYNC_TOKEN_PREFIX}${point}-${Math.floor(now / 1000 / DAY_S) * DAY_S}${inFlight.length ? `-${floor}-${inFlight.join('.')}` : floor === '-1' ? '' : `-${floor}`}`;
 /** Tombstones are kept 60 days (the carddav migration): an older token could miss a deletion. The day stamp makes a token look up to a day older than it is, never younger. */
 export const SYNC_TOKEN_MAX_AGE_S = 59 * 24 * 60 * 60;
 
+const TOKEN = new RegExp(
+  `^https://contactfolio\\.com/ns/sync/(\\d{1,20})-(\\d{1,12})(?:-(-1|\\d{1,20})(?:-(\\d{1,20}(?:\\.\\d{1,20}){0,${MAX_IN_FLIGHT - 1}}))?)?$`,
+);
+// Transaction ids are 64-bit (xid8): a larger number was never given, and PostgreSQL would refuse it.
+const isXid = (n: string) => BigInt(n) <= 0xffff_ffff_ffff_ffffn;
+
 /** The sync point of a token this server gave, or null (then DAV:valid-sync-token fails). */
-export function parseSyncToken(token: string, now = Date.now()): string | null {
-  // The newest change is not needed to answer (tokens given before it was added have none).
-  const m = /^https:\/\/contactfolio\.com\/ns\/sync\/(\d{1,20})-(\d{1,12})(?:-\d{1,20})?$/.exec(token.trim());
+export function parseSyncToken(token: string, now = Date.now()): SyncPoint | null {
+  const m = TOKEN.exec(token.trim());
   if (!m) return null;
   const age = Math.floor(now / 1000) - Number(m[2]);
-  // Transaction ids are 64-bit (xid8): a larger number was never given, and PostgreSQL would refuse it.
-  if (BigInt(m[1]!) > 0xffff_ffff_ffff_ffffn) return null;
-  return age >= -300 && age <= SYNC_TOKEN_MAX_AGE_S ? m[1]! : null;
+  const point = m[1]!;
+  const floor = m[3] ?? '-1';
+  const inFlight = m[4] ? m[4].split('.') : [];
+  if (![point, ...inFlight].every(isXid) || (floor !== '-1' && !isXid(floor))) return null;
+  return age >= -300 && age <= SYNC_TOKEN_MAX_AGE_S ? { point, inFlight, floor } : null;
 }
 
 export interface PropertyContext {
@@ -124,7 +132,7 @@ export const PROPERTIES: Record<string, Getter> = {
           el(DAV, 'supported-report', el(DAV, 'report', el(name === 'sync-collection' ? DAV : CARDDAV, name))),
         )
       : undefined,
-  [clark(DAV, 'sync-token')]: (r) => (r.kind === 'book' ? [syncToken(r.state)] : undefined),
+  [clark(DAV, 'sync-token')]: (r) => (r.kind === 'book' ? [syncToken(r.state.sync)] : undefined),
   // Apple's pre-RFC 6578 change tag (calendarserver.org's caldav-ctag), which some clients still poll.
   [clark(CALSERVER, 'getctag')]: (r) => (r.kind === 'book' ? [r.state.ctag] : undefined),
   [clark(CARDDAV, 'addressbook-description')]: (r) => (r.kind === 'book' ? ['contactfolio'] : undefined),

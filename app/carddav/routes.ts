@@ -412,7 +412,7 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
       // The sync point is read before the cards, never after: a change that
       // commits between the reads is then sent again next time, not lost.
       const state = await store.state(userId);
-      const tokenEl = el(DAV, 'sync-token', syncToken(state));
+      const tokenEl = el(DAV, 'sync-token', syncToken(state.sync));
       return multistatus(
         res,
         (async function* () {
@@ -427,9 +427,9 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
         el(DAV, 'valid-sync-token'),
         'This sync token is not one this server gave, or is too old: sync again from the start.',
       );
-    const xmin = parseSyncToken(token);
-    if (xmin === null) throw invalidToken();
-    const changes = await store.changesSince(userId, xmin);
+    const since = parseSyncToken(token);
+    if (since === null) throw invalidToken();
+    const changes = await store.changesSince(userId, since);
     // Deletions after the token's point were pruned (more than the book keeps): it cannot be answered exactly.
     if (changes.expired) throw invalidToken();
     return multistatus(
@@ -443,7 +443,7 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
         // A name listed as changed but gone by the second read was deleted in between.
         for (const n of [...changes.deleted, ...changes.changed]) if (!present.has(n)) yield goneResponse(paths.card(n));
       })(),
-      { after: () => [el(DAV, 'sync-token', syncToken(changes))] },
+      { after: () => [el(DAV, 'sync-token', syncToken(changes.next))] },
     );
   }
 

@@ -19,25 +19,49 @@ export interface DavCard {
 }
 
 /**
- * Where a sync stands: `xmin`, the sync point (changes at or above it are
- * sent; see the carddav migration), and `newest`, the book's newest change.
- * The point can stay put while the book changes (a long transaction anywhere
- * in the cluster holds it back), so a token names both: it still changes
- * with the book, which is how a client polling it knows to sync.
+ * A sync point (RFC 6578's token, as this server keeps it): every change to
+ * the book is at or above `point`, or made by one of the `inFlight`
+ * transactions, or was in the answer the token came with. `point` is just
+ * above the book's newest change, so it stays put while the book does not
+ * change and moves whenever it does; `inFlight` names the transactions still
+ * running below it, which may yet commit a change there. With more of them
+ * than a token carries, the point falls back to the oldest running
+ * transaction (every change is still sent; some twice). See the carddav
+ * migration.
  */
 export interface SyncPoint {
-  xmin: string;
-  newest: string;
+  point: string;
+  inFlight: string[];
+  /**
+   * The newest tombstone pruned when the point was taken ("-1": none, or a
+   * token that did not say). Deletions pruned since then, at or above the
+   * oldest of point and inFlight, could be missed: such a token has expired.
+   */
+  floor: string;
+}
+
+/** Running transactions a token names at most. */
+export const MAX_IN_FLIGHT = 16;
+
+/** The point from what one snapshot saw: the book's newest change, the oldest running transaction, those running below the newest. */
+export function syncPointOf(row: { newest: string; xmin: string; below: string[] | null; floor: string | null }): SyncPoint {
+  const next = BigInt(row.newest) + 1n;
+  const below = row.below ?? [];
+  const floor = row.floor ?? '-1';
+  if (below.length <= MAX_IN_FLIGHT) return { point: next.toString(), inFlight: below, floor };
+  const xmin = BigInt(row.xmin);
+  return { point: (xmin < next ? xmin : next).toString(), inFlight: [], floor };
 }
 
 /** The address book's state: its sync point, and `ctag`, which changes with any change. */
-export interface CollectionState extends SyncPoint {
+export interface CollectionState {
+  sync: SyncPoint;
   ctag: string;
   count: number;
 }
 
 /** What changed since a sync point; `expired` when deletions after it were pruned (the client syncs again from scratch). */
-export type Changes = { expired: true } | ({ expired: false; changed: string[]; deleted: string[] } & SyncPoint);
+export type Changes = { expired: true } | { expired: false; changed: string[]; deleted: string[]; next: SyncPoint };
 
 /** What a PUT stores: the contact, and what the client's card had beyond it. */
 export interface CardContent {
@@ -59,8 +83,8 @@ export interface DavStore {
   cards(userId: string, names: string[]): Promise<DavCard[]>;
   /** The next CARD_PAGE cards in name order after `after` (a page at a time: a card can hold a photo of most of a megabyte). */
   cardsAfter(userId: string, after: string | null): Promise<DavCard[]>;
-  /** Names changed and deleted since `xmin` (at or above it), and the new sync point, from one snapshot; bounded, as tombstones are (the tombstone_cap migration). */
-  changesSince(userId: string, xmin: string): Promise<Changes>;
+  /** Names changed and deleted since a sync point, and the next point, from one snapshot; bounded, as tombstones are (the tombstone_cap migration). */
+  changesSince(userId: string, since: SyncPoint): Promise<Changes>;
   put(userId: string, name: string, content: CardContent, conditions: Preconditions): Promise<PutOutcome>;
   delete(userId: string, name: string, conditions: Preconditions): Promise<'deleted' | 'not_found' | 'precondition_failed'>;
 }
@@ -93,26 +117,29 @@ export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): Da
   });
   const store: DavStore = {
     async state(userId) {
-      // The sync point ("xmin"): the oldest transaction still running (every
-      // change below it is committed and seen by this read), but no later than
-      // just above the book's last change. Both bounds are safe: a change at or
-      // above the point is sent again, never lost. The second keeps the point
-      // still while the book does not change, so a client polling sync-token
-      // does not sync because another account changed. (The same expression is
-      // in changesSince; Prisma.sql to share it would load the Prisma client's
-      // module at start-up, which the Lambda cold start defers.)
+      // The sync point (SyncPoint), and the sums the ctag is made of. (The
+      // same point expression is in changesSince; Prisma.sql to share it
+      // would load the Prisma client's module at start-up, which the Lambda
+      // cold start defers.)
       const [row] = await (
         await primary()
-      ).$queryRaw<{ xmin: string; newest: string; count: number; sum: string; gone: string }[]>`
+      ).$queryRaw<
+        { newest: string; xmin: string; below: string[] | null; floor: string | null; count: number; sum: string; gone: string }[]
+      >`
         WITH newest AS (
           SELECT coalesce(greatest((SELECT max("changed_xid")::text::numeric FROM "contacts" WHERE "user_id" = ${userId}::uuid),
-                                   (SELECT max("deleted_xid")::text::numeric FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid)), 0) AS n)
-        SELECT least(pg_snapshot_xmin(pg_current_snapshot())::text::numeric, n + 1)::text AS xmin, n::text AS newest,
+                                   (SELECT max("deleted_xid")::text::numeric FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid)), 0) AS n),
+        snap AS (SELECT pg_current_snapshot() AS s)
+        SELECT n::text AS newest, pg_snapshot_xmin(s)::text AS xmin,
+               (SELECT array_agg(x::text) FROM pg_snapshot_xip(s) AS x WHERE x::text::numeric <= n) AS below,
+               (SELECT "dav_sync_floor"::text FROM "users" WHERE "id" = ${userId}::uuid) AS floor,
                (SELECT count(*)::int FROM "contacts" WHERE "user_id" = ${userId}::uuid) AS count,
                (SELECT coalesce(sum("changed_xid"::text::numeric), 0)::text FROM "contacts" WHERE "user_id" = ${userId}::uuid) AS sum,
                (SELECT coalesce(sum("deleted_xid"::text::numeric), 0)::text FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid) AS gone
-          FROM newest`;
-      return { xmin: row!.xmin, newest: row!.newest, count: row!.count, ctag: `${row!.count}-${row!.sum}-${row!.gone}` };
+          FROM newest, snap`;
+      // Any change gives a contact a new transaction id, and a delete a new
+      // tombstone (or a new id on an old one): the sums move with every change.
+      return { sync: syncPointOf(row!), count: row!.count, ctag: `${row!.count}-${row!.sum}-${row!.gone}` };
     },
 
     async cardsAfter(userId, after) {
@@ -138,23 +165,41 @@ export function createDavStore({ primary }: Pick<DatabaseHandle, 'primary'>): Da
       return rows.map(toCard);
     },
 
-    async changesSince(userId, xmin) {
+    async changesSince(userId, { point, inFlight, floor }) {
+      // Deletions pruned since the token, at or above the oldest of these, could be missed: the token has expired.
+      const oldest = [point, ...inFlight].reduce((a, b) => (BigInt(b) < BigInt(a) ? b : a));
       // One statement, one snapshot: nothing committed between the lists and the new point is missed.
       const [row] = await (
         await primary()
-      ).$queryRaw<{ expired: boolean; xmin: string; newest: string; changed: string[] | null; deleted: string[] | null }[]>`
+      ).$queryRaw<
+        {
+          expired: boolean;
+          newest: string;
+          xmin: string;
+          below: string[] | null;
+          floor: string | null;
+          changed: string[] | null;
+          deleted: string[] | null;
+        }[]
+      >`
         WITH newest AS (
           SELECT coalesce(greatest((SELECT max("changed_xid")::text::numeric FROM "contacts" WHERE "user_id" = ${userId}::uuid),
-                                   (SELECT max("deleted_xid")::text::numeric FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid)), 0) AS n)
-        SELECT coalesce((SELECT "dav_sync_floor" >= ${xmin}::xid8 FROM "users" WHERE "id" = ${userId}::uuid), false) AS expired,
-               least(pg_snapshot_xmin(pg_current_snapshot())::text::numeric, n + 1)::text AS xmin, n::text AS newest,
+                                   (SELECT max("deleted_xid")::text::numeric FROM "contact_tombstones" WHERE "user_id" = ${userId}::uuid)), 0) AS n),
+        snap AS (SELECT pg_current_snapshot() AS s)
+        SELECT coalesce((SELECT "dav_sync_floor" >= ${oldest}::xid8 AND "dav_sync_floor"::text::numeric > ${floor}::numeric
+                           FROM "users" WHERE "id" = ${userId}::uuid), false) AS expired,
+               n::text AS newest, pg_snapshot_xmin(s)::text AS xmin,
+               (SELECT array_agg(x::text) FROM pg_snapshot_xip(s) AS x WHERE x::text::numeric <= n) AS below,
+               (SELECT "dav_sync_floor"::text FROM "users" WHERE "id" = ${userId}::uuid) AS floor,
                (SELECT array_agg("dav_name" ORDER BY "dav_name") FROM "contacts"
-                 WHERE "user_id" = ${userId}::uuid AND "changed_xid" >= ${xmin}::xid8) AS changed,
+                 WHERE "user_id" = ${userId}::uuid
+                   AND ("changed_xid" >= ${point}::xid8 OR "changed_xid" = ANY(${inFlight}::text[]::xid8[]))) AS changed,
                (SELECT array_agg("dav_name" ORDER BY "dav_name") FROM "contact_tombstones"
-                 WHERE "user_id" = ${userId}::uuid AND "deleted_xid" >= ${xmin}::xid8) AS deleted
-          FROM newest`;
+                 WHERE "user_id" = ${userId}::uuid
+                   AND ("deleted_xid" >= ${point}::xid8 OR "deleted_xid" = ANY(${inFlight}::text[]::xid8[]))) AS deleted
+          FROM newest, snap`;
       if (row!.expired) return { expired: true };
-      return { expired: false, xmin: row!.xmin, newest: row!.newest, changed: row!.changed ?? [], deleted: row!.deleted ?? [] };
+      return { expired: false, next: syncPointOf(row!), changed: row!.changed ?? [], deleted: row!.deleted ?? [] };
     },
 
     async put(userId, name, { draft, uid, properties }, conditions) {

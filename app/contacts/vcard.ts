@@ -455,7 +455,8 @@ const TEL_TYPE = { mobile: 'CELL', home: 'HOME', work: 'WORK', other: 'VOICE' } 
  * 6350). Custom labels, and related people in 3.0, use Apple's item groups
  * (`item1.TEL` + `item1.X-ABLabel`), which Apple, Google and DAVx5 read.
  */
-export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0', kept?: KeptProperties): string {
+export function contactToVCard(contact: Contact, version: '3.0' | '4.0' = '3.0', kept?: KeptProperties): string {
+  const c = withLineBreaksAsLf(contact);
   const v4 = version === '4.0';
   const card = new ICAL.Component(['vcard', [], []]);
   card.addPropertyWithValue('version', version);
@@ -470,7 +471,7 @@ export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0', kept?
     if (label) {
       const group = `item${++item}`;
       p.setParameter('group', group);
-      card.addPropertyWithValue('x-ablabel', label).setParameter('group', group);
+      card.addPropertyWithValue('x-ablabel', oneLineText(label)).setParameter('group', group);
     }
     return p;
   };
@@ -503,7 +504,7 @@ export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0', kept?
       const p = add('related', r.value, words, r.customLabel);
       p.resetType('text');
       p.setValue(r.value);
-    } else add('x-abrelatednames', r.value, words.slice(0, 1), appleLabel('related', r.label, r.customLabel));
+    } else add('x-abrelatednames', oneLineText(r.value), words.slice(0, 1), appleLabel('related', r.label, r.customLabel));
   }
   if (c.birthday) {
     const md = MONTH_DAY.exec(c.birthday);
@@ -525,6 +526,23 @@ export function contactToVCard(c: Contact, version: '3.0' | '4.0' = '3.0', kept?
   }
   card.addPropertyWithValue('uid', kept?.uid ?? `urn:uuid:${c.id}`);
   return `${v4 ? ICAL.stringify.component(card.jCal, VCARD4_OUT) : card.toString()}\r\n`;
+}
+
+// ical.js escapes "\n" in text as "\\n" but writes "\r" as it is: a CR in a
+// note (old Mac text, or sent to the JSON API) would end the line for readers
+// that end lines at CR, and for every XML reader (XML reads a CR as "\n"),
+// so "END:VCARD" after it would start a card of the sender's. Written as the
+// line break it stands for; other control characters as spaces.
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
+const STRAY_CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/g;
+// Apple's X- properties have no value type ical.js knows, so it writes them
+// unescaped: a line break in a label or a related name would end the line.
+const oneLineText = (s: string) => s.replace(/\s*\n\s*/g, ' ');
+function withLineBreaksAsLf<T>(v: T): T {
+  if (typeof v === 'string') return v.replace(/\r\n?/g, '\n').replace(STRAY_CONTROL, ' ') as T;
+  if (Array.isArray(v)) return v.map(withLineBreaksAsLf) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withLineBreaksAsLf(x)])) as T;
+  return v;
 }
 
 // RFC 6350 3.4: only text-like values are backslash-escaped; ical.js writes a

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newAppPassword } from '../../app/carddav/app-passwords.ts';
 import { DAV_AUTH_LIMITS } from '../../app/carddav/auth.ts';
 import { MAX_REQUESTED_PROPERTIES } from '../../app/carddav/multistatus.ts';
+import { parseSyncToken } from '../../app/carddav/resources.ts';
 import { MAX_XML_DEPTH, MAX_XML_MARKUP } from '../../app/carddav/xml.ts';
 import { PASSWORD, startTestApp, type TestApp } from '../support/harness.ts';
 import { card, dav, davUser, parseMultistatus, type DavUser } from './support.ts';
@@ -133,6 +134,22 @@ describe('a card cannot write lines into other clients’ syncs', () => {
     }
   });
 
+  it('a contact made in the web app with CRs and line breaks in its fields is served as one card', async () => {
+    const hostile = 'x\rEND:VCARD\rBEGIN:VCARD\rFN:Injected';
+    const made = await user.agent
+      .post('/v1/contacts')
+      .send({ firstName: 'J', notes: `hi${hostile}`, emails: [{ value: 'j@example.test', customLabel: `work\nEND:VCARD` }] })
+      .expect(201);
+    for (const accept of ['text/vcard', 'text/vcard; version=4.0']) {
+      const res = await dav(app, user, 'GET', `${book}${made.body.id}.vcf`, { headers: { accept } });
+      expect(res.status).toBe(200);
+      expect(res.text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+      expect(res.text.match(/^(BEGIN|END):VCARD\r?$/gm)).toHaveLength(2);
+      const fns = new ICAL.Component(ICAL.parse(res.text) as unknown[]).getAllProperties('fn').map((p) => p.getFirstValue());
+      expect(fns).toEqual(['J']);
+    }
+  });
+
   it('a card with a NUL in its UID or a kept property is a 403 with a sentence, not a 500', async () => {
     for (const [name, lines] of [
       ['nul-uid', ['UID:a\u0000b', 'FN:Nul']],
@@ -233,14 +250,23 @@ describe('tombstones are bounded', () => {
       expect(refused.status).toBe(403);
       expect(refused.text).toContain('valid-sync-token');
       // A token after the pruned ones is still answered exactly: every deletion since, and nothing else.
+      // Unless it names a transaction then running (another test file's, on this shared server) at or
+      // below the newest pruned deletion: that one's deletions may be among the pruned, so it is refused too.
       const since = await syncOf(churner, midToken);
-      expect(since.status).toBe(207);
-      const gone = parseMultistatus(since.text).responses;
-      const { rows: later } = await sql.query(
-        `SELECT count(*)::int AS n FROM generate_series(1, 10050) AS i WHERE 'gone-' || i || '.vcf' > 'gone-5'`,
-      );
-      expect(gone).toHaveLength(later[0].n);
-      expect(gone.every((r) => r.status === 404 && r.href.startsWith(`${churnBook}gone-`))).toBe(true);
+      const { point, inFlight } = parseSyncToken(midToken)!;
+      const { rows: floor } = await sql.query(`SELECT "dav_sync_floor"::text AS f FROM "users" WHERE "id" = $1::uuid`, [churner.id]);
+      expect(BigInt(point)).toBeGreaterThan(BigInt(floor[0].f));
+      if (inFlight.some((x) => BigInt(x) <= BigInt(floor[0].f))) {
+        expect(since.status).toBe(403);
+      } else {
+        expect(since.status).toBe(207);
+        const gone = parseMultistatus(since.text).responses;
+        const { rows: later } = await sql.query(
+          `SELECT count(*)::int AS n FROM generate_series(1, 10050) AS i WHERE 'gone-' || i || '.vcf' > 'gone-5'`,
+        );
+        expect(gone).toHaveLength(later[0].n);
+        expect(gone.every((r) => r.status === 404 && r.href.startsWith(`${churnBook}gone-`))).toBe(true);
+      }
       // From scratch, the book is empty and its new token works.
       const fresh = await syncOf(churner);
       expect(parseMultistatus(fresh.text).responses).toEqual([]);

@@ -77,6 +77,33 @@ describe('a hostile kept property never starts a line of its own', () => {
   });
 });
 
+describe('the contact’s own fields never end a line either', () => {
+  it('a CR or LF in a note, a name, a company, an address, a label, a related name or a tag never ends a line', () => {
+    const hostile = 'x\rEND:VCARD\rBEGIN:VCARD\rFN:Evil';
+    const c = {
+      ...contact,
+      firstName: `Ada${hostile}`,
+      company: `Engines${hostile}`,
+      notes: `line one\r\nline two${hostile}\u000B`,
+      tags: [`tag${hostile}`],
+      emails: [{ value: 'ada@example.test', label: 'other', customLabel: `label${hostile}` }],
+      related: [{ value: `Byron${hostile}\nEND:VCARD`, label: 'father', customLabel: `dad\nEND:VCARD` }],
+      addresses: [{ street: `1 Road${hostile}`, label: 'home' }],
+    } as unknown as Contact;
+    for (const v of ['3.0', '4.0'] as const) {
+      const text = contactToVCard(c, v);
+      // No CR but the line ends', which XML would read as line breaks of their own.
+      // eslint-disable-next-line no-control-regex -- the control characters are what this finds
+      expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\u000B]/);
+      // Every line of the card is one of its own properties, none an injected one.
+      expect(text.split('\r\n').filter((l) => /^(BEGIN|END):VCARD$|^FN:/i.test(l))).toHaveLength(3);
+      const card = oneCard(text);
+      expect(card.getAllProperties('fn')).toHaveLength(1);
+      expect(card.getFirstPropertyValue('note')).toBe('line one\nline twox\nEND:VCARD\nBEGIN:VCARD\nFN:Evil ');
+    }
+  });
+});
+
 describe('media types in the 3.0/4.0 conversion', () => {
   const kept = (line: string) => keptFrom(cardOf('3.0', line));
   const v4 = (line: string) => contactToVCard(contact, '4.0', { properties: kept(line) }).split('\r\n');
@@ -101,6 +128,8 @@ describe(`parameters are counted before a card is parsed (at most ${MAX_CARD_PAR
     expect(parameterCount(cardOf('3.0', 'TEL;TYPE=CELL,VOICE;TYPE=pref:+1 555', 'N:;;;;'))).toBe(3);
     // Folded across lines, and after a quoted colon.
     expect(parameterCount(cardOf('3.0', 'X-A;P=":";Q=1\r\n ;R=2:v'))).toBe(3);
+    // A quote that does not open a value (ical.js opens one only after "=") hides nothing.
+    expect(parameterCount(cardOf('3.0', 'X-A;X=a";TYPE=a,b,c:v'))).toBe(4);
   });
 
   it(`a property of ${MAX_CARD_PARAMETERS * 100} parameters is refused at once; ${MAX_CARD_PARAMETERS} are read`, () => {
@@ -108,6 +137,10 @@ describe(`parameters are counted before a card is parsed (at most ${MAX_CARD_PAR
     expect(readCard(tooMany)).toEqual({ ok: false, problem: `the vCard has more than ${MAX_CARD_PARAMETERS} parameters` });
     const folded = cardOf('3.0', `X-A${';TYPE=b\r\n '.repeat(MAX_CARD_PARAMETERS + 1)}:v`);
     expect(readCard(folded).ok).toBe(false);
+    const strayQuote = cardOf('3.0', `X-FOO;X=a";TYPE=${'a,'.repeat(MAX_CARD_PARAMETERS * 100)}a:v`);
+    // Counted before ical.js parses it (which took 510 ms), not only after.
+    expect(parameterCount(strayQuote)).toBeGreaterThan(MAX_CARD_PARAMETERS);
+    expect(readCard(strayQuote)).toEqual({ ok: false, problem: `the vCard has more than ${MAX_CARD_PARAMETERS} parameters` });
     const enough = cardOf('3.0', `X-A${';TYPE=b'.repeat(MAX_CARD_PARAMETERS)}:v`);
     expect(readCard(enough).ok).toBe(true);
   });
