@@ -15,30 +15,17 @@
  * (262,000 elements took a 256 MB heap).
  */
 import { randomBytes } from 'node:crypto';
-import { buildServer, memory, percentile, probeHealth, resetPeak, signUpCookie } from '../test/abuse/import-harness.ts';
-import { startNode } from '../test/support/process.ts';
-import { createScratchDatabase } from './scratch-database.mjs';
+import { memory, percentile, probeHealth, resetPeak, signUpCookie } from '../test/abuse/import-harness.ts';
+import { startBuiltServer } from './built-server.ts';
 
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/11';
 const runsIndex = process.argv.indexOf('--runs');
 const smoke = process.argv.includes('--smoke');
 const RUNS = smoke ? 1 : runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 3;
 const PHOTO_CARDS = smoke ? 4 : 50;
 const CAPPED_CARDS = smoke ? 2 : 30;
 
-const build = buildServer();
-const db = await createScratchDatabase();
-const server = await startNode(['--max-old-space-size=256', build.entry], {
-  PORT: '0',
-  HOST: '127.0.0.1',
-  DATABASE_URL: db.url,
-  REDIS_URL,
-  SESSION_SECRET: randomBytes(24).toString('hex'),
-  LOG_LEVEL: 'info',
-  MAX_USERS: '1000',
-  TRUST_PROXY: '1',
-});
-const pid = server.child.pid!;
+const server = await startBuiltServer(256);
+const pid = server.pid;
 let n = 0;
 const email = () => `dav-bench.${process.pid}.${Date.now()}.${n++}@example.test`;
 
@@ -145,12 +132,7 @@ try {
     },
   ];
 
-  const idle: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const s = performance.now();
-    await (await fetch(`${server.url}/health`)).arrayBuffer();
-    idle.push(performance.now() - s);
-  }
+  const idle = await server.idleHealth();
   const fmt = (ms: number) => ms.toFixed(1).padStart(8);
   console.log(
     `/health idle (the baseline): p50 ${fmt(percentile(idle, 50))} ms, p99 ${fmt(percentile(idle, 99))} ms; ${RUNS} runs per shape`,
@@ -180,9 +162,7 @@ try {
       `${shape.name.padEnd(46)} ${statuses.padStart(6)} ${(bytes / 1e6).toFixed(1).padStart(7)} ${percentile(times, 50).toFixed(0).padStart(6)} ${String(health.length).padStart(9)} ${fmt(percentile(health, 50))} ${fmt(percentile(health, 99))} ${fmt(Math.max(...health))} ${(peak / 1024).toFixed(1).padStart(14)}`,
     );
   }
-  console.log(`server alive after all shapes: ${server.child.exitCode === null}`);
+  console.log(`server alive after all shapes: ${server.alive()}`);
 } finally {
-  await server.stop();
-  await db.drop();
-  build.remove();
+  await server.close();
 }

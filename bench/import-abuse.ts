@@ -6,39 +6,20 @@
  * latency while it runs (p50, p99, max) and the process's peak RSS growth.
  *   node --import tsx bench/import-abuse.ts [--runs N]
  */
-import { randomBytes } from 'node:crypto';
-import { buildServer, hostileShapes, memory, percentile, runImport, signUpCookie } from '../test/abuse/import-harness.ts';
-import { startNode } from '../test/support/process.ts';
-import { createScratchDatabase } from './scratch-database.mjs';
+import { hostileShapes, memory, percentile, runImport, signUpCookie } from '../test/abuse/import-harness.ts';
+import { startBuiltServer } from './built-server.ts';
 
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/11';
 const runsIndex = process.argv.indexOf('--runs');
 const RUNS = runsIndex > 0 ? Number(process.argv[runsIndex + 1]) : 3;
 
-const build = buildServer();
-const db = await createScratchDatabase();
-const server = await startNode(['--max-old-space-size=384', build.entry], {
-  PORT: '0',
-  HOST: '127.0.0.1',
-  DATABASE_URL: db.url,
-  REDIS_URL,
-  SESSION_SECRET: randomBytes(24).toString('hex'),
-  LOG_LEVEL: 'info',
-  MAX_USERS: '1000',
-  TRUST_PROXY: '1',
-});
-const pid = server.child.pid!;
+const server = await startBuiltServer(384);
+const pid = server.pid;
 let n = 0;
 const email = () => `abuse-bench.${process.pid}.${Date.now()}.${n++}@example.test`;
 
 try {
   // Idle /health first: what "no import running" looks like on this machine.
-  const idle: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const s = performance.now();
-    await (await fetch(`${server.url}/health`)).arrayBuffer();
-    idle.push(performance.now() - s);
-  }
+  const idle = await server.idleHealth();
   const warm = await signUpCookie(server.url, email());
   for (const [type, body] of [
     ['text/csv', 'First Name\nWarm\n'],
@@ -80,10 +61,8 @@ try {
     `worst /health p99: ${worst.p99.toFixed(1)} ms (${worst.p99Shape}); worst peak RSS growth: ${(worst.rss / 1024).toFixed(1)} MiB (${worst.rssShape})`,
   );
   console.log(
-    `RSS after all imports: ${(endRss / 1024).toFixed(0)} MiB (${((endRss - startRss) / 1024).toFixed(1)} MiB over the warm-up); server alive: ${server.child.exitCode === null}`,
+    `RSS after all imports: ${(endRss / 1024).toFixed(0)} MiB (${((endRss - startRss) / 1024).toFixed(1)} MiB over the warm-up); server alive: ${server.alive()}`,
   );
 } finally {
-  await server.stop();
-  await db.drop();
-  build.remove();
+  await server.close();
 }
