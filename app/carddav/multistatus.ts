@@ -20,6 +20,13 @@ export type PropRequest = { all: true } | { names: true } | { props: PropName[];
  */
 export const MAX_REQUESTED_PROPERTIES = 100;
 
+/** Refuses a request (PROPFIND, REPORT, PROPPATCH) naming more than MAX_REQUESTED_PROPERTIES properties. */
+export function checkPropertyCount(count: number): void {
+  if (count > MAX_REQUESTED_PROPERTIES) {
+    throw new HttpProblem('invalid_xml', `A request may name at most ${MAX_REQUESTED_PROPERTIES} properties; this one names ${count}.`);
+  }
+}
+
 /** The DAV:prop, DAV:allprop or DAV:propname of `parent` (a PROPFIND body's root, or a REPORT's). */
 export function propRequestOf(parent: Element | undefined): PropRequest {
   if (!parent || child(parent, DAV, 'allprop')) return { all: true };
@@ -32,12 +39,7 @@ export function propRequestOf(parent: Element | undefined): PropRequest {
     ns: c.namespaceURI ?? '',
     local: c.localName ?? c.nodeName,
   }));
-  if (props.length > MAX_REQUESTED_PROPERTIES) {
-    throw new HttpProblem(
-      'invalid_xml',
-      `A request may name at most ${MAX_REQUESTED_PROPERTIES} properties; this one names ${props.length}.`,
-    );
-  }
+  checkPropertyCount(props.length);
   const addressData = requested.find((c) => c.namespaceURI === CARDDAV && c.localName === 'address-data');
   // RFC 6352 10.4.2: <C:prop name="EMAIL"/> inside address-data asks for those properties only.
   const addressProps = addressData

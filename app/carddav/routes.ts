@@ -8,7 +8,7 @@ import { cardEtag, readCard, writeCard, type CardVersion } from './cards.ts';
 import { DavError } from './dav-error.ts';
 import { failedPrecondition, parseEtags, type Preconditions } from './etag.ts';
 import { multistatus } from './multistatus-stream.ts';
-import { goneResponse, MAX_REQUESTED_PROPERTIES, propRequestOf, propResponse, type PropRequest } from './multistatus.ts';
+import { checkPropertyCount, goneResponse, propRequestOf, propResponse, type PropRequest } from './multistatus.ts';
 import { matchesFilter } from './query.ts';
 import {
   hrefOf,
@@ -189,12 +189,7 @@ export function davRoutes({ store, users }: DavRouteDeps): Router {
   const proppatch = async (req: Request, res: Response, self: Resource) => {
     const root = xmlBody(req, [DAV, 'propertyupdate']);
     const names = root ? children(root).flatMap((op) => (child(op, DAV, 'prop') ? children(child(op, DAV, 'prop')!) : [])) : [];
-    if (names.length > MAX_REQUESTED_PROPERTIES) {
-      throw new HttpProblem(
-        'invalid_xml',
-        `A request may name at most ${MAX_REQUESTED_PROPERTIES} properties; this one names ${names.length}.`,
-      );
-    }
+    checkPropertyCount(names.length);
     await multistatus(res, [
       el(
         DAV,
